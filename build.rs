@@ -1,0 +1,36 @@
+//! Embeds the catalog (`policies/*.yaml`) and the product table (`products/*.yaml`)
+//! into the binary, so a built `policyc` never depends on files beside it.
+use std::{env, fs, path::Path};
+
+fn embed(dir: &str, out: &mut String) {
+    let root = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join(dir);
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files: Vec<_> = fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    // Sorted so the embedded order, and so every output, is the same on every machine.
+    files.sort();
+    out.push_str(&format!(
+        "pub const {}: &[(&str, &str)] = &[\n",
+        dir.to_uppercase()
+    ));
+    for f in files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            f.display().to_string()
+        ));
+    }
+    out.push_str("];\n");
+}
+
+fn main() {
+    let mut out = String::new();
+    embed("policies", &mut out);
+    embed("products", &mut out);
+    let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded.rs");
+    fs::write(dest, out).unwrap();
+}

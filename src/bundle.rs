@@ -1,0 +1,183 @@
+//! Writing the bundle. The whole bundle is built in a temporary sibling folder and
+//! renamed into place, so a failed build leaves the previous bundle untouched.
+
+use crate::diag::{self, Diagnostic};
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// Files to write, relative to the bundle root.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+fn fail(out: &Path, code: &'static str, msg: impl Into<String>, hint: &str) -> Diagnostic {
+    Diagnostic::new(code, msg)
+        .file(out.display().to_string())
+        .hint(hint)
+}
+
+/// A bundle-relative path must stay inside the bundle: no root, no `..`.
+fn safe_relative(p: &str) -> bool {
+    !p.is_empty()
+        && Path::new(p)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+}
+
+/// Checks that `out` may receive a bundle: absent, an empty folder, or a folder
+/// holding a previous bundle (it has `manifest.json`).
+pub fn check_out_dir(out: &Path) -> Result<(), Diagnostic> {
+    match fs::metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(fail(
+            out,
+            diag::IO_ERROR,
+            format!("cannot read {}: {e}", out.display()),
+            "check the path and permissions",
+        )),
+        Ok(m) if !m.is_dir() => Err(fail(
+            out,
+            diag::OUTPUT_PATH,
+            format!("output path {} is a file", out.display()),
+            "give --out a folder path",
+        )),
+        Ok(_) => {
+            let empty = fs::read_dir(out)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if empty || out.join(crate::emit::manifest::FILE_NAME).is_file() {
+                Ok(())
+            } else {
+                Err(fail(
+                    out,
+                    diag::OUTPUT_PATH,
+                    format!("{} is a folder policyc did not write (no manifest.json); refusing to replace it", out.display()),
+                    "choose a new or empty folder for --out",
+                ))
+            }
+        }
+    }
+}
+
+/// Writes `files` as the bundle at `out`, atomically replacing any previous bundle.
+pub fn write(out: &Path, files: &Files) -> Result<(), Diagnostic> {
+    check_out_dir(out)?;
+    let io = |what: &str, e: std::io::Error| {
+        fail(
+            out,
+            diag::IO_ERROR,
+            format!("{what}: {e}"),
+            "check free space and permissions; the previous bundle is unchanged",
+        )
+    };
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| io("cannot create the parent folder", e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".policyc-new-")
+        .tempdir_in(&parent)
+        .map_err(|e| io("cannot create a temporary folder", e))?;
+    for (rel, bytes) in files {
+        if !safe_relative(rel) {
+            return Err(fail(
+                out,
+                diag::OUTPUT_PATH,
+                format!("refusing to write `{rel}` outside the bundle"),
+                "this is a policyc bug; please report it",
+            ));
+        }
+        let dest = tmp.path().join(rel);
+        if let Some(d) = dest.parent() {
+            fs::create_dir_all(d).map_err(|e| io("cannot create a folder", e))?;
+        }
+        let mut f = fs::File::create(&dest).map_err(|e| io(&format!("cannot create {rel}"), e))?;
+        f.write_all(bytes)
+            .map_err(|e| io(&format!("cannot write {rel}"), e))?;
+        f.sync_all()
+            .map_err(|e| io(&format!("cannot flush {rel}"), e))?;
+    }
+    let staged = tmp.keep();
+    let result = swap_in(&staged, out, &parent);
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staged);
+    }
+    result.map_err(|e| io("cannot move the new bundle into place", e))
+}
+
+/// Renames `staged` to `out`. An existing `out` is first moved aside and removed
+/// only once the new bundle is in place; on failure it is moved back.
+fn swap_in(staged: &Path, out: &Path, parent: &Path) -> std::io::Result<()> {
+    if !out.exists() {
+        return fs::rename(staged, out);
+    }
+    let aside = tempfile::Builder::new()
+        .prefix(".policyc-old-")
+        .tempdir_in(parent)?
+        .keep();
+    // rename() onto an existing empty directory is allowed on Unix; remove it first
+    // so the behaviour is the same everywhere.
+    fs::remove_dir(&aside)?;
+    fs::rename(out, &aside)?;
+    if let Err(e) = fs::rename(staged, out) {
+        let _ = fs::rename(&aside, out);
+        return Err(e);
+    }
+    fs::remove_dir_all(&aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_must_stay_inside() {
+        assert!(safe_relative("machine.reg"));
+        assert!(safe_relative("en-US/x.adml"));
+        for bad in ["", "../x", "/etc/passwd", "a/../../b", "a\\b", "a:b"] {
+            assert!(!safe_relative(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn replaces_previous_bundle_and_refuses_foreign_folders() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("bundle");
+        write(
+            &out,
+            &vec![
+                ("manifest.json".into(), b"{}".to_vec()),
+                ("a.reg".into(), b"1".to_vec()),
+            ],
+        )
+        .unwrap();
+        write(
+            &out,
+            &vec![
+                ("manifest.json".into(), b"{}".to_vec()),
+                ("b.reg".into(), b"2".to_vec()),
+            ],
+        )
+        .unwrap();
+        assert!(!out.join("a.reg").exists(), "stale file survived");
+        assert_eq!(fs::read(out.join("b.reg")).unwrap(), b"2");
+        let leftovers: Vec<_> = fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("bundle")]);
+
+        let foreign = root.path().join("home");
+        fs::create_dir(&foreign).unwrap();
+        fs::write(foreign.join("precious.txt"), b"x").unwrap();
+        let e = write(&foreign, &vec![("manifest.json".into(), vec![])]).unwrap_err();
+        assert_eq!(e.code, diag::OUTPUT_PATH);
+        assert!(foreign.join("precious.txt").exists());
+
+        let file = root.path().join("file");
+        fs::write(&file, b"x").unwrap();
+        assert_eq!(write(&file, &vec![]).unwrap_err().code, diag::OUTPUT_PATH);
+    }
+}

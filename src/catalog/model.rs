@@ -1,0 +1,274 @@
+//! Catalog data types. Every field is data read from `policies/*.yaml`.
+
+use crate::reg::RegType;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Machine,
+    User,
+}
+
+impl Scope {
+    pub fn hive(self) -> crate::reg::Hive {
+        match self {
+            Scope::Machine => crate::reg::Hive::Hklm,
+            Scope::User => crate::reg::Hive::Hkcu,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Machine => "machine",
+            Scope::User => "user",
+        }
+    }
+}
+
+/// Windows settings exist as a Group Policy value (under `Software\Policies`) and
+/// as the preference the control panel writes; they can differ in name and place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Form {
+    Policy,
+    Preference,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProductKind {
+    /// Listed in a spec's `products:`; browser settings are written once per browser.
+    Browser,
+    /// Windows itself.
+    Os,
+    /// Other software that reads a registry value (smartcard middleware, NHS clients).
+    Software,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+    pub kind: ProductKind,
+    /// Registry key (no hive) under which the product reads mandatory policy.
+    #[serde(default)]
+    pub policy_key: Option<String>,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub url: String,
+    /// What the source says, or which part of it backs the fact.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValueKind {
+    Bool,
+    Dword,
+    String,
+    StringList,
+    /// site -> zone (intranet, trusted, internet, restricted).
+    ZoneMap,
+}
+
+/// How each item of a list value is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemKind {
+    /// Chromium URL pattern restricted to an origin (no path); http only for loopback.
+    LnaOrigin,
+    /// Chromium content-settings pattern, or a `first,second` pair of them.
+    CookiePattern,
+    /// A server name pattern for Chromium's AuthServerAllowlist.
+    AuthServer,
+    /// A Site to Zone Assignment List entry (host, optional scheme, or IP).
+    ZoneSite,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueSpec {
+    #[serde(rename = "type")]
+    pub kind: ValueKind,
+    #[serde(default)]
+    pub items: Option<ItemKind>,
+    #[serde(default)]
+    pub min: Option<u32>,
+    #[serde(default)]
+    pub max: Option<u32>,
+}
+
+/// How a value is laid out in the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    /// One value: bool as DWORD 0/1, dword, or string.
+    Value,
+    /// A string list joined with `separator` into one REG_SZ.
+    JoinedList,
+    /// Chromium list policy: the key is reset, then values `1`, `2`, ... (REG_SZ).
+    NumberedList,
+    /// Site to Zone Assignment List: value name = site, REG_SZ data = zone number.
+    /// Additive (the ADMX says `additive="true"`): the key is not reset.
+    ZoneAssignments,
+    /// Per-site preference: `<key>\<host>` with a DWORD named after the scheme (`*` for any).
+    ZoneDomains,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedValue {
+    pub key: String,
+    pub value: String,
+    #[serde(rename = "type")]
+    pub reg_type: RegType,
+    pub data: u32,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// Vendor name of this registry form (a Chromium policy name, an ADMX policy name).
+    pub name: String,
+    pub products: Vec<String>,
+    #[serde(default)]
+    pub form: Option<Form>,
+    /// Key without hive; `{policy_key}` is replaced by the product's policy key.
+    pub key: String,
+    /// Value name, for `value` and `joined-list` layouts.
+    #[serde(default)]
+    pub value: Option<String>,
+    pub layout: Layout,
+    #[serde(rename = "type")]
+    pub reg_type: RegType,
+    #[serde(default)]
+    pub separator: Option<String>,
+    /// Product -> supported versions, Chromium style (`139-`, `140-145`).
+    #[serde(default)]
+    pub versions: BTreeMap<String, String>,
+    /// Values the form needs besides the setting's own (e.g. the switch that turns
+    /// the Site to Zone Assignment List on).
+    #[serde(default)]
+    pub also: Vec<FixedValue>,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub value: ValueSpec,
+    pub scopes: Vec<Scope>,
+    pub default_scope: Scope,
+    #[serde(default)]
+    pub default_form: Option<Form>,
+    pub registry: Vec<Location>,
+    pub sources: Vec<Source>,
+    /// What could not be confirmed from a primary source; shown by `policyc catalog`.
+    #[serde(default)]
+    pub unconfirmed: Vec<String>,
+}
+
+impl Entry {
+    /// Consistency rules a catalog file must meet; run when the catalog loads.
+    pub fn check(&self, products: &BTreeMap<String, Product>) -> Result<(), String> {
+        if !self.scopes.contains(&self.default_scope) {
+            return Err("default_scope is not one of scopes".into());
+        }
+        if self.registry.is_empty() {
+            return Err("no registry locations".into());
+        }
+        let list = matches!(self.value.kind, ValueKind::StringList | ValueKind::ZoneMap);
+        if list != self.value.items.is_some() {
+            return Err("`items` is required for list values and only for them".into());
+        }
+        let has_forms = self.registry.iter().any(|l| l.form.is_some());
+        if has_forms != self.default_form.is_some() {
+            return Err("default_form is required exactly when locations have a form".into());
+        }
+        for l in &self.registry {
+            if l.products.is_empty() {
+                return Err(format!("location {} lists no products", l.name));
+            }
+            for p in &l.products {
+                let prod = products
+                    .get(p)
+                    .ok_or_else(|| format!("location {}: unknown product {p}", l.name))?;
+                if l.key.contains("{policy_key}") && prod.policy_key.is_none() {
+                    return Err(format!(
+                        "location {}: product {p} has no policy_key",
+                        l.name
+                    ));
+                }
+            }
+            let needs_value = matches!(l.layout, Layout::Value | Layout::JoinedList);
+            if needs_value != l.value.is_some() {
+                return Err(format!(
+                    "location {}: `value` is required exactly for value and joined-list layouts",
+                    l.name
+                ));
+            }
+            if (l.layout == Layout::JoinedList) != l.separator.is_some() {
+                return Err(format!(
+                    "location {}: `separator` is required exactly for joined-list",
+                    l.name
+                ));
+            }
+            let fits = match l.layout {
+                Layout::Value => match self.value.kind {
+                    ValueKind::Bool | ValueKind::Dword => l.reg_type == RegType::Dword,
+                    ValueKind::String => l.reg_type == RegType::Sz,
+                    _ => false,
+                },
+                Layout::JoinedList | Layout::NumberedList => {
+                    self.value.kind == ValueKind::StringList && l.reg_type == RegType::Sz
+                }
+                Layout::ZoneAssignments => {
+                    self.value.kind == ValueKind::ZoneMap && l.reg_type == RegType::Sz
+                }
+                Layout::ZoneDomains => {
+                    self.value.kind == ValueKind::ZoneMap && l.reg_type == RegType::Dword
+                }
+            };
+            if !fits {
+                return Err(format!(
+                    "location {}: layout/type does not fit value type",
+                    l.name
+                ));
+            }
+            if l.key.starts_with("HKEY") || l.key.starts_with('\\') {
+                return Err(format!("location {}: key must not name a hive", l.name));
+            }
+        }
+        Ok(())
+    }
+
+    /// Products this entry can be written for.
+    pub fn products(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .registry
+            .iter()
+            .flat_map(|l| l.products.iter().map(String::as_str))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    pub fn forms(&self) -> Vec<Form> {
+        let mut v: Vec<Form> = self.registry.iter().filter_map(|l| l.form).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}

@@ -1,0 +1,69 @@
+//! policyc: compiles one declarative YAML spec of Windows and browser policy into
+//! deployable files. Pipeline: [`spec`] (parse) → [`validate`] → [`plan`] →
+//! [`emit`] → [`bundle`] (atomic write with a sha256 manifest).
+
+// Diagnostics travel up once per run; their size is not worth boxing for.
+#![allow(clippy::result_large_err)]
+
+pub mod bundle;
+pub mod catalog;
+pub mod cli;
+pub mod diag;
+pub mod emit;
+pub mod plan;
+pub mod reg;
+pub mod schema;
+pub mod spec;
+pub mod validate;
+
+use catalog::Catalog;
+use diag::Diagnostic;
+use plan::Plan;
+
+/// What compiling a spec produced: every diagnostic, and the plan when there was no error.
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub plan: Option<Plan>,
+}
+
+/// parse → validate → plan, for spec bytes read from `file`.
+pub fn compile(file: &str, bytes: &[u8], catalog: &Catalog) -> Outcome {
+    let loaded = match spec::load_bytes(file, bytes) {
+        Ok(l) => l,
+        Err(diagnostics) => {
+            return Outcome {
+                diagnostics,
+                plan: None,
+            }
+        }
+    };
+    let (spec, mut diagnostics) = validate::validate(&loaded, catalog);
+    let plan = spec.and_then(|s| match plan::build(&s, catalog) {
+        Ok(p) => Some(p),
+        Err(ds) => {
+            diagnostics.extend(ds.into_iter().map(|d| locate(&loaded, d)));
+            None
+        }
+    });
+    Outcome { diagnostics, plan }
+}
+
+/// Adds `line:col` to a diagnostic that names a spec path but no position.
+fn locate(loaded: &spec::Loaded, mut d: Diagnostic) -> Diagnostic {
+    if d.line.is_none() {
+        if let Some((l, c)) = d.path.as_deref().and_then(|p| loaded.positions.nearest(p)) {
+            d.line = Some(l);
+            d.column = Some(c);
+        }
+    }
+    d
+}
+
+/// The bundle's files (emitter outputs plus `manifest.json`) for a plan.
+pub fn bundle_files(plan: &Plan) -> Result<bundle::Files, emit::EmitError> {
+    let artifacts = emit::emit_all(plan)?;
+    let manifest = emit::manifest::render(&plan.bundle.name, &artifacts);
+    let mut files: bundle::Files = artifacts.into_iter().map(|a| (a.path, a.bytes)).collect();
+    files.push((emit::manifest::FILE_NAME.to_string(), manifest));
+    Ok(files)
+}

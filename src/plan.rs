@@ -1,0 +1,253 @@
+//! The registry plan: one ordered, product-neutral list of registry operations
+//! with provenance. Every emitter reads only this.
+
+use crate::catalog::{Catalog, Form, Layout, Location};
+use crate::diag::{self, Diagnostic};
+use crate::reg::{Hive, RegData, RegType};
+use crate::validate::{Bundle, Setting, Spec, Value};
+use serde::Serialize;
+use std::cmp::Ordering;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum Action {
+    /// Delete the key and its subkeys before its values are written, so a shorter
+    /// list replaces a longer one instead of leaving stale numbered entries.
+    ResetKey,
+    Set {
+        name: String,
+        data: RegData,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// Catalog id of the setting.
+    pub setting: String,
+    /// Where it is in the spec, e.g. `settings[2]`.
+    pub spec_path: String,
+    pub product: String,
+    /// Vendor name of the registry form (Chromium policy, ADMX policy...).
+    pub location: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<Form>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Op {
+    pub hive: Hive,
+    /// Key path without the hive.
+    pub key: String,
+    #[serde(flatten)]
+    pub action: Action,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub bundle: Bundle,
+    pub ops: Vec<Op>,
+}
+
+impl Plan {
+    pub fn hives(&self) -> Vec<Hive> {
+        let mut h: Vec<Hive> = self.ops.iter().map(|o| o.hive).collect();
+        h.dedup();
+        h
+    }
+}
+
+/// Value names sort numerically when both are numbers ("2" before "10"), else
+/// case-insensitively, as a reader expects a numbered list to appear.
+fn name_cmp(a: &str, b: &str) -> Ordering {
+    let num = |s: &str| {
+        s.parse::<u64>()
+            .ok()
+            .filter(|_| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))
+    };
+    match (num(a), num(b)) {
+        (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.cmp(b)),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a
+            .to_lowercase()
+            .cmp(&b.to_lowercase())
+            .then_with(|| a.cmp(b)),
+    }
+}
+
+fn op_cmp(a: &Op, b: &Op) -> Ordering {
+    a.hive
+        .cmp(&b.hive)
+        .then_with(|| a.key.to_lowercase().cmp(&b.key.to_lowercase()))
+        .then_with(|| a.key.cmp(&b.key))
+        .then_with(|| match (&a.action, &b.action) {
+            (Action::ResetKey, Action::ResetKey) => Ordering::Equal,
+            (Action::ResetKey, _) => Ordering::Less,
+            (_, Action::ResetKey) => Ordering::Greater,
+            (Action::Set { name: x, .. }, Action::Set { name: y, .. }) => name_cmp(x, y),
+        })
+}
+
+/// Builds the plan. Diagnostics are conflicts between settings (two settings
+/// writing one value); the plan is returned only when there are none.
+pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
+    let mut ops = Vec::new();
+    for s in &spec.settings {
+        for loc in &s.entry.registry {
+            if loc.form.is_some_and(|f| !s.forms.contains(&f)) {
+                continue;
+            }
+            for product in loc.products.iter().filter(|p| s.products.contains(p)) {
+                let policy_key = catalog
+                    .products
+                    .get(product)
+                    .and_then(|p| p.policy_key.as_deref())
+                    .unwrap_or("");
+                let key = loc.key.replace("{policy_key}", policy_key);
+                let prov = Provenance {
+                    setting: s.entry.id.clone(),
+                    spec_path: s.spec_path(),
+                    product: product.clone(),
+                    location: loc.name.clone(),
+                    form: loc.form,
+                };
+                lay_out(s, loc, &key, &prov, &mut ops);
+            }
+        }
+    }
+    ops.sort_by(op_cmp);
+    // The same fixed companion value from two settings (e.g. the zone-list switch) is one write.
+    ops.dedup_by(|b, a| {
+        a.hive == b.hive && a.key.eq_ignore_ascii_case(&b.key) && a.action == b.action
+    });
+    let diags = conflicts(spec, &ops);
+    if diags.is_empty() {
+        Ok(Plan {
+            bundle: spec.bundle.clone(),
+            ops,
+        })
+    } else {
+        Err(diags)
+    }
+}
+
+fn lay_out(s: &Setting, loc: &Location, key: &str, prov: &Provenance, ops: &mut Vec<Op>) {
+    let hive = s.scope.hive();
+    let mut set = |key: &str, name: &str, data: RegData| {
+        ops.push(Op {
+            hive,
+            key: key.to_string(),
+            action: Action::Set {
+                name: name.to_string(),
+                data,
+            },
+            provenance: prov.clone(),
+        })
+    };
+    let value_name = loc.value.as_deref().unwrap_or_default();
+    match (&s.value, loc.layout) {
+        (Value::Bool(b), Layout::Value) => set(key, value_name, RegData::Dword(u32::from(*b))),
+        (Value::Dword(n), Layout::Value) => set(key, value_name, RegData::Dword(*n)),
+        (Value::String(v), Layout::Value) => set(key, value_name, RegData::Sz(v.clone())),
+        (Value::List(items), Layout::JoinedList) => {
+            let sep = loc.separator.as_deref().unwrap_or(",");
+            set(key, value_name, RegData::Sz(items.join(sep)))
+        }
+        (Value::List(items), Layout::NumberedList) => {
+            for (i, item) in items.iter().enumerate() {
+                set(key, &(i + 1).to_string(), RegData::Sz(item.clone()));
+            }
+            ops.push(Op {
+                hive,
+                key: key.to_string(),
+                action: Action::ResetKey,
+                provenance: prov.clone(),
+            });
+        }
+        (Value::ZoneMap(sites), Layout::ZoneAssignments) => {
+            for (site, zone) in sites {
+                set(key, site, RegData::Sz((*zone as u32).to_string()));
+            }
+        }
+        (Value::ZoneMap(sites), Layout::ZoneDomains) => {
+            for (site, zone) in sites {
+                // Validation let only one-label hosts through for this form.
+                let (scheme, host) = site.split_once("://").unwrap_or(("*", site));
+                set(
+                    &format!("{key}\\{host}"),
+                    scheme,
+                    RegData::Dword(*zone as u32),
+                );
+            }
+        }
+        (v, l) => unreachable!("catalog check guarantees layout {l:?} fits value {v:?}"),
+    }
+    for f in &loc.also {
+        let data = match f.reg_type {
+            RegType::Dword => RegData::Dword(f.data),
+            _ => RegData::Sz(f.data.to_string()),
+        };
+        ops.push(Op {
+            hive,
+            key: f.key.clone(),
+            action: Action::Set {
+                name: f.value.clone(),
+                data,
+            },
+            provenance: prov.clone(),
+        });
+    }
+}
+
+/// Two different spec settings touching the same value, or one resetting a key
+/// another writes into, is a conflict the author must resolve.
+fn conflicts(spec: &Spec, ops: &[Op]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, a) in ops.iter().enumerate() {
+        for b in &ops[i + 1..] {
+            if a.hive != b.hive || !a.key.eq_ignore_ascii_case(&b.key) {
+                continue;
+            }
+            if a.provenance.spec_path == b.provenance.spec_path {
+                continue;
+            }
+            let clash = match (&a.action, &b.action) {
+                (Action::Set { name: x, .. }, Action::Set { name: y, .. }) => {
+                    x.eq_ignore_ascii_case(y)
+                }
+                _ => true,
+            };
+            if clash
+                && seen.insert((
+                    a.provenance.spec_path.clone(),
+                    b.provenance.spec_path.clone(),
+                ))
+            {
+                let what = match &b.action {
+                    Action::Set { name, .. } => format!("value `{name}` of"),
+                    Action::ResetKey => "the key".to_string(),
+                };
+                let mut d = Diagnostic::new(
+                    diag::CONFLICTING_SETTINGS,
+                    format!(
+                        "{} (`{}`) and {} (`{}`) both write {what} {}\\{}",
+                        a.provenance.spec_path,
+                        a.provenance.setting,
+                        b.provenance.spec_path,
+                        b.provenance.setting,
+                        a.hive,
+                        a.key
+                    ),
+                )
+                .file(&spec.file)
+                .path(&b.provenance.spec_path)
+                .hint("keep one of the two settings");
+                d.severity = diag::Severity::Error;
+                out.push(d);
+            }
+        }
+    }
+    out
+}

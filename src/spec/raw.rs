@@ -1,0 +1,68 @@
+//! The spec as written (format v1), before it is checked against the catalog.
+//! Unknown keys are errors everywhere (`deny_unknown_fields`).
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpec {
+    /// Spec format version; only `1` exists.
+    pub policyc: u32,
+    pub bundle: RawBundle,
+    /// Browsers the browser settings are written for (`chrome`, `edge`).
+    #[serde(default)]
+    pub products: Vec<String>,
+    pub settings: Vec<RawSetting>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBundle {
+    pub name: String,
+    pub display_name: String,
+    pub version: String,
+    pub publisher: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSetting {
+    pub id: String,
+    /// Typed later, against the catalog entry's value type.
+    pub value: serde_yaml::Value,
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Windows settings only: `policy`, `preference` or `both`.
+    #[serde(default)]
+    pub form: Option<String>,
+    /// Narrows the spec-wide `products` for this setting.
+    #[serde(default)]
+    pub products: Option<Vec<String>>,
+    /// Diagnostic codes the author has read and accepts for this setting.
+    #[serde(default)]
+    pub acknowledge: Vec<String>,
+    /// Free text kept for the reader of the spec; not emitted.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The keys each mapping accepts, for did-you-mean hints.
+pub const TOP_KEYS: &[&str] = &["policyc", "bundle", "products", "settings"];
+pub const BUNDLE_KEYS: &[&str] = &[
+    "name",
+    "display_name",
+    "version",
+    "publisher",
+    "description",
+];
+pub const SETTING_KEYS: &[&str] = &[
+    "id",
+    "value",
+    "scope",
+    "form",
+    "products",
+    "acknowledge",
+    "note",
+];

@@ -1,0 +1,667 @@
+//! raw → validated: checks a loaded spec against the catalog and produces typed
+//! settings, or diagnostics. Nothing downstream sees an unchecked value.
+
+pub mod items;
+
+use crate::catalog::{Catalog, Entry, Form, ItemKind, ProductKind, Scope, ValueKind};
+use crate::diag::{self, Diagnostic};
+use crate::spec::{positions::join_key, Loaded};
+use serde::Serialize;
+use serde_yaml::Value as Yaml;
+
+/// Codes an author may accept per setting with `acknowledge:`.
+pub const ACKNOWLEDGEABLE: &[&str] = &[diag::WILDCARD_ALL_SITES, diag::INSECURE_ORIGIN];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bundle {
+    pub name: String,
+    pub display_name: String,
+    pub version: String,
+    pub publisher: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Zone {
+    Intranet = 1,
+    Trusted = 2,
+    Internet = 3,
+    Restricted = 4,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Bool(bool),
+    Dword(u32),
+    String(String),
+    List(Vec<String>),
+    ZoneMap(Vec<(String, Zone)>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Setting {
+    /// Index in the spec's `settings` list.
+    pub index: usize,
+    pub entry: Entry,
+    pub scope: Scope,
+    pub forms: Vec<Form>,
+    pub products: Vec<String>,
+    pub value: Value,
+}
+
+impl Setting {
+    pub fn spec_path(&self) -> String {
+        format!("settings[{}]", self.index)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub file: String,
+    pub bundle: Bundle,
+    pub settings: Vec<Setting>,
+}
+
+/// Validates; returns the typed spec when there are no errors, and every diagnostic.
+pub fn validate(loaded: &Loaded, catalog: &Catalog) -> (Option<Spec>, Vec<Diagnostic>) {
+    let mut v = Validator {
+        loaded,
+        catalog,
+        diags: Vec::new(),
+    };
+    let spec = v.run();
+    let has_errors = v.diags.iter().any(Diagnostic::is_error);
+    (if has_errors { None } else { Some(spec) }, v.diags)
+}
+
+struct Validator<'a> {
+    loaded: &'a Loaded,
+    catalog: &'a Catalog,
+    diags: Vec<Diagnostic>,
+}
+
+impl Validator<'_> {
+    fn err(
+        &mut self,
+        code: &'static str,
+        path: &str,
+        msg: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let mut d = self.loaded.diag(code, path, msg);
+        d.hint = hint;
+        self.diags.push(d);
+    }
+
+    fn text(&mut self, path: &str, s: &str) {
+        if let Some(c) = s.chars().find(|c| c.is_control()) {
+            self.err(
+                diag::CONTROL_CHARACTER,
+                path,
+                format!("`{path}` contains the control character {:?}", c),
+                Some("remove line breaks, tabs and other control characters from the value".into()),
+            );
+        }
+    }
+
+    fn run(&mut self) -> Spec {
+        let raw = &self.loaded.raw;
+        if raw.policyc != 1 {
+            self.err(
+                diag::UNSUPPORTED_FORMAT,
+                "policyc",
+                format!("spec format version {} is not supported", raw.policyc),
+                Some("this policyc reads `policyc: 1`".into()),
+            );
+        }
+        let b = &raw.bundle;
+        if !is_slug(&b.name) {
+            self.err(
+                diag::INVALID_NAME,
+                "bundle.name",
+                format!("`bundle.name` `{}` is not a file-safe name", b.name),
+                Some("use 1-64 lowercase letters, digits and single hyphens, e.g. nhs-credential-management".into()),
+            );
+        }
+        if !is_version(&b.version) {
+            self.err(
+                diag::INVALID_VERSION,
+                "bundle.version",
+                format!("`bundle.version` `{}` is not a version", b.version),
+                Some("use 1 to 4 dot-separated numbers, e.g. 1.0.0".into()),
+            );
+        }
+        for (k, s) in [
+            ("bundle.display_name", &b.display_name),
+            ("bundle.publisher", &b.publisher),
+        ] {
+            self.text(k, s);
+            if s.trim().is_empty() {
+                self.err(
+                    diag::MISSING_KEY,
+                    k,
+                    format!("`{k}` is empty"),
+                    Some("give it a value".into()),
+                );
+            }
+        }
+        if let Some(d) = &b.description {
+            self.text("bundle.description", d);
+        }
+        let browsers: Vec<&str> = self.catalog.browser_ids().collect();
+        let mut products = Vec::new();
+        for (i, p) in raw.products.iter().enumerate() {
+            let path = format!("products[{i}]");
+            if !browsers.contains(&p.as_str()) {
+                let hint = diag::did_you_mean(p, browsers.iter().copied()).map_or_else(
+                    || format!("products are: {}", browsers.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                self.err(
+                    diag::UNKNOWN_PRODUCT,
+                    &path,
+                    format!("unknown product `{p}`"),
+                    Some(hint),
+                );
+            } else if products.contains(p) {
+                self.err(
+                    diag::DUPLICATE_ITEM,
+                    &path,
+                    format!("product `{p}` is listed twice"),
+                    None,
+                );
+            } else {
+                products.push(p.clone());
+            }
+        }
+        let mut settings: Vec<Setting> = Vec::new();
+        for (i, s) in raw.settings.iter().enumerate() {
+            if let Some(setting) = self.setting(i, s, &products) {
+                if let Some(prev) = settings
+                    .iter()
+                    .find(|p| p.entry.id == setting.entry.id && p.scope == setting.scope)
+                {
+                    let msg = format!(
+                        "setting `{}` is already set for scope {} at settings[{}]",
+                        setting.entry.id,
+                        setting.scope.as_str(),
+                        prev.index
+                    );
+                    self.err(
+                        diag::DUPLICATE_SETTING,
+                        &format!("settings[{i}].id"),
+                        msg,
+                        Some("merge the two entries into one".into()),
+                    );
+                    continue;
+                }
+                settings.push(setting);
+            }
+        }
+        Spec {
+            file: self.loaded.file.clone(),
+            bundle: Bundle {
+                name: b.name.clone(),
+                display_name: b.display_name.clone(),
+                version: b.version.clone(),
+                publisher: b.publisher.clone(),
+                description: b.description.clone(),
+            },
+            settings,
+        }
+    }
+
+    fn setting(
+        &mut self,
+        i: usize,
+        s: &crate::spec::RawSetting,
+        spec_products: &[String],
+    ) -> Option<Setting> {
+        let base = format!("settings[{i}]");
+        let Some(entry) = self.catalog.get(&s.id).cloned() else {
+            let hint = diag::did_you_mean(&s.id, self.catalog.ids()).map_or_else(
+                || "run `policyc catalog` to list the settings".to_string(),
+                |x| format!("did you mean `{x}`?"),
+            );
+            self.err(
+                diag::UNKNOWN_SETTING,
+                &format!("{base}.id"),
+                format!("unknown setting `{}`", s.id),
+                Some(hint),
+            );
+            return None;
+        };
+        let mut ok = true;
+        // Scope.
+        let scope = match s.scope.as_deref() {
+            None => entry.default_scope,
+            Some("machine") => Scope::Machine,
+            Some("user") => Scope::User,
+            Some(other) => {
+                let hint = diag::did_you_mean(other, ["machine", "user"])
+                    .map_or("use `machine` or `user`".into(), |x| {
+                        format!("did you mean `{x}`?")
+                    });
+                self.err(
+                    diag::WRONG_TYPE,
+                    &format!("{base}.scope"),
+                    format!("`{base}.scope` must be machine or user, not `{other}`"),
+                    Some(hint),
+                );
+                return None;
+            }
+        };
+        if !entry.scopes.contains(&scope) {
+            let allowed: Vec<&str> = entry.scopes.iter().map(|s| s.as_str()).collect();
+            self.err(
+                diag::SCOPE_NOT_SUPPORTED,
+                &format!("{base}.scope"),
+                format!(
+                    "setting `{}` cannot be applied in scope {}",
+                    entry.id,
+                    scope.as_str()
+                ),
+                Some(format!("use scope: {}", allowed.join(" or "))),
+            );
+            ok = false;
+        }
+        // Form.
+        let entry_forms = entry.forms();
+        let forms = match (s.form.as_deref(), entry.default_form) {
+            (None, Some(f)) => vec![f],
+            (None, None) => Vec::new(),
+            (Some(f), _) if entry_forms.is_empty() => {
+                self.err(
+                    diag::FORM_NOT_SUPPORTED,
+                    &format!("{base}.form"),
+                    format!(
+                        "setting `{}` has one registry form; `form: {f}` does not apply",
+                        entry.id
+                    ),
+                    Some("remove `form`".into()),
+                );
+                return None;
+            }
+            (Some("policy"), _) => vec![Form::Policy],
+            (Some("preference"), _) => vec![Form::Preference],
+            (Some("both"), _) => entry_forms.clone(),
+            (Some(other), _) => {
+                self.err(
+                    diag::WRONG_TYPE,
+                    &format!("{base}.form"),
+                    format!("`{base}.form` must be policy, preference or both, not `{other}`"),
+                    None,
+                );
+                return None;
+            }
+        };
+        // Products.
+        let entry_products = entry.products();
+        let is_browser = |p: &str| {
+            self.catalog
+                .products
+                .get(p)
+                .is_some_and(|x| x.kind == ProductKind::Browser)
+        };
+        let browser_setting = entry_products.iter().any(|p| is_browser(p));
+        let products: Vec<String> = if !browser_setting {
+            if s.products.is_some() {
+                self.err(
+                    diag::PRODUCT_NOT_APPLICABLE,
+                    &format!("{base}.products"),
+                    format!(
+                        "setting `{}` is not a browser setting; `products` does not apply",
+                        entry.id
+                    ),
+                    Some("remove `products` from this setting".into()),
+                );
+                ok = false;
+            }
+            entry_products.iter().map(|p| p.to_string()).collect()
+        } else {
+            let chosen: Vec<String> = match &s.products {
+                Some(list) => {
+                    for (j, p) in list.iter().enumerate() {
+                        if !entry_products.contains(&p.as_str()) {
+                            self.err(
+                                diag::PRODUCT_NOT_APPLICABLE,
+                                &format!("{base}.products[{j}]"),
+                                format!(
+                                    "setting `{}` cannot be written for product `{p}`",
+                                    entry.id
+                                ),
+                                Some(format!(
+                                    "products for this setting: {}",
+                                    entry_products.join(", ")
+                                )),
+                            );
+                            ok = false;
+                        }
+                    }
+                    list.clone()
+                }
+                None => spec_products.to_vec(),
+            };
+            if chosen.is_empty() {
+                self.err(
+                    diag::NO_PRODUCTS,
+                    &base,
+                    format!(
+                        "browser setting `{}` is used but no browser is selected",
+                        entry.id
+                    ),
+                    Some("add `products: [chrome, edge]` at the top of the spec".into()),
+                );
+                ok = false;
+            }
+            let mut chosen = chosen;
+            chosen.sort();
+            chosen.dedup();
+            chosen
+        };
+        // Acknowledgements.
+        for (j, a) in s.acknowledge.iter().enumerate() {
+            if !ACKNOWLEDGEABLE.contains(&a.as_str()) {
+                self.err(
+                    diag::UNKNOWN_ACKNOWLEDGEMENT,
+                    &format!("{base}.acknowledge[{j}]"),
+                    format!("`{a}` cannot be acknowledged"),
+                    Some(format!(
+                        "acknowledgeable codes: {}",
+                        ACKNOWLEDGEABLE.join(", ")
+                    )),
+                );
+                ok = false;
+            }
+        }
+        if let Some(n) = &s.note {
+            self.text(&format!("{base}.note"), n);
+        }
+        let mut used_acks = Vec::new();
+        let value = self.value(
+            &base,
+            &entry,
+            &s.value,
+            &forms,
+            &s.acknowledge,
+            &mut used_acks,
+        );
+        for (j, a) in s.acknowledge.iter().enumerate() {
+            if ACKNOWLEDGEABLE.contains(&a.as_str()) && !used_acks.contains(&a.as_str()) {
+                self.err(
+                    diag::UNUSED_ACKNOWLEDGEMENT,
+                    &format!("{base}.acknowledge[{j}]"),
+                    format!("`{a}` is acknowledged but no value of this setting triggers it"),
+                    Some("remove it, so a future wildcard is not silently accepted".into()),
+                );
+            }
+        }
+        let value = value?;
+        ok.then_some(Setting {
+            index: i,
+            entry,
+            scope,
+            forms,
+            products,
+            value,
+        })
+    }
+
+    fn wrong_type(&mut self, path: &str, want: &str, got: &Yaml) {
+        let got = match got {
+            Yaml::Null => "nothing",
+            Yaml::Bool(_) => "a boolean",
+            Yaml::Number(_) => "a number",
+            Yaml::String(_) => "a string",
+            Yaml::Sequence(_) => "a list",
+            Yaml::Mapping(_) => "a mapping",
+            Yaml::Tagged(_) => "a tagged value",
+        };
+        self.err(
+            diag::WRONG_TYPE,
+            path,
+            format!("`{path}` must be {want}, found {got}"),
+            None,
+        );
+    }
+
+    fn value(
+        &mut self,
+        base: &str,
+        entry: &Entry,
+        raw: &Yaml,
+        forms: &[Form],
+        acks: &[String],
+        used_acks: &mut Vec<&'static str>,
+    ) -> Option<Value> {
+        let path = format!("{base}.value");
+        match entry.value.kind {
+            ValueKind::Bool => match raw {
+                Yaml::Bool(b) => Some(Value::Bool(*b)),
+                other => {
+                    self.wrong_type(&path, "true or false", other);
+                    None
+                }
+            },
+            ValueKind::Dword => {
+                let Some(n) = raw.as_u64().filter(|n| *n <= u32::MAX as u64) else {
+                    self.wrong_type(&path, "a whole number from 0 to 4294967295", raw);
+                    return None;
+                };
+                let n = n as u32;
+                let (min, max) = (
+                    entry.value.min.unwrap_or(0),
+                    entry.value.max.unwrap_or(u32::MAX),
+                );
+                if n < min || n > max {
+                    let range = if min == max {
+                        format!("{min}")
+                    } else {
+                        format!("{min} to {max}")
+                    };
+                    self.err(
+                        diag::VALUE_OUT_OF_RANGE,
+                        &path,
+                        format!("`{path}` is {n}; setting `{}` accepts {range}", entry.id),
+                        Some(format!("set it to {range}")),
+                    );
+                    return None;
+                }
+                Some(Value::Dword(n))
+            }
+            ValueKind::String => match raw {
+                Yaml::String(s) => {
+                    self.text(&path, s);
+                    Some(Value::String(s.clone()))
+                }
+                other => {
+                    self.wrong_type(&path, "a string", other);
+                    None
+                }
+            },
+            ValueKind::StringList => {
+                let Yaml::Sequence(seq) = raw else {
+                    self.wrong_type(&path, "a list of strings (`- item` lines)", raw);
+                    return None;
+                };
+                if seq.is_empty() {
+                    self.err(
+                        diag::EMPTY_LIST,
+                        &path,
+                        format!("`{path}` is an empty list"),
+                        Some("add entries, or remove the setting".into()),
+                    );
+                    return None;
+                }
+                let kind = entry.value.items.expect("catalog check: lists have items");
+                let mut out: Vec<String> = Vec::new();
+                let mut ok = true;
+                for (j, item) in seq.iter().enumerate() {
+                    let ipath = format!("{path}[{j}]");
+                    let Yaml::String(s) = item else {
+                        self.wrong_type(&ipath, "a string", item);
+                        ok = false;
+                        continue;
+                    };
+                    if s.chars().any(char::is_control) {
+                        self.text(&ipath, s);
+                        ok = false;
+                        continue;
+                    }
+                    ok &= self.item(&ipath, kind, s, acks, used_acks);
+                    if out.iter().any(|o| o.eq_ignore_ascii_case(s)) {
+                        self.err(
+                            diag::DUPLICATE_ITEM,
+                            &ipath,
+                            format!("`{s}` is listed twice in `{path}`"),
+                            Some("remove one".into()),
+                        );
+                        ok = false;
+                    }
+                    out.push(s.clone());
+                }
+                ok.then_some(Value::List(out))
+            }
+            ValueKind::ZoneMap => {
+                let Yaml::Mapping(map) = raw else {
+                    self.wrong_type(
+                        &path,
+                        "a mapping of site: zone (e.g. `http://localhost: intranet`)",
+                        raw,
+                    );
+                    return None;
+                };
+                if map.is_empty() {
+                    self.err(
+                        diag::EMPTY_LIST,
+                        &path,
+                        format!("`{path}` is empty"),
+                        Some("add `site: zone` lines, or remove the setting".into()),
+                    );
+                    return None;
+                }
+                let mut out: Vec<(String, Zone)> = Vec::new();
+                let mut ok = true;
+                for (k, z) in map {
+                    let Yaml::String(site) = k else {
+                        self.wrong_type(&path, "a mapping whose keys are sites", k);
+                        ok = false;
+                        continue;
+                    };
+                    let spath = join_key(&path, site);
+                    if site.chars().any(char::is_control) {
+                        self.text(&spath, site);
+                        ok = false;
+                        continue;
+                    }
+                    match items::zone_site(site) {
+                        Err(p) => {
+                            self.err(p.code, &spath, p.message, p.hint);
+                            ok = false;
+                        }
+                        Ok(zs) if forms.contains(&Form::Preference) && !zs.single_label => {
+                            self.err(
+                                diag::FORM_NOT_SUPPORTED,
+                                &spath,
+                                format!("`{site}` cannot be written in preference form; only one-label hosts such as localhost can"),
+                                Some("use `form: policy` (the Site to Zone Assignment List) for this site".into()),
+                            );
+                            ok = false;
+                        }
+                        Ok(_) => {}
+                    }
+                    let zone = match z {
+                        Yaml::String(s) => match s.as_str() {
+                            "intranet" => Some(Zone::Intranet),
+                            "trusted" => Some(Zone::Trusted),
+                            "internet" => Some(Zone::Internet),
+                            "restricted" => Some(Zone::Restricted),
+                            _ => None,
+                        },
+                        Yaml::Number(n) => match n.as_u64() {
+                            Some(1) => Some(Zone::Intranet),
+                            Some(2) => Some(Zone::Trusted),
+                            Some(3) => Some(Zone::Internet),
+                            Some(4) => Some(Zone::Restricted),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    let Some(zone) = zone else {
+                        self.err(
+                            diag::WRONG_TYPE,
+                            &spath,
+                            format!("`{spath}` must be a zone: intranet, trusted, internet or restricted (or 1-4)"),
+                            None,
+                        );
+                        ok = false;
+                        continue;
+                    };
+                    if out.iter().any(|(o, _)| o.eq_ignore_ascii_case(site)) {
+                        self.err(
+                            diag::DUPLICATE_ITEM,
+                            &spath,
+                            format!("site `{site}` is listed twice"),
+                            None,
+                        );
+                        ok = false;
+                    }
+                    out.push((site.clone(), zone));
+                }
+                ok.then_some(Value::ZoneMap(out))
+            }
+        }
+    }
+
+    /// Checks one list item; returns false on an error that blocks the build.
+    fn item(
+        &mut self,
+        path: &str,
+        kind: ItemKind,
+        s: &str,
+        acks: &[String],
+        used: &mut Vec<&'static str>,
+    ) -> bool {
+        match items::check(kind, s) {
+            Err(p) => {
+                self.err(p.code, path, p.message, p.hint);
+                false
+            }
+            Ok(lints) => {
+                let mut ok = true;
+                for l in lints {
+                    if acks.iter().any(|a| a == l.code) {
+                        used.push(l.code);
+                    } else {
+                        self.err(l.code, path, l.message, l.hint);
+                        ok = false;
+                    }
+                }
+                ok
+            }
+        }
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+}
+
+fn is_version(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    (1..=4).contains(&parts.len())
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 5
+                && p.chars().all(|c| c.is_ascii_digit())
+                && p.parse::<u32>().is_ok_and(|n| n <= 65535)
+        })
+}
