@@ -83,8 +83,12 @@ fn yaml_error(
 ) -> Diagnostic {
     let full = err.to_string();
     // serde_yaml appends " at line L column C"; we print the position ourselves.
-    let msg = match full.find(" at line ") {
-        Some(i) => full[..i].to_string(),
+    let msg = match err.location() {
+        Some(l) => full.replacen(
+            &format!(" at line {} column {}", l.line(), l.column()),
+            "",
+            1,
+        ),
         None => full.clone(),
     };
     let path = if path == "." || path == "?" { "" } else { path };

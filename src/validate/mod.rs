@@ -95,6 +95,24 @@ impl Validator<'_> {
         self.diags.push(d);
     }
 
+    /// Like `err`, but points at the mapping key of `path` (a site in a zone map).
+    fn err_key(
+        &mut self,
+        code: &'static str,
+        path: &str,
+        msg: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.err(code, path, msg, hint);
+        if let (Some(d), Some((l, c))) = (
+            self.diags.last_mut(),
+            self.loaded.positions.get(&format!("{path}#key")),
+        ) {
+            d.line = Some(l);
+            d.column = Some(c);
+        }
+    }
+
     fn text(&mut self, path: &str, s: &str) {
         if let Some(c) = s.chars().find(|c| c.is_control()) {
             self.err(
@@ -558,11 +576,11 @@ impl Validator<'_> {
                     }
                     match items::zone_site(site) {
                         Err(p) => {
-                            self.err(p.code, &spath, p.message, p.hint);
+                            self.err_key(p.code, &spath, p.message, p.hint);
                             ok = false;
                         }
                         Ok(zs) if forms.contains(&Form::Preference) && !zs.single_label => {
-                            self.err(
+                            self.err_key(
                                 diag::FORM_NOT_SUPPORTED,
                                 &spath,
                                 format!("`{site}` cannot be written in preference form; only one-label hosts such as localhost can"),

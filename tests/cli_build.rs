@@ -1,0 +1,164 @@
+//! `policyc build`: the bundle, its manifest, determinism, and that a failed
+//! build writes nothing and leaves the previous bundle intact.
+
+use assert_cmd::Command;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+const EXAMPLE: &str = "examples/nhs-credential-management.yaml";
+
+fn build(spec: &str, out: &Path) -> std::process::Output {
+    Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["build", spec, "--out"])
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn writes_reg_files_and_a_matching_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let o = build(EXAMPLE, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let tree = read_tree(&out);
+    assert_eq!(
+        tree.keys().collect::<Vec<_>>(),
+        ["machine.reg", "manifest.json", "user.reg"]
+    );
+    let m: serde_json::Value = serde_json::from_slice(&tree["manifest.json"]).unwrap();
+    assert_eq!(m["policyc"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(m["spec"], "nhs-credential-management");
+    let files = m["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    for f in files {
+        let path = f["path"].as_str().unwrap();
+        assert_eq!(f["kind"], "reg");
+        let want: String = Sha256::digest(&tree[path])
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(f["sha256"].as_str().unwrap(), want, "{path}");
+    }
+    // .reg files: UTF-16LE with BOM, CRLF only, the version 5 header.
+    for name in ["machine.reg", "user.reg"] {
+        let bytes = &tree[name];
+        assert_eq!(&bytes[..2], &[0xFF, 0xFE], "{name} BOM");
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        let text = String::from_utf16(&units).unwrap();
+        assert!(
+            text.starts_with("Windows Registry Editor Version 5.00\r\n\r\n"),
+            "{name}"
+        );
+        assert_eq!(
+            text.matches('\n').count(),
+            text.matches("\r\n").count(),
+            "{name}: bare LF"
+        );
+    }
+    // Manifest: UTF-8 without BOM.
+    assert_eq!(tree["manifest.json"][0], b'{');
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    for ex in [EXAMPLE, "examples/nhs-credential-management-int.yaml"] {
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        assert!(build(ex, &a).status.success());
+        assert!(build(ex, &b).status.success());
+        assert_eq!(read_tree(&a), read_tree(&b), "{ex}");
+        fs::remove_dir_all(&a).unwrap();
+        fs::remove_dir_all(&b).unwrap();
+    }
+}
+
+#[test]
+fn failed_build_leaves_previous_bundle_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    assert!(build(EXAMPLE, &out).status.success());
+    let before = read_tree(&out);
+    for bad in [
+        "tests/fixtures/bad/non-origin.yaml",
+        "tests/fixtures/bad/bad-yaml.yaml",
+        "tests/fixtures/bad/bare-wildcard.yaml",
+    ] {
+        let o = build(bad, &out);
+        assert_eq!(o.status.code(), Some(1), "{bad}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("nothing was written"));
+        assert_eq!(read_tree(&out), before, "{bad} changed the bundle");
+    }
+    // No temporary folders are left beside it.
+    let siblings: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(siblings, ["bundle"]);
+}
+
+#[test]
+fn failed_build_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new");
+    assert_eq!(
+        build("tests/fixtures/bad/unknown-key.yaml", &out)
+            .status
+            .code(),
+        Some(1)
+    );
+    assert!(!out.exists());
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn rebuild_replaces_stale_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    assert!(build(EXAMPLE, &out).status.success());
+    fs::write(out.join("old-output.reg"), b"stale").unwrap();
+    assert!(build(EXAMPLE, &out).status.success());
+    assert!(!out.join("old-output.reg").exists());
+}
+
+#[test]
+fn refuses_unusable_output_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file.txt");
+    fs::write(&file, b"keep me").unwrap();
+    let o = build(EXAMPLE, &file);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("error[output-path]"));
+    assert_eq!(fs::read(&file).unwrap(), b"keep me");
+
+    let foreign = dir.path().join("documents");
+    fs::create_dir(&foreign).unwrap();
+    fs::write(foreign.join("letter.txt"), b"keep me").unwrap();
+    let o = build(EXAMPLE, &foreign);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("policyc did not write (no manifest.json)"),
+        "{err}"
+    );
+    assert_eq!(read_tree(&foreign).len(), 1);
+}
