@@ -101,11 +101,12 @@ fn report(diags: &[Diagnostic], format: Format) {
             }
         }
         Format::Json => {
-            let errors = diags.iter().filter(|d| d.is_error()).count();
+            let count = |sev| diags.iter().filter(|d| d.severity == sev).count();
             let v = serde_json::json!({
                 "diagnostics": diags,
-                "errors": errors,
-                "warnings": diags.len() - errors,
+                "errors": count(diag::Severity::Error),
+                "warnings": count(diag::Severity::Warning),
+                "notes": count(diag::Severity::Note),
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap());
         }
@@ -152,12 +153,16 @@ fn check(spec: &Path, format: Format, catalog: &Catalog) -> i32 {
         Ok((plan, diags)) => {
             report(&diags, format);
             if format == Format::Human {
+                let warnings = diags
+                    .iter()
+                    .filter(|d| d.severity == diag::Severity::Warning)
+                    .count();
                 println!(
                     "ok: {}: {} registry operations, {} warning{}",
                     spec.display(),
                     plan.ops.len(),
-                    diags.len(),
-                    if diags.len() == 1 { "" } else { "s" }
+                    warnings,
+                    if warnings == 1 { "" } else { "s" }
                 );
             }
             EXIT_OK
@@ -302,6 +307,20 @@ fn list_catalog(catalog: &Catalog, format: Format) -> i32 {
                         l.name,
                         l.key,
                         l.value.as_deref().unwrap_or("")
+                    );
+                }
+                if let Some(a) = &e.applies_to {
+                    println!("  applies to: {} versions {}", a.client, a.versions);
+                }
+                for l in e.registry.iter().filter(|l| l.superseded.is_some()) {
+                    let s = l.superseded.as_ref().unwrap();
+                    let from: Vec<String> =
+                        s.from.iter().map(|(p, v)| format!("{p} {v}")).collect();
+                    println!(
+                        "  {} is replaced by {} from {}",
+                        l.name,
+                        s.by,
+                        from.join(", ")
                     );
                 }
                 for s in &e.sources {

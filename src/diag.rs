@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 pub enum Severity {
     Error,
     Warning,
+    /// Information the build reports, such as a setting left out and why.
+    Note,
 }
 
 /// One row of the code table: the code, its default severity and a one-line description.
@@ -56,7 +58,10 @@ codes! {
     WILDCARD_ALL_SITES = "wildcard-all-sites", Error, "a wildcard that opens the policy to every site (needs `acknowledge`)";
     UNKNOWN_ACKNOWLEDGEMENT = "unknown-acknowledgement", Error, "`acknowledge` names a code that cannot be acknowledged";
     UNUSED_ACKNOWLEDGEMENT = "unused-acknowledgement", Warning, "`acknowledge` names a code the setting does not trigger";
+    INVALID_ISSUER = "invalid-issuer", Error, "an entry that is not a certificate issuer name (CN=..., OU=..., O=...)";
     INVALID_ZONE_SITE = "invalid-zone-site", Error, "an entry that is not a site the Site to Zone Assignment List accepts";
+    UNKNOWN_CLIENT = "unknown-client", Error, "`clients` names a client policyc does not know, or a version that is not dotted numbers";
+    LEFT_OUT = "left-out", Note, "a setting or one of its policies was left out for the spec's client or browser versions (with the reason)";
     OUTPUT_PATH = "output-path", Error, "the output path is unusable (a file, or a folder policyc did not write)";
 }
 
@@ -123,6 +128,7 @@ impl Diagnostic {
         let sev = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         let mut s = format!("{sev}[{}]: {}", self.code, self.message);
         let mut loc = String::new();

@@ -94,26 +94,22 @@ fn op_cmp(a: &Op, b: &Op) -> Ordering {
 pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
     let mut ops = Vec::new();
     for s in &spec.settings {
-        for loc in &s.entry.registry {
-            if loc.form.is_some_and(|f| !s.forms.contains(&f)) {
-                continue;
-            }
-            for product in loc.products.iter().filter(|p| s.products.contains(p)) {
-                let policy_key = catalog
-                    .products
-                    .get(product)
-                    .and_then(|p| p.policy_key.as_deref())
-                    .unwrap_or("");
-                let key = loc.key.replace("{policy_key}", policy_key);
-                let prov = Provenance {
-                    setting: s.entry.id.clone(),
-                    spec_path: s.spec_path(),
-                    product: product.clone(),
-                    location: loc.name.clone(),
-                    form: loc.form,
-                };
-                lay_out(s, loc, &key, &prov, &mut ops);
-            }
+        for (li, product) in &s.locations {
+            let loc = &s.entry.registry[*li];
+            let policy_key = catalog
+                .products
+                .get(product)
+                .and_then(|p| p.policy_key.as_deref())
+                .unwrap_or("");
+            let key = loc.key.replace("{policy_key}", policy_key);
+            let prov = Provenance {
+                setting: s.entry.id.clone(),
+                spec_path: s.spec_path(),
+                product: product.clone(),
+                location: loc.name.clone(),
+                form: loc.form,
+            };
+            lay_out(s, loc, &key, &prov, &mut ops);
         }
     }
     ops.sort_by(op_cmp);

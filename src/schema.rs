@@ -7,6 +7,12 @@ use serde_json::{json, Value};
 pub fn spec_schema(catalog: &Catalog) -> Value {
     let browsers: Vec<&str> = catalog.browser_ids().collect();
     let ids: Vec<&str> = catalog.ids().collect();
+    let clients: Vec<&str> = catalog
+        .products
+        .values()
+        .filter(|p| p.kind == crate::catalog::ProductKind::Software)
+        .map(|p| p.id.as_str())
+        .collect();
     let per_setting: Vec<Value> = catalog
         .entries
         .iter()
@@ -77,6 +83,17 @@ pub fn spec_schema(catalog: &Catalog) -> Value {
                 "uniqueItems": true,
                 "items": {"enum": browsers},
                 "description": "Browsers the browser settings are written for.",
+            },
+            "min_browser_version": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Oldest browser major version to support; policies a newer one replaces are left out.",
+            },
+            "clients": {
+                "type": "object",
+                "propertyNames": {"enum": clients},
+                "additionalProperties": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+){0,3}$"},
+                "description": "NHS clients the endpoints run, with versions, e.g. smartcard-connect: \"3.13\".",
             },
             "settings": {
                 "type": "array",

@@ -166,7 +166,7 @@ fn examples_are_valid() {
         let (status, stdout, stderr) = check(ex);
         assert_eq!(status, 0, "{ex}: {stderr}");
         assert!(
-            stdout.starts_with(&format!("ok: {ex}: 26 registry operations, 0 warnings")),
+            stdout.starts_with(&format!("ok: {ex}: 28 registry operations, 0 warnings")),
             "{stdout}"
         );
     }

@@ -90,6 +90,8 @@ pub enum ItemKind {
     AuthServer,
     /// A Site to Zone Assignment List entry (host, optional scheme, or IP).
     ZoneSite,
+    /// A certificate issuer name such as `CN=NHS Level 1C, OU=CA, O=nhs`.
+    CertificateIssuer,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -135,6 +137,66 @@ pub struct FixedValue {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct Superseded {
+    /// The location (by `name`) that takes over.
+    pub by: String,
+    /// Product -> first version where `by` takes over.
+    pub from: BTreeMap<String, u32>,
+    pub sources: Vec<Source>,
+}
+
+/// The client versions an entry is needed for, e.g. Smartcard Connect `-3.13.5.0`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppliesTo {
+    /// A product id of kind `software`, named in a spec's `clients:`.
+    pub client: String,
+    /// `A-B`, `A-` or `-B`, dotted versions, both ends included.
+    pub versions: String,
+    pub sources: Vec<Source>,
+}
+
+/// A dotted version compared with missing parts as 0 (`3.13` = `3.13.0.0`).
+pub fn parse_version(s: &str) -> Option<[u32; 4]> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let mut v = [0u32; 4];
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        v[i] = p.parse().ok()?;
+    }
+    Some(v)
+}
+
+/// Inclusive version bounds; `None` is open.
+pub type VersionRange = (Option<[u32; 4]>, Option<[u32; 4]>);
+
+/// Parses `A-B`, `A-`, `-B` into inclusive bounds.
+pub fn parse_range(s: &str) -> Option<VersionRange> {
+    let (a, b) = s.split_once('-')?;
+    let lo = if a.is_empty() {
+        None
+    } else {
+        Some(parse_version(a)?)
+    };
+    let hi = if b.is_empty() {
+        None
+    } else {
+        Some(parse_version(b)?)
+    };
+    (lo.is_some() || hi.is_some()).then_some((lo, hi))
+}
+
+pub fn in_range(v: [u32; 4], range: VersionRange) -> bool {
+    range.0.is_none_or(|lo| v >= lo) && range.1.is_none_or(|hi| v <= hi)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Location {
     /// Vendor name of this registry form (a Chromium policy name, an ADMX policy name).
     pub name: String,
@@ -154,6 +216,15 @@ pub struct Location {
     /// Product -> supported versions, Chromium style (`139-`, `140-145`).
     #[serde(default)]
     pub versions: BTreeMap<String, String>,
+    /// From these product versions another location of the same entry does this
+    /// location's job, so a spec whose oldest browser is at least that version
+    /// leaves this one out.
+    #[serde(default)]
+    pub superseded: Option<Superseded>,
+    /// Scopes this location exists in (default: all of the entry's scopes); e.g. a
+    /// preference key that differs between HKLM and HKCU.
+    #[serde(default)]
+    pub scopes: Option<Vec<Scope>>,
     /// Values the form needs besides the setting's own (e.g. the switch that turns
     /// the Site to Zone Assignment List on).
     #[serde(default)]
@@ -173,6 +244,9 @@ pub struct Entry {
     #[serde(default)]
     pub default_form: Option<Form>,
     pub registry: Vec<Location>,
+    /// Set when the entry is needed only for some versions of a client.
+    #[serde(default)]
+    pub applies_to: Option<AppliesTo>,
     pub sources: Vec<Source>,
     /// What could not be confirmed from a primary source; shown by `policyc catalog`.
     #[serde(default)]
@@ -191,6 +265,16 @@ impl Entry {
         let list = matches!(self.value.kind, ValueKind::StringList | ValueKind::ZoneMap);
         if list != self.value.items.is_some() {
             return Err("`items` is required for list values and only for them".into());
+        }
+        if let Some(a) = &self.applies_to {
+            let ok = products
+                .get(&a.client)
+                .is_some_and(|p| p.kind == ProductKind::Software);
+            if !ok || parse_range(&a.versions).is_none() || a.sources.is_empty() {
+                return Err(
+                    "applies_to needs a software product, a version range and sources".into(),
+                );
+            }
         }
         let has_forms = self.registry.iter().any(|l| l.form.is_some());
         if has_forms != self.default_form.is_some() {
@@ -246,6 +330,27 @@ impl Entry {
                     l.name
                 ));
             }
+            for (p, r) in &l.versions {
+                if !l.products.contains(p) || parse_range(r).is_none() {
+                    return Err(format!("location {}: bad version range {p}: {r}", l.name));
+                }
+            }
+            if let Some(sup) = &l.superseded {
+                if !self.registry.iter().any(|o| o.name == sup.by) || sup.sources.is_empty() {
+                    return Err(format!(
+                        "location {}: superseded by unknown location {} or no source",
+                        l.name, sup.by
+                    ));
+                }
+            }
+            if let Some(sc) = &l.scopes {
+                if sc.is_empty() || sc.iter().any(|s| !self.scopes.contains(s)) {
+                    return Err(format!(
+                        "location {}: scopes must be a subset of the entry's",
+                        l.name
+                    ));
+                }
+            }
             if l.key.starts_with("HKEY") || l.key.starts_with('\\') {
                 return Err(format!("location {}: key must not name a hive", l.name));
             }
@@ -270,5 +375,33 @@ impl Entry {
         v.sort();
         v.dedup();
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_ranges() {
+        assert_eq!(parse_version("3.13"), Some([3, 13, 0, 0]));
+        assert_eq!(parse_version("3.13.5.0"), Some([3, 13, 5, 0]));
+        for bad in ["", "3.", "a", "1.2.3.4.5", "-1"] {
+            assert_eq!(parse_version(bad), None, "{bad}");
+        }
+        let r = parse_range("-3.13.5.0").unwrap();
+        assert!(in_range([3, 13, 0, 0], r));
+        assert!(in_range([3, 13, 5, 0], r));
+        assert!(!in_range([3, 13, 5, 1], r));
+        assert!(!in_range([4, 1, 0, 0], r));
+        let r = parse_range("140-145").unwrap();
+        assert!(
+            in_range([140, 0, 0, 0], r)
+                && in_range([145, 0, 0, 0], r)
+                && !in_range([146, 0, 0, 0], r)
+        );
+        assert!(parse_range("139-").unwrap().1.is_none());
+        assert_eq!(parse_range("-"), None);
+        assert_eq!(parse_range("139"), None);
     }
 }

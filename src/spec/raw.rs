@@ -12,6 +12,13 @@ pub struct RawSpec {
     /// Browsers the browser settings are written for (`chrome`, `edge`).
     #[serde(default)]
     pub products: Vec<String>,
+    /// The oldest browser major version the bundle must support; policies that a
+    /// newer one replaces are left out when every supported browser has the newer one.
+    #[serde(default)]
+    pub min_browser_version: Option<u32>,
+    /// NHS clients the endpoints run, with versions (e.g. `smartcard-connect: "3.13"`).
+    #[serde(default)]
+    pub clients: std::collections::BTreeMap<String, String>,
     pub settings: Vec<RawSetting>,
 }
 
@@ -49,7 +56,14 @@ pub struct RawSetting {
 }
 
 /// The keys each mapping accepts, for did-you-mean hints.
-pub const TOP_KEYS: &[&str] = &["policyc", "bundle", "products", "settings"];
+pub const TOP_KEYS: &[&str] = &[
+    "policyc",
+    "bundle",
+    "products",
+    "min_browser_version",
+    "clients",
+    "settings",
+];
 pub const BUNDLE_KEYS: &[&str] = &[
     "name",
     "display_name",

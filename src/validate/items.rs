@@ -35,6 +35,7 @@ pub fn check(kind: ItemKind, item: &str) -> Result<Vec<Problem>, Problem> {
         ItemKind::CookiePattern => cookie_pattern(item),
         ItemKind::AuthServer => auth_server(item),
         ItemKind::ZoneSite => zone_site(item).map(|_| Vec::new()),
+        ItemKind::CertificateIssuer => certificate_issuer(item),
     }
 }
 
@@ -297,6 +298,31 @@ fn auth_server(item: &str) -> Result<Vec<Problem>, Problem> {
     Ok(Vec::new())
 }
 
+/// An X.500 issuer name as Smartcard Connect lists them (`CN=..., OU=..., O=...`);
+/// the list is joined with `;`, so an entry must not hold one.
+fn certificate_issuer(item: &str) -> Result<Vec<Problem>, Problem> {
+    if item.contains(';') {
+        return Err(problem(
+            diag::LIST_SEPARATOR_IN_ITEM,
+            format!("`{item}` contains `;`, which separates issuers in TrustedCertificateIssuers"),
+            Some("write each issuer as its own list entry".into()),
+        ));
+    }
+    let well_formed = item.split(',').map(str::trim).all(|rdn| {
+        rdn.split_once('=').is_some_and(|(k, v)| {
+            !v.trim().is_empty() && !k.is_empty() && k.chars().all(|c| c.is_ascii_alphabetic())
+        })
+    });
+    if !well_formed || !item.trim_start().to_ascii_uppercase().starts_with("CN=") {
+        return Err(problem(
+            diag::INVALID_ISSUER,
+            format!("`{item}` is not an issuer name"),
+            Some("write it as NHS publishes it, e.g. CN=NHS Level 1C, OU=CA, O=nhs".into()),
+        ));
+    }
+    Ok(Vec::new())
+}
+
 /// A Site to Zone Assignment List site (InetRes.adml `IZ_ExplainZonemaps`): an
 /// optional protocol, then a host (may start with `*.`), an IPv4 address or range
 /// `a.b.c.d-e`; no path, no trailing slash.
@@ -439,6 +465,28 @@ mod tests {
             [diag::INVALID_ORIGIN]
         );
         assert_eq!(code(AuthServer, " localhost"), [diag::INVALID_ORIGIN]);
+    }
+
+    #[test]
+    fn certificate_issuers() {
+        assert!(code(CertificateIssuer, "CN=NHS Level 1C, OU=CA, O=nhs").is_empty());
+        assert!(code(
+            CertificateIssuer,
+            "CN=NHS Authentication G2, OU=CA, O=nhs, C=GB"
+        )
+        .is_empty());
+        assert_eq!(
+            code(CertificateIssuer, "CN=a;CN=b"),
+            [diag::LIST_SEPARATOR_IN_ITEM]
+        );
+        assert_eq!(
+            code(CertificateIssuer, "NHS Level 1C"),
+            [diag::INVALID_ISSUER]
+        );
+        assert_eq!(
+            code(CertificateIssuer, "OU=CA, CN=x"),
+            [diag::INVALID_ISSUER]
+        );
     }
 
     #[test]

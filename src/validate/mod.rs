@@ -49,6 +49,9 @@ pub struct Setting {
     pub forms: Vec<Form>,
     pub products: Vec<String>,
     pub value: Value,
+    /// The registry locations to write, as (index into `entry.registry`, product),
+    /// after form, scope and version selection.
+    pub locations: Vec<(usize, String)>,
 }
 
 impl Setting {
@@ -74,6 +77,13 @@ pub fn validate(loaded: &Loaded, catalog: &Catalog) -> (Option<Spec>, Vec<Diagno
     let spec = v.run();
     let has_errors = v.diags.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { Some(spec) }, v.diags)
+}
+
+struct Context<'a> {
+    products: &'a [String],
+    /// (client id, version as written, parsed version)
+    clients: &'a [(String, String, [u32; 4])],
+    min_browser: Option<u32>,
 }
 
 struct Validator<'a> {
@@ -194,9 +204,46 @@ impl Validator<'_> {
                 products.push(p.clone());
             }
         }
+        let software: Vec<&str> = self
+            .catalog
+            .products
+            .values()
+            .filter(|p| p.kind == ProductKind::Software)
+            .map(|p| p.id.as_str())
+            .collect();
+        let mut clients = Vec::new();
+        for (c, v) in &raw.clients {
+            let path = format!("clients.{c}");
+            if !software.contains(&c.as_str()) {
+                let hint = diag::did_you_mean(c, software.iter().copied()).map_or_else(
+                    || format!("clients are: {}", software.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                self.err_key(
+                    diag::UNKNOWN_CLIENT,
+                    &path,
+                    format!("unknown client `{c}`"),
+                    Some(hint),
+                );
+            } else if let Some(ver) = crate::catalog::parse_version(v) {
+                clients.push((c.clone(), v.clone(), ver));
+            } else {
+                self.err(
+                    diag::UNKNOWN_CLIENT,
+                    &path,
+                    format!("`{path}` `{v}` is not a version"),
+                    Some("write dotted numbers, e.g. \"3.13\"".into()),
+                );
+            }
+        }
+        let ctx = Context {
+            products: &products,
+            clients: &clients,
+            min_browser: raw.min_browser_version,
+        };
         let mut settings: Vec<Setting> = Vec::new();
         for (i, s) in raw.settings.iter().enumerate() {
-            if let Some(setting) = self.setting(i, s, &products) {
+            if let Some(setting) = self.setting(i, s, &ctx) {
                 if let Some(prev) = settings
                     .iter()
                     .find(|p| p.entry.id == setting.entry.id && p.scope == setting.scope)
@@ -231,12 +278,8 @@ impl Validator<'_> {
         }
     }
 
-    fn setting(
-        &mut self,
-        i: usize,
-        s: &crate::spec::RawSetting,
-        spec_products: &[String],
-    ) -> Option<Setting> {
+    fn setting(&mut self, i: usize, s: &crate::spec::RawSetting, ctx: &Context) -> Option<Setting> {
+        let spec_products = ctx.products;
         let base = format!("settings[{i}]");
         let Some(entry) = self.catalog.get(&s.id).cloned() else {
             let hint = diag::did_you_mean(&s.id, self.catalog.ids()).map_or_else(
@@ -417,14 +460,115 @@ impl Validator<'_> {
             }
         }
         let value = value?;
-        ok.then_some(Setting {
+        if !ok || !self.applies(&base, &entry, ctx) {
+            return None;
+        }
+        let locations =
+            self.select_locations(&base, &entry, scope, &forms, &products, ctx.min_browser);
+        if locations.is_empty() {
+            let forms: Vec<String> = forms
+                .iter()
+                .map(|f| format!("{f:?}").to_lowercase())
+                .collect();
+            self.err(
+                diag::FORM_NOT_SUPPORTED,
+                &base,
+                format!(
+                    "setting `{}` has no {} form in scope {}",
+                    entry.id,
+                    forms.join("/"),
+                    scope.as_str()
+                ),
+                Some("run `policyc catalog` to see its registry forms and scopes".into()),
+            );
+            return None;
+        }
+        Some(Setting {
             index: i,
             entry,
             scope,
             forms,
             products,
             value,
+            locations,
         })
+    }
+
+    /// Whether a version-gated entry applies to the spec's clients; if not, a note says why.
+    fn applies(&mut self, base: &str, entry: &Entry, ctx: &Context) -> bool {
+        let Some(a) = &entry.applies_to else {
+            return true;
+        };
+        let range = crate::catalog::parse_range(&a.versions).expect("catalog check: valid range");
+        let why = match ctx.clients.iter().find(|(c, _, _)| *c == a.client) {
+            None => format!(
+                "the spec does not list `{}` under `clients:`; add `{}: VERSION` if the endpoints run it",
+                a.client, a.client
+            ),
+            Some((_, v, ver)) if !crate::catalog::in_range(*ver, range) => {
+                format!("it is needed for {} versions {} only, and the spec runs {v}", a.client, a.versions)
+            }
+            Some(_) => return true,
+        };
+        self.err(
+            diag::LEFT_OUT,
+            &format!("{base}.id"),
+            format!("left out `{}`: {why}", entry.id),
+            None,
+        );
+        false
+    }
+
+    /// The (location, product) pairs to write, by form, scope and browser version.
+    fn select_locations(
+        &mut self,
+        base: &str,
+        entry: &Entry,
+        scope: Scope,
+        forms: &[Form],
+        products: &[String],
+        min_browser: Option<u32>,
+    ) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for (li, loc) in entry.registry.iter().enumerate() {
+            if loc.form.is_some_and(|f| !forms.contains(&f))
+                || loc.scopes.as_ref().is_some_and(|sc| !sc.contains(&scope))
+            {
+                continue;
+            }
+            for p in loc.products.iter().filter(|p| products.contains(p)) {
+                if let Some(min) = min_browser {
+                    let v = [min, 0, 0, 0];
+                    let ended = loc
+                        .versions
+                        .get(p)
+                        .and_then(|r| crate::catalog::parse_range(r))
+                        .is_some_and(|(_, hi)| hi.is_some_and(|hi| v > hi));
+                    let superseded = loc
+                        .superseded
+                        .as_ref()
+                        .and_then(|s| s.from.get(p).map(|f| (s, *f)));
+                    let why = if ended {
+                        Some(format!("{p} supports it only in versions {}, and the spec's oldest browser is {min}", loc.versions[p]))
+                    } else if let Some((s, from)) = superseded.filter(|(_, from)| min >= *from) {
+                        Some(format!("{} replaces it from {p} {from}, and the spec's oldest browser is {min}", s.by))
+                    } else {
+                        None
+                    };
+                    if let Some(why) = why {
+                        self.err(
+                            diag::LEFT_OUT,
+                            &format!("{base}.id"),
+                            format!("left out {} for {p}: {why}", loc.name),
+                            None,
+                        );
+                        continue;
+                    }
+                }
+                out.push((li, p.clone()));
+            }
+        }
+        out
     }
 
     fn wrong_type(&mut self, path: &str, want: &str, got: &Yaml) {
