@@ -31,6 +31,9 @@ pub struct Provenance {
     pub location: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub form: Option<Form>,
+    /// Extra Group Policy client-side extension GUID the value needs (GPO emitters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_extension: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -108,6 +111,7 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
                 product: product.clone(),
                 location: loc.name.clone(),
                 form: loc.form,
+                client_extension: loc.client_extension.clone(),
             };
             lay_out(s, loc, &key, &prov, &mut ops);
         }

@@ -225,6 +225,10 @@ pub struct Location {
     /// preference key that differs between HKLM and HKCU.
     #[serde(default)]
     pub scopes: Option<Vec<Scope>>,
+    /// Group Policy client-side extension GUID that must process this location, beyond
+    /// the registry extension (e.g. IE Zonemapping for the Site to Zone Assignment List).
+    #[serde(default)]
+    pub client_extension: Option<String>,
     /// Values the form needs besides the setting's own (e.g. the switch that turns
     /// the Site to Zone Assignment List on).
     #[serde(default)]
