@@ -1,0 +1,320 @@
+//! Interop check against Wine's copy of Windows' registry import: every `.reg` file the
+//! examples compile to is imported with `wine reg import` into a fresh prefix, read back
+//! with `wine reg export`, and compared value by value (name, type, data) with the plan.
+//! A stale numbered entry is seeded first into every key the plan resets, to prove
+//! `[-KEY]` really clears old list entries.
+//!
+//! Needs `wine` (Debian: `wine wine64`). Without it the test prints a loud SKIPPED line
+//! and passes, unless `POLICYC_REQUIRE_INTEROP=1` (as in `.ci/run`), when it fails.
+
+use policyc::catalog::Catalog;
+use policyc::plan::{Action, Plan};
+use policyc::reg::text::{self, Block};
+use policyc::reg::{Hive, RegData};
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const EXAMPLES: [&str; 2] = [
+    "examples/nhs-credential-management.yaml",
+    "examples/nhs-credential-management-int.yaml",
+];
+
+/// The value seeded into every key the plan resets; the import must remove it.
+const STALE_NAME: &str = "9";
+const STALE_DATA: &str = "stale";
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
+}
+
+/// True when `tool` can be used; otherwise a loud skip, or a panic when interop is required.
+fn require(tool: &str, install: &str) -> bool {
+    if on_path(tool) {
+        return true;
+    }
+    let msg = format!("{tool} not found; install {install} (see README)");
+    if std::env::var("POLICYC_REQUIRE_INTEROP").as_deref() == Ok("1") {
+        panic!("{msg}; POLICYC_REQUIRE_INTEROP=1 forbids skipping");
+    }
+    // Straight to the stderr stream: the test harness captures `eprintln!` of passing tests.
+    let bar = "!".repeat(72);
+    let banner = format!("\n{bar}\nSKIPPED: {msg}\n{bar}\n\n");
+    let _ = std::io::stderr().lock().write_all(banner.as_bytes());
+    false
+}
+
+/// Compiles an example; returns its plan and its `.reg` files (name, bytes).
+fn compile(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
+    let bytes = fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let catalog = Catalog::builtin().expect("builtin catalog");
+    let outcome = policyc::compile(example, &bytes, &catalog);
+    let plan = outcome
+        .plan
+        .unwrap_or_else(|| panic!("{example} did not compile: {:#?}", outcome.diagnostics));
+    let files = policyc::bundle_files(&plan).expect("emit");
+    let regs: Vec<_> = files
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".reg"))
+        .collect();
+    assert!(!regs.is_empty(), "{example}: no .reg file in the bundle");
+    (plan, regs)
+}
+
+/// One Wine prefix for the whole run; `wineserver -k` and removal on drop (even on panic).
+struct Wine {
+    prefix: tempfile::TempDir,
+    logs: tempfile::TempDir,
+    calls: usize,
+}
+
+struct Run {
+    ok: bool,
+    output: String,
+}
+
+impl Wine {
+    fn boot() -> Wine {
+        let mut wine = Wine {
+            prefix: tempfile::Builder::new()
+                .prefix("policyc-wine-")
+                .tempdir()
+                .expect("prefix dir"),
+            logs: tempfile::tempdir().expect("log dir"),
+            calls: 0,
+        };
+        let run = wine.run("wineboot", &["-i"]);
+        assert!(run.ok, "wineboot -i failed:\n{}", run.output);
+        wine
+    }
+
+    /// Runs a Wine program in the prefix. Output goes to files, not pipes: wineserver
+    /// outlives the call and would hold a pipe open.
+    fn run(&mut self, program: &str, args: &[&str]) -> Run {
+        self.calls += 1;
+        let log = self.logs.path().join(format!("{}.log", self.calls));
+        let out = File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let status = Command::new(program)
+            .args(args)
+            .env("WINEPREFIX", self.prefix.path())
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .status()
+            .unwrap_or_else(|e| panic!("starting {program}: {e}"));
+        let output = fs::read(&log).unwrap_or_default();
+        Run {
+            ok: status.success(),
+            output: format!(
+                "$ {program} {}\nexit: {status}\n{}",
+                args.join(" "),
+                String::from_utf8_lossy(&output)
+            ),
+        }
+    }
+
+    fn reg(&mut self, args: &[&str]) -> Run {
+        let mut all = vec!["reg"];
+        all.extend_from_slice(args);
+        self.run("wine", &all)
+    }
+}
+
+impl Drop for Wine {
+    fn drop(&mut self) {
+        let _ = Command::new("wineserver")
+            .arg("-k")
+            .env("WINEPREFIX", self.prefix.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// `(hive, key)` as the plan names it, grouped case-insensitively, with the values the
+/// plan sets there and whether the plan resets the key.
+#[derive(Default)]
+struct Expected {
+    key: String,
+    reset: bool,
+    values: BTreeMap<String, RegData>,
+}
+
+fn expected(plan: &Plan) -> BTreeMap<(Hive, String), Expected> {
+    let mut keys: BTreeMap<(Hive, String), Expected> = BTreeMap::new();
+    for op in &plan.ops {
+        let e = keys.entry((op.hive, op.key.to_lowercase())).or_default();
+        e.key = op.key.clone();
+        match &op.action {
+            Action::ResetKey => e.reset = true,
+            Action::Set { name, data } => {
+                let previous = e.values.insert(name.clone(), data.clone());
+                assert!(
+                    previous.is_none() || previous.as_ref() == Some(data),
+                    "plan sets {}\\{}\\{name} twice with different data",
+                    op.hive.short_name(),
+                    op.key
+                );
+            }
+        }
+    }
+    keys
+}
+
+/// The values of `long_path` itself (not its subkeys) in a `wine reg export` file; an
+/// error when the export holds no such block or cannot be read.
+fn exported_values(export: &Path, long_path: &str) -> Result<BTreeMap<String, RegData>, String> {
+    let bytes = fs::read(export).map_err(|e| format!("reading {}: {e}", export.display()))?;
+    let text = text::decode(&bytes).map_err(|e| format!("decoding export: {e}"))?;
+    let file = text::read(&text).map_err(|e| format!("parsing export: {e}\n{text}"))?;
+    let wanted = long_path.to_lowercase();
+    let mut found = None;
+    for block in file.blocks {
+        if let Block::Key { path, values, .. } = block {
+            if path.to_lowercase() == wanted {
+                let mut map = BTreeMap::new();
+                for v in values {
+                    let name = v.name.unwrap_or_default();
+                    match v.data {
+                        Some(d) => {
+                            map.insert(name, d);
+                        }
+                        None => return Err(format!("export deletes value {name:?}?\n{text}")),
+                    }
+                }
+                found = Some(map);
+            }
+        }
+    }
+    found.ok_or_else(|| format!("no [{long_path}] block in the export:\n{text}"))
+}
+
+/// Seeds stale entries, imports the example's `.reg` files, exports every key the plan
+/// touches and compares. Returns the problems found.
+fn check_example(wine: &mut Wine, example: &str) -> Vec<String> {
+    let (plan, regs) = compile(example);
+    let keys = expected(&plan);
+    let work = tempfile::tempdir().expect("work dir");
+    let mut problems = Vec::new();
+
+    for ((hive, _), e) in keys.iter().filter(|(_, e)| e.reset) {
+        assert!(
+            !e.values.contains_key(STALE_NAME),
+            "{example}: the plan itself writes {STALE_NAME:?} under {}; pick another stale name",
+            e.key
+        );
+        let key = format!("{}\\{}", hive.short_name(), e.key);
+        let run = wine.reg(&[
+            "add", &key, "/v", STALE_NAME, "/t", "REG_SZ", "/d", STALE_DATA, "/f",
+        ]);
+        assert!(
+            run.ok,
+            "{example}: seeding a stale entry failed:\n{}",
+            run.output
+        );
+        // Make sure the seed is really there, so its absence later means something.
+        let out = work.path().join("seeded.reg");
+        let run = wine.reg(&["export", &key, out.to_str().expect("utf-8 temp path"), "/y"]);
+        assert!(
+            run.ok,
+            "{example}: exporting the seeded {key} failed:\n{}",
+            run.output
+        );
+        let long = format!("{}\\{}", hive.long_name(), e.key);
+        let seeded = exported_values(&out, &long).unwrap_or_else(|m| panic!("{example}: {m}"));
+        assert_eq!(
+            seeded.get(STALE_NAME),
+            Some(&RegData::Sz(STALE_DATA.into())),
+            "{example}: the stale seed is not in {key}"
+        );
+    }
+
+    for (name, bytes) in &regs {
+        let path = work.path().join(name);
+        fs::write(&path, bytes).expect("write .reg");
+        let run = wine.reg(&["import", path.to_str().expect("utf-8 temp path")]);
+        if !run.ok {
+            problems.push(format!(
+                "{example}: {name} was not imported:\n{}",
+                run.output
+            ));
+        }
+    }
+
+    for (i, ((hive, _), e)) in keys.iter().enumerate() {
+        let key = format!("{}\\{}", hive.short_name(), e.key);
+        let long = format!("{}\\{}", hive.long_name(), e.key);
+        let out = work.path().join(format!("export-{i}.reg"));
+        let run = wine.reg(&["export", &key, out.to_str().expect("utf-8 temp path"), "/y"]);
+        if !run.ok {
+            problems.push(format!(
+                "{example}: exporting {key} failed:\n{}",
+                run.output
+            ));
+            continue;
+        }
+        let got = match exported_values(&out, &long) {
+            Ok(got) => got,
+            Err(msg) => {
+                problems.push(format!("{example}: {key}: {msg}"));
+                continue;
+            }
+        };
+        for (name, want) in &e.values {
+            match got.get(name) {
+                Some(have) if have == want => {}
+                Some(have) => problems.push(format!(
+                    "{example}: {key}\\{name}: Wine holds {} {have}, the plan wrote {} {want}",
+                    have.reg_type().name(),
+                    want.reg_type().name()
+                )),
+                None => problems.push(format!(
+                    "{example}: {key}\\{name}: missing after import (plan wrote {} {want})",
+                    want.reg_type().name()
+                )),
+            }
+        }
+        if e.reset {
+            for (name, have) in &got {
+                if !e.values.contains_key(name) {
+                    problems.push(format!(
+                        "{example}: {key} was reset but still holds {name:?} = {have}"
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn examples_import_into_wine_and_read_back_exactly() {
+    if !require("wine", "wine wine64") {
+        return;
+    }
+    let mut wine = Wine::boot();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for example in EXAMPLES {
+        let found = check_example(&mut wine, example);
+        checked += 1;
+        problems.extend(found);
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) with Wine:\n{}",
+        problems.len(),
+        problems.join("\n\n")
+    );
+    eprintln!("interop_wine: {checked} examples imported and read back exactly");
+}
