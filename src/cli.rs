@@ -50,6 +50,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Compare registry exports (`reg export` .reg files) of a machine with the spec.
+    Verify {
+        spec: PathBuf,
+        /// `.reg` files written by `reg export` or regedit (UTF-16 or ANSI).
+        #[arg(long, required = true, num_args = 1..)]
+        against: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// Print the JSON Schema of the spec format (for editor completion).
     Schema,
     /// Describe a diagnostic code, or list them all.
@@ -80,6 +89,11 @@ pub fn main() -> i32 {
         Command::Check { spec, format } => check(&spec, format, &catalog),
         Command::Build { spec, out, format } => build(&spec, &out, format, &catalog),
         Command::Plan { spec, format } => plan(&spec, format, &catalog),
+        Command::Verify {
+            spec,
+            against,
+            format,
+        } => verify(&spec, &against, format, &catalog),
         Command::Schema => {
             println!(
                 "{}",
@@ -210,6 +224,40 @@ fn plan(spec: &Path, format: Format, catalog: &Catalog) -> i32 {
         Format::Human => print!("{}", render_plan(&plan)),
     }
     EXIT_OK
+}
+
+fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -> i32 {
+    let (plan, _) = match compile(spec, format, catalog) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let mut reg = crate::verify::model::Registry::default();
+    for f in against {
+        let name = f.display().to_string();
+        let result = std::fs::read(f)
+            .map_err(|e| format!("cannot read {name}: {e}"))
+            .and_then(|bytes| {
+                reg.add_reg(&bytes)
+                    .map_err(|e| format!("{name}: not a .reg export: {e}"))
+            });
+        if let Err(msg) = result {
+            let d = Diagnostic::new(diag::IO_ERROR, msg)
+                .file(&name)
+                .hint("give files written by `reg export KEY FILE`");
+            report(&[d], format);
+            return EXIT_USAGE;
+        }
+    }
+    let report = crate::verify::verify(&plan, &reg, catalog);
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap()),
+        Format::Human => print!("{}", crate::verify::render_human(&report)),
+    }
+    if report.drift() {
+        EXIT_SPEC
+    } else {
+        EXIT_OK
+    }
 }
 
 /// A readable listing of the plan, one operation per line.

@@ -62,6 +62,16 @@ codes! {
     INVALID_ZONE_SITE = "invalid-zone-site", Error, "an entry that is not a site the Site to Zone Assignment List accepts";
     UNKNOWN_CLIENT = "unknown-client", Error, "`clients` names a client policyc does not know, or a version that is not dotted numbers";
     LEFT_OUT = "left-out", Note, "a setting or one of its policies was left out for the spec's client or browser versions (with the reason)";
+    DRIFT_MISSING = "drift-missing", Error, "verify: a value the spec requires is absent from the export";
+    DRIFT_WRONG_VALUE = "drift-wrong-value", Error, "verify: a value has other data than the spec requires";
+    DRIFT_WRONG_TYPE = "drift-wrong-type", Error, "verify: a value has another registry type than the spec requires";
+    DRIFT_EXTRA = "drift-extra", Error, "verify: a list key the spec replaces holds an entry the spec does not list";
+    DRIFT_NOT_COVERED = "drift-not-covered", Error, "verify: no export given includes a key the spec writes";
+    URL_BLOCKLIST_BLOCKS_LOCALHOST = "url-blocklist-blocks-localhost", Error, "verify: a Chrome/Edge URLBlocklist entry blocks http://localhost (Credential Management)";
+    LNA_ORIGIN_BLOCKED = "lna-origin-blocked", Error, "verify: a Local Network Access blocked-list entry matches an origin the spec allows";
+    THIRD_PARTY_COOKIES_BLOCKED = "third-party-cookies-blocked", Error, "verify: third-party (or all) cookies are blocked without an http://localhost exception";
+    AUTH_ALLOWLIST_MISSING_LOCALHOST = "auth-allowlist-missing-localhost", Error, "verify: AuthServerAllowlist is set without http://localhost (NTLM prompt)";
+    INTRANET_AUTO_DETECT_ON = "intranet-auto-detect-on", Error, "verify: automatic intranet detection is on, overriding the Local intranet options";
     OUTPUT_PATH = "output-path", Error, "the output path is unusable (a file, or a folder policyc did not write)";
 }
 

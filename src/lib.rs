@@ -15,6 +15,7 @@ pub mod reg;
 pub mod schema;
 pub mod spec;
 pub mod validate;
+pub mod verify;
 
 use catalog::Catalog;
 use diag::Diagnostic;

@@ -297,6 +297,103 @@ fn check_example(wine: &mut Wine, example: &str) -> Vec<String> {
     problems
 }
 
+/// `policyc verify` on Wine's own exports of what was just imported: clean; and the
+/// same exports with one value changed report exactly that value.
+fn verify_wine_exports(wine: &mut Wine, example: &str) -> Vec<String> {
+    use policyc::verify::{model::Registry, verify, Status};
+    let (plan, _) = compile(example);
+    let catalog = policyc::catalog::Catalog::builtin().unwrap();
+    let work = tempfile::tempdir().expect("work dir");
+    let mut exports = Vec::new();
+    let mut keys: Vec<String> = plan
+        .ops
+        .iter()
+        .map(|o| format!("{}\\{}", o.hive.short_name(), o.key))
+        .collect();
+    keys.dedup();
+    for (i, key) in keys.iter().enumerate() {
+        let out = work.path().join(format!("verify-{i}.reg"));
+        let run = wine.reg(&["export", key, out.to_str().expect("utf-8 temp path"), "/y"]);
+        assert!(run.ok, "{example}: exporting {key} failed:\n{}", run.output);
+        exports.push(fs::read(&out).expect("export"));
+    }
+    let registry = |exports: &[Vec<u8>]| {
+        let mut r = Registry::default();
+        for e in exports {
+            r.add_reg(e).expect("Wine's export parses");
+        }
+        r
+    };
+    let mut problems = Vec::new();
+    let clean = verify(&plan, &registry(&exports), &catalog);
+    for c in clean.checks.iter().filter(|c| c.status != Status::Ok) {
+        problems.push(format!(
+            "{example}: verify of Wine's export is not clean: {c:?}"
+        ));
+    }
+    if !clean.findings.is_empty() {
+        problems.push(format!(
+            "{example}: unexpected findings {:?}",
+            clean.findings
+        ));
+    }
+    // Change one value (Chrome's LoopbackNetworkAllowedForUrls "2") wherever Wine's exports
+    // hold it, as a drifted machine's export would show it; nothing else changes.
+    let target_key = plan
+        .ops
+        .iter()
+        .find(|o| {
+            o.key
+                .ends_with(r"Google\Chrome\LoopbackNetworkAllowedForUrls")
+        })
+        .map(|o| format!("{}\\{}", o.hive.long_name(), o.key))
+        .expect("the example allows LNA origins for Chrome");
+    let drifted_value = RegData::Sz("https://drifted.example".into());
+    let mut changed = 0;
+    let drifted: Vec<Vec<u8>> = exports
+        .iter()
+        .map(|e| {
+            let mut file =
+                text::read(&text::decode(e).expect("utf-16")).expect("Wine's export parses");
+            for b in &mut file.blocks {
+                if let Block::Key { path, values, .. } = b {
+                    if path.eq_ignore_ascii_case(&target_key) {
+                        for v in values.iter_mut().filter(|v| v.name.as_deref() == Some("2")) {
+                            v.data = Some(drifted_value.clone());
+                            changed += 1;
+                        }
+                    }
+                }
+            }
+            text::write(&file).expect("re-write").into_bytes()
+        })
+        .collect();
+    assert!(
+        changed >= 1,
+        "{example}: {target_key} \"2\" is not in Wine's exports"
+    );
+    let report = verify(&plan, &registry(&drifted), &catalog);
+    let bad: Vec<_> = report
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Ok)
+        .collect();
+    let exactly_that = bad.len() == 1
+        && bad[0].key.eq_ignore_ascii_case(&target_key)
+        && bad[0].name == "2"
+        && bad[0].status
+            == Status::WrongValue {
+                found: drifted_value.clone(),
+            };
+    if !exactly_that || !report.findings.is_empty() {
+        problems.push(format!(
+            "{example}: after changing {target_key} \"2\", verify reported {bad:?} {:?}",
+            report.findings
+        ));
+    }
+    problems
+}
+
 #[test]
 fn examples_import_into_wine_and_read_back_exactly() {
     if !require("wine", "wine wine64") {
@@ -309,6 +406,7 @@ fn examples_import_into_wine_and_read_back_exactly() {
         let found = check_example(&mut wine, example);
         checked += 1;
         problems.extend(found);
+        problems.extend(verify_wine_exports(&mut wine, example));
     }
     assert!(
         problems.is_empty(),

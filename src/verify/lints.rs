@@ -1,0 +1,264 @@
+//! Known conflicts from the NHS guide, looked for in a machine's exports: policies
+//! that block NHS Credential Management even when the spec's own values are right.
+//!
+//! Facts used (registry layout: products/*.yaml; policy meaning, with sources):
+//! - URLBlocklist / URLAllowlist: list policies; a blocked URL does not load
+//!   (https://chromeenterprise.google/policies/#URLBlocklist,
+//!   https://learn.microsoft.com/en-us/deployedge/microsoft-edge-policies/urlblocklist).
+//! - LocalNetworkAccessBlockedForUrls / LoopbackNetworkBlockedForUrls take precedence
+//!   over the allow lists (Chromium policy_definitions/LocalNetworkAccessSettings/
+//!   LoopbackNetworkAllowedForUrls.yaml, precedence paragraph).
+//! - BlockThirdPartyCookies = 1 blocks third-party cookies
+//!   (https://chromeenterprise.google/policies/#BlockThirdPartyCookies); DefaultCookiesSetting
+//!   = 2 "Do not allow any site to set local data" (Chromium policy_definitions/
+//!   ContentSettings/DefaultCookiesSetting.yaml); CookiesAllowedForUrls is the exception list.
+//! - AuthServerAllowlist: comma/semicolon-separated server names (net/http/http_auth_filter.cc).
+//! - AutoDetect = 1 overrides the three Local intranet options (KB 2028170).
+
+use super::model::Registry;
+use crate::catalog::{Catalog, ProductKind};
+use crate::diag::{
+    AUTH_ALLOWLIST_MISSING_LOCALHOST, INTRANET_AUTO_DETECT_ON, LNA_ORIGIN_BLOCKED,
+    THIRD_PARTY_COOKIES_BLOCKED, URL_BLOCKLIST_BLOCKS_LOCALHOST,
+};
+use crate::plan::{Action, Plan};
+use crate::reg::{Hive, RegData};
+use serde::Serialize;
+
+const GUIDE_BLOCKED: &str = "the NHS guide: certain group policy settings in Chrome and Edge can block NHS Credential Management (\"NHS Credential Management Error: Not Installed or Running\"), typically when it works in one browser but not another";
+const GUIDE_NTLM: &str = "the NHS guide, NTLM prompt: without http://localhost allowed for integrated authentication and for third-party cookies, Credential Management on localhost raises a Windows credential prompt";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub message: String,
+    /// Key (and value) where the conflict is.
+    pub at: String,
+    pub why: &'static str,
+    pub fix: String,
+}
+
+/// The host part of a URL pattern/filter: after `scheme://`, before `:port` or `/`.
+fn host_of(pattern: &str) -> (Option<&str>, &str) {
+    let (scheme, rest) = match pattern.find("://") {
+        Some(i) => (Some(&pattern[..i]), &pattern[i + 3..]),
+        None => (None, pattern),
+    };
+    let end = if rest.starts_with('[') && !rest.starts_with("[*.]") {
+        rest.find(']').map_or(rest.len(), |i| i + 1)
+    } else {
+        rest.find([':', '/']).unwrap_or(rest.len())
+    };
+    (scheme, &rest[..end])
+}
+
+fn is_local_host(h: &str) -> bool {
+    matches!(
+        h.to_ascii_lowercase().as_str(),
+        "localhost" | "127.0.0.1" | "[::1]" | "[*.]localhost" | ".localhost"
+    )
+}
+
+/// Whether a Chromium URL filter or pattern entry matches http://localhost.
+fn matches_localhost(entry: &str) -> bool {
+    if entry.trim() == "*" {
+        return true;
+    }
+    let (scheme, host) = host_of(entry.trim());
+    let scheme_ok = scheme.is_none_or(|s| matches!(s.to_ascii_lowercase().as_str(), "http" | "*"));
+    scheme_ok && (host == "*" || is_local_host(host))
+}
+
+/// Whether a URL pattern entry matches an origin such as https://x.nhs.uk.
+fn matches_origin(entry: &str, origin: &str) -> bool {
+    let entry = entry.trim().trim_end_matches('/');
+    if entry == "*" {
+        return true;
+    }
+    let (es, eh) = host_of(entry);
+    let (os, oh) = host_of(origin);
+    let scheme_ok = es.is_none_or(|s| s == "*" || os.is_some_and(|o| o.eq_ignore_ascii_case(s)));
+    let (eh, oh) = (eh.to_ascii_lowercase(), oh.to_ascii_lowercase());
+    let host_ok = match eh.strip_prefix("[*.]") {
+        Some(d) => oh == d || oh.ends_with(&format!(".{d}")),
+        None => eh == "*" || eh == oh,
+    };
+    scheme_ok && host_ok
+}
+
+fn dword(r: &Registry, key: &str, name: &str) -> Option<u32> {
+    match r.value(key, name) {
+        Some(RegData::Dword(d)) => Some(*d),
+        _ => None,
+    }
+}
+
+pub fn run(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
+    let mut out = Vec::new();
+    // Origins the spec allows Local Network Access for.
+    let mut lna_origins: Vec<&str> = plan
+        .ops
+        .iter()
+        .filter(|o| {
+            o.key.ends_with("LocalNetworkAccessAllowedForUrls")
+                || o.key.ends_with("LoopbackNetworkAllowedForUrls")
+        })
+        .filter_map(|o| match &o.action {
+            Action::Set {
+                data: RegData::Sz(s),
+                ..
+            } => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    lna_origins.sort();
+    lna_origins.dedup();
+    for product in catalog
+        .products
+        .values()
+        .filter(|p| p.kind == ProductKind::Browser)
+    {
+        let Some(pk) = product.policy_key.as_deref() else {
+            continue;
+        };
+        let roots: Vec<String> = [Hive::Hklm, Hive::Hkcu]
+            .iter()
+            .map(|h| format!("{}\\{pk}", h.long_name()))
+            .collect();
+        let allowlisted_localhost = roots.iter().any(|r| {
+            reg.list(&format!("{r}\\URLAllowlist"))
+                .iter()
+                .any(|e| matches_localhost(e) && e.trim() != "*")
+        });
+        for root in &roots {
+            for (i, entry) in reg
+                .list(&format!("{root}\\URLBlocklist"))
+                .iter()
+                .enumerate()
+            {
+                if matches_localhost(entry) && !allowlisted_localhost {
+                    out.push(Finding {
+                        code: URL_BLOCKLIST_BLOCKS_LOCALHOST,
+                        message: format!("{} URLBlocklist entry `{entry}` blocks http://localhost", product.name),
+                        at: format!("{root}\\URLBlocklist \"{}\"", i + 1),
+                        why: GUIDE_BLOCKED,
+                        fix: format!("remove `{entry}` from URLBlocklist, or add http://localhost to URLAllowlist under {root}"),
+                    });
+                }
+            }
+            for list in [
+                "LocalNetworkAccessBlockedForUrls",
+                "LoopbackNetworkBlockedForUrls",
+            ] {
+                for entry in reg.list(&format!("{root}\\{list}")) {
+                    for origin in lna_origins.iter().filter(|o| matches_origin(&entry, o)) {
+                        out.push(Finding {
+                            code: LNA_ORIGIN_BLOCKED,
+                            message: format!("{} {list} entry `{entry}` blocks {origin}, which the spec allows", product.name),
+                            at: format!("{root}\\{list}"),
+                            why: "Chromium: the blocked lists take precedence over LocalNetworkAccessAllowedForUrls and LoopbackNetworkAllowedForUrls, so the NHS application cannot reach Credential Management on localhost",
+                            fix: format!("remove `{entry}` from {list}"),
+                        });
+                    }
+                }
+            }
+            let blocks_third_party = dword(reg, root, "BlockThirdPartyCookies") == Some(1);
+            let blocks_all = dword(reg, root, "DefaultCookiesSetting") == Some(2);
+            let cookie_exception = roots.iter().any(|r| {
+                reg.list(&format!("{r}\\CookiesAllowedForUrls"))
+                    .iter()
+                    .any(|e| {
+                        matches_localhost(e.split(',').next().unwrap_or("")) && e.trim() != "*"
+                    })
+            });
+            if (blocks_third_party || blocks_all) && !cookie_exception {
+                let what = if blocks_all {
+                    "DefaultCookiesSetting = 2 (block all cookies)"
+                } else {
+                    "BlockThirdPartyCookies = 1"
+                };
+                out.push(Finding {
+                    code: THIRD_PARTY_COOKIES_BLOCKED,
+                    message: format!("{} has {what} and no CookiesAllowedForUrls entry for http://localhost", product.name),
+                    at: format!("{root} \"{}\"", if blocks_all { "DefaultCookiesSetting" } else { "BlockThirdPartyCookies" }),
+                    why: GUIDE_NTLM,
+                    fix: format!("add http://localhost to {root}\\CookiesAllowedForUrls (setting cookies-allowed-for-urls)"),
+                });
+            }
+            if let Some(RegData::Sz(list)) = reg.value(root, "AuthServerAllowlist") {
+                if !list
+                    .split([',', ';'])
+                    .any(|e| matches_localhost(e.trim()) && e.trim() != "*")
+                {
+                    out.push(Finding {
+                        code: AUTH_ALLOWLIST_MISSING_LOCALHOST,
+                        message: format!("{} AuthServerAllowlist `{list}` does not include http://localhost", product.name),
+                        at: format!("{root} \"AuthServerAllowlist\""),
+                        why: GUIDE_NTLM,
+                        fix: "add http://localhost to AuthServerAllowlist (setting auth-server-allowlist)".into(),
+                    });
+                }
+            }
+        }
+    }
+    for hive in [Hive::Hklm, Hive::Hkcu] {
+        for key in [
+            r"SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap",
+            r"SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap",
+        ] {
+            let full = format!("{}\\{key}", hive.long_name());
+            if dword(reg, &full, "AutoDetect") == Some(1) {
+                out.push(Finding {
+                    code: INTRANET_AUTO_DETECT_ON,
+                    message: "automatic intranet detection is on".into(),
+                    at: format!("{full} \"AutoDetect\""),
+                    why: "the NHS guide requires \"Automatically detect intranet network\" unticked; KB 2028170: when it is on, Windows enables the three intranet options regardless of policy",
+                    fix: "set AutoDetect to 0 (setting intranet-auto-detect: false)".into(),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn localhost_matching() {
+        for yes in [
+            "*",
+            "localhost",
+            "http://localhost",
+            "http://localhost:43487",
+            "*://localhost/x",
+            "127.0.0.1",
+            "http://*",
+            "[*.]localhost",
+        ] {
+            assert!(matches_localhost(yes), "{yes}");
+        }
+        for no in [
+            "https://localhost",
+            "example.com",
+            "http://localhost.example.com",
+            "file://*",
+        ] {
+            assert!(!matches_localhost(no), "{no}");
+        }
+        assert!(matches_origin(
+            "https://[*.]nhs.uk",
+            "https://api.service.nhs.uk"
+        ));
+        assert!(matches_origin(
+            "api.service.nhs.uk",
+            "https://api.service.nhs.uk"
+        ));
+        assert!(!matches_origin(
+            "http://api.service.nhs.uk",
+            "https://api.service.nhs.uk"
+        ));
+        assert!(!matches_origin("[*.]nhs.net", "https://api.service.nhs.uk"));
+    }
+}

@@ -1,0 +1,185 @@
+//! `policyc verify`: compares what a machine's registry exports hold with what the
+//! spec requires, value by value, and looks for the policies the NHS guide names
+//! as blocking Credential Management.
+
+pub mod lints;
+pub mod model;
+
+use crate::plan::{Action, Op, Plan};
+use crate::reg::RegData;
+use model::{full_path, Registry};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status")]
+pub enum Status {
+    Ok,
+    /// The key or value is absent from an export that covers it.
+    Missing,
+    WrongValue {
+        found: RegData,
+    },
+    WrongType {
+        found: RegData,
+    },
+    /// A value in a list key the spec replaces, that the spec does not list.
+    Extra {
+        found: RegData,
+    },
+    /// No export given covers this key: export it (or a parent) too.
+    NotCovered,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub key: String,
+    pub name: String,
+    /// What the spec requires (`None` for an extra value).
+    pub want: Option<RegData>,
+    #[serde(flatten)]
+    pub status: Status,
+    pub setting: String,
+    pub spec_path: String,
+    pub product: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub checks: Vec<Check>,
+    pub findings: Vec<lints::Finding>,
+}
+
+impl Report {
+    pub fn drift(&self) -> bool {
+        self.checks.iter().any(|c| c.status != Status::Ok) || !self.findings.is_empty()
+    }
+}
+
+fn check(op: &Op, name: &str, want: Option<&RegData>, status: Status) -> Check {
+    Check {
+        key: full_path(op.hive, &op.key),
+        name: name.to_string(),
+        want: want.cloned(),
+        status,
+        setting: op.provenance.setting.clone(),
+        spec_path: op.provenance.spec_path.clone(),
+        product: op.provenance.product.clone(),
+    }
+}
+
+/// Compares the plan with the exported registry.
+pub fn verify(plan: &Plan, reg: &Registry, catalog: &crate::catalog::Catalog) -> Report {
+    let mut checks = Vec::new();
+    for op in &plan.ops {
+        let full = full_path(op.hive, &op.key);
+        match &op.action {
+            Action::Set { name, data } => {
+                let status = if !reg.covers(&full) {
+                    Status::NotCovered
+                } else {
+                    match reg.value(&full, name) {
+                        None => Status::Missing,
+                        Some(found) if found.reg_type() != data.reg_type() => Status::WrongType {
+                            found: found.clone(),
+                        },
+                        Some(found) if found != data => Status::WrongValue {
+                            found: found.clone(),
+                        },
+                        Some(_) => Status::Ok,
+                    }
+                };
+                checks.push(check(op, name, Some(data), status));
+            }
+            Action::ResetKey => {
+                let Some(key) = reg.key(&full) else { continue };
+                let wanted: Vec<String> = plan
+                    .ops
+                    .iter()
+                    .filter(|o| o.hive == op.hive && o.key.eq_ignore_ascii_case(&op.key))
+                    .filter_map(|o| match &o.action {
+                        Action::Set { name, .. } => Some(name.to_lowercase()),
+                        Action::ResetKey => None,
+                    })
+                    .collect();
+                for (lower, (name, data)) in &key.values {
+                    if !wanted.contains(lower) {
+                        checks.push(check(
+                            op,
+                            name,
+                            None,
+                            Status::Extra {
+                                found: data.clone(),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let findings = lints::run(plan, reg, catalog);
+    Report { checks, findings }
+}
+
+/// The human report: one line per check, then findings, then a summary line.
+pub fn render_human(report: &Report) -> String {
+    let mut s = String::new();
+    let short = |k: &str| {
+        k.replacen("HKEY_LOCAL_MACHINE", "HKLM", 1)
+            .replacen("HKEY_CURRENT_USER", "HKCU", 1)
+    };
+    for c in &report.checks {
+        let loc = format!("{} \"{}\"", short(&c.key), c.name);
+        let want = c
+            .want
+            .as_ref()
+            .map(|w| format!("{} {w}", w.reg_type().name()))
+            .unwrap_or_default();
+        let line = match &c.status {
+            Status::Ok => format!("ok          {loc} = {want}"),
+            Status::Missing => format!("MISSING     {loc}: want {want}"),
+            Status::WrongValue { found } => {
+                format!("WRONG VALUE {loc}: want {want}, found {found}")
+            }
+            Status::WrongType { found } => {
+                format!(
+                    "WRONG TYPE  {loc}: want {want}, found {} {found}",
+                    found.reg_type().name()
+                )
+            }
+            Status::Extra { found } => format!(
+                "EXTRA       {loc} = {} {found}: not in the spec's list",
+                found.reg_type().name()
+            ),
+            Status::NotCovered => {
+                format!("NOT COVERED {loc}: no export includes this key; export it too")
+            }
+        };
+        s.push_str(&format!(
+            "{line}\n            <- {} {} ({})\n",
+            c.spec_path, c.setting, c.product
+        ));
+    }
+    for f in &report.findings {
+        s.push_str(&format!(
+            "\nfinding[{}]: {}\n  at {}\n  why: {}\n  fix: {}\n",
+            f.code,
+            f.message,
+            short(&f.at),
+            f.why,
+            f.fix
+        ));
+    }
+    let count = |p: fn(&Status) -> bool| report.checks.iter().filter(|c| p(&c.status)).count();
+    s.push_str(&format!(
+        "\nsummary: {} ok, {} missing, {} wrong value, {} wrong type, {} extra, {} not covered; {} finding{}\n",
+        count(|s| *s == Status::Ok),
+        count(|s| *s == Status::Missing),
+        count(|s| matches!(s, Status::WrongValue { .. })),
+        count(|s| matches!(s, Status::WrongType { .. })),
+        count(|s| matches!(s, Status::Extra { .. })),
+        count(|s| *s == Status::NotCovered),
+        report.findings.len(),
+        if report.findings.len() == 1 { "" } else { "s" }
+    ));
+    s
+}

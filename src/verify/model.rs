@@ -1,0 +1,143 @@
+//! A registry as an export describes it: keys with their values, built by
+//! replaying `.reg` exports (and later Registry.pol files) in order.
+
+use crate::reg::text::{self, Block};
+use crate::reg::{Hive, RegData};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default)]
+pub struct Key {
+    /// The path as the export spelt it.
+    pub path: String,
+    /// lower-case name -> (name as spelt, data)
+    pub values: BTreeMap<String, (String, RegData)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    /// lower-case full path (`hkey_local_machine\software\...`) -> key
+    pub keys: BTreeMap<String, Key>,
+    /// Exported roots (lower-case): the first key of each `.reg` export, which is the
+    /// key `reg export` was asked for. Values outside every root were not exported.
+    pub roots: Vec<String>,
+}
+
+/// `HKLM\x` and `HKEY_LOCAL_MACHINE\x` name the same key; exports use the long form.
+pub fn normalise(path: &str) -> String {
+    let (root, rest) = path.split_once('\\').unwrap_or((path, ""));
+    let root = match Hive::parse(root) {
+        Some(h) => h.long_name().to_string(),
+        None => root.to_ascii_uppercase(),
+    };
+    let rest = rest.trim_end_matches('\\');
+    let full = if rest.is_empty() {
+        root
+    } else {
+        format!("{root}\\{rest}")
+    };
+    full.to_lowercase()
+}
+
+pub fn full_path(hive: Hive, key: &str) -> String {
+    format!("{}\\{}", hive.long_name(), key)
+}
+
+impl Registry {
+    /// Replays a `.reg` export (bytes as read from disk).
+    pub fn add_reg(&mut self, bytes: &[u8]) -> Result<(), text::ReadError> {
+        let file = text::read(&text::decode(bytes)?)?;
+        let mut first = true;
+        for b in &file.blocks {
+            match b {
+                Block::DeleteKey(path) => {
+                    let p = normalise(path);
+                    let prefix = format!("{p}\\");
+                    self.keys.retain(|k, _| *k != p && !k.starts_with(&prefix));
+                }
+                Block::Key { path, values, .. } => {
+                    let p = normalise(path);
+                    if first {
+                        self.roots.push(p.clone());
+                        first = false;
+                    }
+                    let key = self.keys.entry(p).or_insert_with(|| Key {
+                        path: path.clone(),
+                        ..Key::default()
+                    });
+                    for v in values {
+                        let name = v.name.clone().unwrap_or_default();
+                        match &v.data {
+                            Some(d) => {
+                                key.values.insert(name.to_lowercase(), (name, d.clone()));
+                            }
+                            None => {
+                                key.values.remove(&name.to_lowercase());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether some export covers this full path (a root is it or an ancestor).
+    pub fn covers(&self, full: &str) -> bool {
+        let p = normalise(full);
+        self.roots
+            .iter()
+            .any(|r| p == *r || p.starts_with(&format!("{r}\\")))
+    }
+
+    pub fn key(&self, full: &str) -> Option<&Key> {
+        self.keys.get(&normalise(full))
+    }
+
+    pub fn value(&self, full: &str, name: &str) -> Option<&RegData> {
+        self.key(full)
+            .and_then(|k| k.values.get(&name.to_lowercase()))
+            .map(|(_, d)| d)
+    }
+
+    /// The numbered entries of a Chromium list policy key, in numeric order.
+    pub fn list(&self, full: &str) -> Vec<String> {
+        let Some(k) = self.key(full) else {
+            return Vec::new();
+        };
+        let mut items: Vec<(u64, String)> = k
+            .values
+            .values()
+            .filter_map(|(n, d)| match d {
+                RegData::Sz(s) | RegData::ExpandSz(s) => {
+                    n.parse::<u64>().ok().map(|i| (i, s.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        items.sort();
+        items.into_iter().map(|(_, s)| s).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replays_deletions_and_records_roots() {
+        let mut r = Registry::default();
+        r.add_reg(b"REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies]\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\A]\n\"x\"=dword:00000001\n\"y\"=\"s\"\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\A\\B]\n\"z\"=\"1\"\n")
+            .unwrap();
+        assert!(r.covers("HKLM\\SOFTWARE\\Policies\\Google\\Chrome"));
+        assert!(!r.covers("HKLM\\SOFTWARE\\PoliciesX"));
+        assert_eq!(
+            r.value("HKLM\\software\\policies\\a", "X"),
+            Some(&RegData::Dword(1))
+        );
+        r.add_reg(b"REGEDIT4\n\n[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\A]\n")
+            .unwrap();
+        assert!(r.key("HKLM\\SOFTWARE\\Policies\\A\\B").is_none());
+        r.add_reg(b"REGEDIT4\n\n[HKEY_CURRENT_USER\\L]\n\"10\"=\"c\"\n\"2\"=\"b\"\n\"n\"=\"x\"\n\"1\"=\"a\"\n").unwrap();
+        assert_eq!(r.list("HKCU\\L"), ["a", "b", "c"]);
+    }
+}

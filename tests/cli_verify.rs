@@ -1,0 +1,146 @@
+//! `policyc verify`: exports compared with the spec value by value, and the
+//! guide's known conflicts found in exports. Fixtures: tests/fixtures/exports/
+//! (UTF-16 `reg export` files and one ANSI REGEDIT4 file with odd formatting).
+
+use assert_cmd::Command;
+
+const SPEC: &str = "tests/fixtures/verify-spec.yaml";
+
+fn verify(exports: &[&str], json: bool) -> (i32, String) {
+    let mut cmd = Command::cargo_bin("policyc").unwrap();
+    cmd.args(["verify", SPEC, "--against"]);
+    for e in exports {
+        cmd.arg(format!("tests/fixtures/exports/{e}"));
+    }
+    if json {
+        cmd.args(["--format", "json"]);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn findings(export: &str) -> Vec<String> {
+    let (_, out) = verify(&[export], true);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn clean_export_verifies_clean() {
+    let (code, out) = verify(&["clean.reg"], false);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("summary: 9 ok, 0 missing, 0 wrong value, 0 wrong type, 0 extra, 0 not covered; 0 findings"), "{out}");
+}
+
+#[test]
+fn drift_is_reported_value_by_value() {
+    let (code, out) = verify(&["drift.reg"], false);
+    assert_eq!(code, 1, "{out}");
+    for line in [
+        r#"EXTRA       HKLM\SOFTWARE\Policies\Google\Chrome\LocalNetworkAccessAllowedForUrls "2" = REG_SZ "https://stale.example.nhs.uk": not in the spec's list"#,
+        r#"WRONG VALUE HKLM\SOFTWARE\Policies\Microsoft\Edge "AuthServerAllowlist": want REG_SZ "http://localhost", found "http://localhost,server1""#,
+        r#"MISSING     HKLM\SOFTWARE\Policies\Microsoft\Edge\CookiesAllowedForUrls "1": want REG_SZ "http://localhost""#,
+        r#"WRONG TYPE  HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect": want REG_DWORD 0 (0x00000000), found REG_SZ "0""#,
+        // The hex(1) string with a continuation line reads as the plain string.
+        r#"ok          HKLM\SOFTWARE\Policies\Google\Chrome\CookiesAllowedForUrls "1" = REG_SZ "http://localhost""#,
+        "summary: 6 ok, 1 missing, 1 wrong value, 1 wrong type, 1 extra, 0 not covered; 0 findings",
+    ] {
+        assert!(out.contains(line), "missing line:\n{line}\nin:\n{out}");
+    }
+}
+
+#[test]
+fn keys_outside_the_exports_are_not_covered() {
+    let (code, out) = verify(&["auto-detect-off.reg"], true);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let statuses: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.iter().all(|s| *s == "not-covered"), "{statuses:?}");
+    assert_eq!(statuses.len(), 9);
+}
+
+#[test]
+fn each_known_conflict_has_a_trigger_and_a_near_miss() {
+    for (trigger, near_miss, code) in [
+        (
+            "url-blocklist-localhost.reg",
+            "url-blocklist-allowed.reg",
+            "url-blocklist-blocks-localhost",
+        ),
+        (
+            "lna-blocked.reg",
+            "lna-blocked-other.reg",
+            "lna-origin-blocked",
+        ),
+        (
+            "cookies-blocked.reg",
+            "cookies-blocked-with-exception.reg",
+            "third-party-cookies-blocked",
+        ),
+        (
+            "auth-allowlist-without-localhost.reg",
+            "auth-allowlist-with-localhost.reg",
+            "auth-allowlist-missing-localhost",
+        ),
+        (
+            "auto-detect-on.reg",
+            "auto-detect-off.reg",
+            "intranet-auto-detect-on",
+        ),
+    ] {
+        assert_eq!(findings(trigger), [code], "{trigger}");
+        assert!(
+            findings(near_miss).is_empty(),
+            "{near_miss}: {:?}",
+            findings(near_miss)
+        );
+    }
+    for code in ["url-blocklist-blocks-localhost", "intranet-auto-detect-on"] {
+        let out = Command::cargo_bin("policyc")
+            .unwrap()
+            .args(["explain", code])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{code} has no explanation");
+    }
+}
+
+#[test]
+fn human_finding_names_the_key_reason_and_fix() {
+    let (code, out) = verify(&["url-blocklist-localhost.reg"], false);
+    assert_eq!(code, 1);
+    assert!(out.contains("finding[url-blocklist-blocks-localhost]: Google Chrome URLBlocklist entry `localhost` blocks http://localhost"), "{out}");
+    assert!(
+        out.contains(r#"at HKLM\SOFTWARE\Policies\Google\Chrome\URLBlocklist "2""#),
+        "{out}"
+    );
+    assert!(
+        out.contains("fix: remove `localhost` from URLBlocklist"),
+        "{out}"
+    );
+}
+
+#[test]
+fn unreadable_export_is_a_usage_error() {
+    let (code, out) = verify(&["../verify-spec.yaml"], false);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains(
+            "not a .reg export: line 1: missing `Windows Registry Editor Version 5.00` header"
+        ),
+        "{out}"
+    );
+}
