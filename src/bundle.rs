@@ -22,7 +22,8 @@ fn safe_relative(p: &str) -> bool {
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
         && p.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+            // `{}`: GPMC names a GPO backup folder after its id, `{GUID}` (emit/gpo.rs).
+            .all(|c| c.is_ascii_alphanumeric() || "-_./{}".contains(c))
 }
 
 /// Checks that `out` may receive a bundle: absent, an empty folder, or a folder

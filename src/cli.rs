@@ -28,22 +28,61 @@ enum Format {
     Json,
 }
 
+/// Output formats for diagnostics (`check`, `build`).
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum DiagFormat {
+    Human,
+    Json,
+    /// GitHub Actions workflow commands (`::error file=..,line=..::`).
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+impl From<Format> for DiagFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Human => DiagFormat::Human,
+            Format::Json => DiagFormat::Json,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a spec against the catalog; print diagnostics.
     Check {
         spec: PathBuf,
         #[arg(long, value_enum, default_value = "human")]
-        format: Format,
+        format: DiagFormat,
     },
     /// Compile a spec into a bundle folder (atomically replaces a previous bundle).
     Build {
         spec: PathBuf,
         #[arg(long)]
         out: PathBuf,
+        /// Write nothing; exit 1 and name each file that is missing, stale or unexpected
+        /// in --out (like `cargo fmt --check`).
+        #[arg(long)]
+        check: bool,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiagFormat,
+    },
+    /// Show the difference in effect between two specs (registry values, bundle files).
+    /// Exit 0 when they write the same values, 1 when they differ.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Write a commented starter spec (and the JSON Schema beside it).
+    Init {
+        #[arg(default_value = "policyc.yaml")]
+        path: PathBuf,
+    },
+    /// Print a shell completion script.
+    Completions { shell: clap_complete::Shell },
     /// Print the registry plan a spec compiles to.
     Plan {
         spec: PathBuf,
@@ -53,7 +92,9 @@ enum Command {
     /// Compare registry exports (`reg export` .reg files) of a machine with the spec.
     Verify {
         spec: PathBuf,
-        /// `.reg` files written by `reg export` or regedit (UTF-16 or ANSI).
+        /// `.reg` files written by `reg export` or regedit (UTF-16 or ANSI), and/or
+        /// Registry.pol files: `Machine/Registry.pol`, `User/Registry.pol`, or
+        /// `hklm:FILE` / `hkcu:FILE` to name the hive a .pol file applies to.
         #[arg(long, required = true, num_args = 1..)]
         against: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
@@ -87,7 +128,30 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check { spec, format } => check(&spec, format, &catalog),
-        Command::Build { spec, out, format } => build(&spec, &out, format, &catalog),
+        Command::Build {
+            spec,
+            out,
+            check: false,
+            format,
+        } => build(&spec, &out, format, &catalog),
+        Command::Build {
+            spec,
+            out,
+            check: true,
+            format,
+        } => build_check(&spec, &out, format, &catalog),
+        Command::Diff { old, new, format } => diff(&old, &new, format, &catalog),
+        Command::Init { path } => init(&path, &catalog),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "policyc",
+                &mut std::io::stdout(),
+            );
+            EXIT_OK
+        }
         Command::Plan { spec, format } => plan(&spec, format, &catalog),
         Command::Verify {
             spec,
@@ -106,15 +170,37 @@ pub fn main() -> i32 {
     }
 }
 
-fn report(diags: &[Diagnostic], format: Format) {
-    match format {
-        Format::Human => {
+/// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+fn colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn report(diags: &[Diagnostic], format: impl Into<DiagFormat>) {
+    match format.into() {
+        DiagFormat::Human => {
+            let paint = colour();
             let mut err = std::io::stderr().lock();
             for d in diags {
-                let _ = writeln!(err, "{}\n", d.render_human());
+                let text = d.render_human();
+                let text = if paint {
+                    // Only the `severity[code]` head is coloured.
+                    let colour = match d.severity {
+                        diag::Severity::Error => "1;31",
+                        diag::Severity::Warning => "1;33",
+                        diag::Severity::Note => "1;36",
+                    };
+                    match text.split_once(": ") {
+                        Some((head, rest)) => format!("\x1b[{colour}m{head}\x1b[0m: {rest}"),
+                        None => text,
+                    }
+                } else {
+                    text
+                };
+                let _ = writeln!(err, "{text}\n");
             }
         }
-        Format::Json => {
+        DiagFormat::Json => {
             let count = |sev| diags.iter().filter(|d| d.severity == sev).count();
             let v = serde_json::json!({
                 "diagnostics": diags,
@@ -124,15 +210,21 @@ fn report(diags: &[Diagnostic], format: Format) {
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap());
         }
+        DiagFormat::Github => print!("{}", crate::report::github(diags)),
+        DiagFormat::Sarif => println!(
+            "{}",
+            serde_json::to_string_pretty(&crate::report::sarif(diags)).unwrap()
+        ),
     }
 }
 
 /// Reads and compiles; `Err(exit code)` after reporting.
 fn compile(
     spec: &Path,
-    format: Format,
+    format: impl Into<DiagFormat>,
     catalog: &Catalog,
 ) -> Result<(crate::plan::Plan, Vec<Diagnostic>), i32> {
+    let format: DiagFormat = format.into();
     let name = spec.display().to_string();
     let bytes = match std::fs::read(spec) {
         Ok(b) => b,
@@ -149,7 +241,7 @@ fn compile(
         Some(p) => Ok((p, outcome.diagnostics)),
         None => {
             report(&outcome.diagnostics, format);
-            if format == Format::Human {
+            if format == DiagFormat::Human {
                 let n = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
                 eprintln!(
                     "{name}: {n} error{}; nothing was written",
@@ -161,12 +253,12 @@ fn compile(
     }
 }
 
-fn check(spec: &Path, format: Format, catalog: &Catalog) -> i32 {
+fn check(spec: &Path, format: DiagFormat, catalog: &Catalog) -> i32 {
     match compile(spec, format, catalog) {
         Err(code) => code,
         Ok((plan, diags)) => {
             report(&diags, format);
-            if format == Format::Human {
+            if format == DiagFormat::Human {
                 let warnings = diags
                     .iter()
                     .filter(|d| d.severity == diag::Severity::Warning)
@@ -184,7 +276,7 @@ fn check(spec: &Path, format: Format, catalog: &Catalog) -> i32 {
     }
 }
 
-fn build(spec: &Path, out: &Path, format: Format, catalog: &Catalog) -> i32 {
+fn build(spec: &Path, out: &Path, format: DiagFormat, catalog: &Catalog) -> i32 {
     // Refuse a bad --out before compiling, so the message comes first.
     if let Err(d) = crate::bundle::check_out_dir(out) {
         report(&[d], format);
@@ -206,7 +298,7 @@ fn build(spec: &Path, out: &Path, format: Format, catalog: &Catalog) -> i32 {
         return EXIT_USAGE;
     }
     report(&diags, format);
-    if format == Format::Human {
+    if format == DiagFormat::Human {
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         println!("wrote {}: {}", out.display(), names.join(", "));
     }
@@ -234,16 +326,11 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
     let mut reg = crate::verify::model::Registry::default();
     for f in against {
         let name = f.display().to_string();
-        let result = std::fs::read(f)
-            .map_err(|e| format!("cannot read {name}: {e}"))
-            .and_then(|bytes| {
-                reg.add_reg(&bytes)
-                    .map_err(|e| format!("{name}: not a .reg export: {e}"))
-            });
+        let result = read_export(&mut reg, &name);
         if let Err(msg) = result {
             let d = Diagnostic::new(diag::IO_ERROR, msg)
                 .file(&name)
-                .hint("give files written by `reg export KEY FILE`");
+                .hint("give files written by `reg export KEY FILE`, or Registry.pol files (prefix hklm: or hkcu: when the folder does not say Machine or User)");
             report(&[d], format);
             return EXIT_USAGE;
         }
@@ -258,6 +345,175 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
     } else {
         EXIT_OK
     }
+}
+
+/// Compiles `spec` in memory and compares the result with the bundle in `out`:
+/// every file must exist with the bytes the spec compiles to, and no other file may be there.
+fn build_check(spec: &Path, out: &Path, format: DiagFormat, catalog: &Catalog) -> i32 {
+    let (plan, diags) = match compile(spec, format, catalog) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    report(&diags, format);
+    let files = match crate::bundle_files(&plan) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error[emit]: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut problems = Vec::new();
+    for (rel, bytes) in &files {
+        match std::fs::read(out.join(rel)) {
+            Err(_) => problems.push(format!("missing: {rel}")),
+            Ok(have)
+                if crate::emit::manifest::sha256_hex(&have)
+                    != crate::emit::manifest::sha256_hex(bytes) =>
+            {
+                problems.push(format!("stale:   {rel}"))
+            }
+            Ok(_) => {}
+        }
+    }
+    let expected: std::collections::BTreeSet<&str> =
+        files.iter().map(|(p, _)| p.as_str()).collect();
+    let mut on_disk = Vec::new();
+    list_files(out, out, &mut on_disk);
+    for rel in on_disk.iter().filter(|p| !expected.contains(p.as_str())) {
+        problems.push(format!("unexpected: {rel}"));
+    }
+    if problems.is_empty() {
+        println!(
+            "ok: {} is what {} compiles to ({} files)",
+            out.display(),
+            spec.display(),
+            files.len()
+        );
+        EXIT_OK
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+        eprintln!(
+            "{}: {} file{} out of date; run `policyc build {} --out {}`",
+            out.display(),
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            spec.display(),
+            out.display()
+        );
+        EXIT_SPEC
+    }
+}
+
+/// Bundle-relative paths (`/`-separated) of every file below `dir`.
+fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            list_files(root, &p, out);
+        } else if let Ok(rel) = p.strip_prefix(root) {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+fn diff(old: &Path, new: &Path, format: Format, catalog: &Catalog) -> i32 {
+    let mut sides = Vec::new();
+    for spec in [old, new] {
+        let (plan, _) = match compile(spec, format, catalog) {
+            // A spec that does not compile cannot be compared: usage error, not "changed".
+            Err(_) => return EXIT_USAGE,
+            Ok(x) => x,
+        };
+        let files = match crate::bundle_files(&plan) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error[emit]: {e}");
+                return EXIT_USAGE;
+            }
+        };
+        sides.push((plan, files));
+    }
+    let d = crate::diff::diff(&sides[0].0, &sides[1].0, &sides[0].1, &sides[1].1);
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&d).unwrap()),
+        Format::Human => print!("{}", crate::diff::render_human(&d)),
+    }
+    if d.changed {
+        EXIT_SPEC
+    } else {
+        EXIT_OK
+    }
+}
+
+fn init(path: &Path, catalog: &Catalog) -> i32 {
+    let schema_path = path.with_file_name("spec-v1.schema.json");
+    for p in [path, schema_path.as_path()] {
+        if p.exists() {
+            eprintln!(
+                "error[output-path]: {} already exists; refusing to overwrite it",
+                p.display()
+            );
+            return EXIT_USAGE;
+        }
+    }
+    let text = crate::init::starter_spec(catalog);
+    let schema = serde_json::to_string_pretty(&crate::schema::spec_schema(catalog)).unwrap() + "\n";
+    for (p, body) in [
+        (path, text.as_bytes()),
+        (schema_path.as_path(), schema.as_bytes()),
+    ] {
+        if let Err(e) = std::fs::write(p, body) {
+            eprintln!("error[io-error]: cannot write {}: {e}", p.display());
+            return EXIT_USAGE;
+        }
+    }
+    println!(
+        "wrote {} and {}; next: policyc check {}",
+        path.display(),
+        schema_path.display(),
+        path.display()
+    );
+    EXIT_OK
+}
+
+/// Adds one `--against` input: a `.reg` export, or a Registry.pol (by its `PReg`
+/// signature) whose hive comes from an `hklm:`/`hkcu:` prefix or its Machine/User folder.
+fn read_export(reg: &mut crate::verify::model::Registry, arg: &str) -> Result<(), String> {
+    use crate::reg::Hive;
+    let (hive, path) = match arg.split_once(':') {
+        Some((h, rest)) if h.eq_ignore_ascii_case("hklm") => (Some(Hive::Hklm), rest),
+        Some((h, rest)) if h.eq_ignore_ascii_case("hkcu") => (Some(Hive::Hkcu), rest),
+        _ => (None, arg),
+    };
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.starts_with(&crate::pol::SIGNATURE) {
+        let folder = Path::new(path)
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|f| f.to_string_lossy().to_ascii_lowercase());
+        let hive = hive
+            .or(match folder.as_deref() {
+                Some("machine") => Some(Hive::Hklm),
+                Some("user") => Some(Hive::Hkcu),
+                _ => None,
+            })
+            .ok_or_else(|| format!("{path}: a Registry.pol does not say its hive; write hklm:{path} or hkcu:{path}"))?;
+        return reg
+            .add_pol(hive, &bytes)
+            .map_err(|e| format!("{path}: not a Registry.pol: {e}"));
+    }
+    if hive.is_some() {
+        return Err(format!(
+            "{path}: hklm:/hkcu: applies to Registry.pol files; a .reg file names its keys"
+        ));
+    }
+    reg.add_reg(&bytes)
+        .map_err(|e| format!("{path}: not a .reg export: {e}"))
 }
 
 /// A readable listing of the plan, one operation per line.
@@ -296,12 +552,13 @@ fn explain(code: Option<&str>) -> i32 {
         }
         Some(code) => match diag::lookup(code) {
             Some(c) => {
-                let sev = if c.severity == diag::Severity::Error {
-                    "error"
-                } else {
-                    "warning"
+                let sev = match c.severity {
+                    diag::Severity::Error => "error",
+                    diag::Severity::Warning => "warning",
+                    diag::Severity::Note => "note",
                 };
                 println!("{} ({sev}): {}", c.code, c.summary);
+                println!("fix: {}", diag::fix(c.code));
                 if crate::validate::ACKNOWLEDGEABLE.contains(&c.code) {
                     println!(
                         "can be accepted per setting with `acknowledge: [{}]`",

@@ -39,7 +39,7 @@ codes! {
     UNSUPPORTED_FORMAT = "unsupported-format", Error, "the spec's `policyc:` format version is not one this policyc reads";
     INVALID_NAME = "invalid-name", Error, "the bundle name is not a lowercase file-safe slug";
     INVALID_VERSION = "invalid-version", Error, "the bundle version is not dotted numbers (1 to 4 parts)";
-    CONTROL_CHARACTER = "control-character", Error, "a string holds a control character (newline, tab, NUL...) that registry formats cannot carry safely";
+    CONTROL_CHARACTER = "control-character", Error, "a string holds a character the output formats cannot carry safely (newline, tab, NUL and other control characters; U+FFFE/U+FFFF, which XML forbids)";
     UNKNOWN_SETTING = "unknown-setting", Error, "a setting id that is not in the catalog";
     UNKNOWN_PRODUCT = "unknown-product", Error, "a product that policyc does not know";
     NO_PRODUCTS = "no-products", Error, "a browser setting is used but no browser product is selected";
@@ -72,7 +72,74 @@ codes! {
     THIRD_PARTY_COOKIES_BLOCKED = "third-party-cookies-blocked", Error, "verify: third-party (or all) cookies are blocked without an http://localhost exception";
     AUTH_ALLOWLIST_MISSING_LOCALHOST = "auth-allowlist-missing-localhost", Error, "verify: AuthServerAllowlist is set without http://localhost (NTLM prompt)";
     INTRANET_AUTO_DETECT_ON = "intranet-auto-detect-on", Error, "verify: automatic intranet detection is on, overriding the Local intranet options";
+    ADMX_UNREPRESENTABLE = "admx-unrepresentable", Error, "the spec holds something no ADMX/ADML file can carry (a character XML 1.0 forbids, a version with no ADMX revision)";
+    ADMX_DUPLICATE_ID = "admx-duplicate-id", Error, "an ADMX/ADML name (policy, category, element, string, presentation) is defined twice";
+    ADMX_UNRESOLVED_REFERENCE = "admx-unresolved-reference", Error, "an ADMX/ADML reference ($(string.X), $(presentation.X), refId, category, supportedOn) names nothing";
+    ADMX_USING_NOT_SHIPPED = "admx-using-not-shipped", Warning, "the ADMX uses a namespace from another ADMX file that the bundle does not ship";
+    ADMX_LONG_STRING = "admx-long-string", Note, "a value longer than an ADMX fixed string allows (255) is carried as a pre-filled text box";
+    INTUNE_INGESTION_BLOCKED_PATH = "intune-ingestion-blocked-path", Note, "an ADMX policy writes where Intune refuses ingested ADMX (System, Software\\Microsoft, Software\\Policies\\Microsoft); the hint names the route that works";
     OUTPUT_PATH = "output-path", Error, "the output path is unusable (a file, or a folder policyc did not write)";
+}
+
+/// How to fix each code, for `policyc explain` and SARIF rule descriptions.
+const FIXES: &[(&str, &str)] = &[
+    ("io-error", "check the path exists and is readable/writable, and that the disk has space"),
+    ("invalid-encoding", "save the spec as UTF-8 (a BOM is allowed)"),
+    ("yaml-syntax", "fix the YAML at the position shown: indentation, an unclosed quote, a missing colon"),
+    ("unknown-key", "correct the key's spelling (see the did-you-mean hint) or remove it"),
+    ("missing-key", "add the key; the README's spec format lists the required keys"),
+    ("wrong-type", "give the value the type shown in the message (true/false, a number, a list of strings...)"),
+    ("unsupported-format", "set `policyc: 1`"),
+    ("invalid-name", "use 1-64 lowercase letters, digits and single hyphens"),
+    ("invalid-version", "use 1 to 4 dot-separated numbers, e.g. 1.0.0"),
+    ("control-character", "remove line breaks, tabs and other control characters from the string"),
+    ("unknown-setting", "use an id from `policyc catalog` (see the did-you-mean hint)"),
+    ("unknown-product", "use chrome or edge"),
+    ("no-products", "add `products: [chrome, edge]` (or the browsers you manage) to the spec"),
+    ("product-not-applicable", "remove the product from the setting's `products`, or `products` from a non-browser setting"),
+    ("scope-not-supported", "use a scope the setting supports (see `policyc catalog`)"),
+    ("form-not-supported", "choose another `form` or scope; `policyc catalog` lists the setting's registry forms"),
+    ("value-out-of-range", "use a value in the range the message gives"),
+    ("empty-list", "add entries, or remove the setting"),
+    ("duplicate-item", "remove the repeated entry"),
+    ("duplicate-setting", "merge the two entries, or give them different scopes"),
+    ("conflicting-settings", "keep only one of the settings that write this value"),
+    ("invalid-origin", "write an origin or URL pattern such as https://example.nhs.uk or https://[*.]nhs.uk"),
+    ("path-in-origin", "drop the path and list the origin (scheme://host[:port])"),
+    ("insecure-origin", "use https://, or acknowledge `insecure-origin` on the setting if plain http is really needed"),
+    ("list-separator-in-item", "write each entry as its own list item"),
+    ("wildcard-all-sites", "list the exact sites, or acknowledge `wildcard-all-sites` on the setting"),
+    ("unknown-acknowledgement", "acknowledge only wildcard-all-sites or insecure-origin"),
+    ("unused-acknowledgement", "remove the acknowledgement the setting does not need"),
+    ("invalid-issuer", "write the issuer as NHS publishes it, e.g. CN=NHS Level 1C, OU=CA, O=nhs"),
+    ("invalid-zone-site", "write a host with an optional protocol (http://localhost, *.nhs.uk) or an IPv4 address/range, no path"),
+    ("unknown-client", "use a known client (smartcard-connect) and a dotted version such as \"3.13\""),
+    ("left-out", "nothing to fix: the setting or policy is not needed for the versions the spec names; change `clients` or `min_browser_version` to include it"),
+    ("drift-missing", "deploy the bundle to the machine (GPO, Intune or the apply script), then export again"),
+    ("drift-wrong-value", "find what else sets this value (another GPO, a script) and redeploy the bundle"),
+    ("drift-wrong-type", "delete the value and redeploy the bundle so it is written with the right type"),
+    ("drift-extra", "remove the entry (or redeploy: the bundle replaces the whole list)"),
+    ("drift-not-covered", "export the key named (or a parent) with `reg export` and verify again"),
+    ("url-blocklist-blocks-localhost", "remove the entry from URLBlocklist, or add http://localhost to URLAllowlist"),
+    ("lna-origin-blocked", "remove the entry from the blocked list"),
+    ("third-party-cookies-blocked", "add http://localhost to CookiesAllowedForUrls (setting cookies-allowed-for-urls)"),
+    ("auth-allowlist-missing-localhost", "add http://localhost to AuthServerAllowlist (setting auth-server-allowlist)"),
+    ("intranet-auto-detect-on", "set AutoDetect to 0 (setting intranet-auto-detect: false)"),
+    ("admx-unrepresentable", "change the value the message names so XML 1.0 can carry it"),
+    ("admx-duplicate-id", "this is a policyc bug: report it with the spec"),
+    ("admx-unresolved-reference", "this is a policyc bug: report it with the spec"),
+    ("admx-using-not-shipped", "ship the named ADMX with the bundle's, or ingest it first in Intune"),
+    ("admx-long-string", "nothing to fix: the value is kept as a pre-filled text box"),
+    ("intune-ingestion-blocked-path", "deliver this setting through the route the hint names (built-in Policy CSP or the PowerShell remediation)"),
+    ("output-path", "give --out a new folder, an empty folder, or a folder policyc built before"),
+];
+
+/// The fix text for a code (empty when none is recorded).
+pub fn fix(code: &str) -> &'static str {
+    FIXES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("", |(_, f)| f)
 }
 
 pub fn lookup(code: &str) -> Option<&'static Code> {
@@ -200,6 +267,16 @@ mod tests {
                 c.code
             );
             assert!(!c.summary.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_fix_and_every_fix_a_code() {
+        for c in CODES {
+            assert!(!fix(c.code).is_empty(), "{} has no fix in FIXES", c.code);
+        }
+        for (code, _) in FIXES {
+            assert!(lookup(code).is_some(), "FIXES names unknown code {code}");
         }
     }
 

@@ -5,13 +5,18 @@
 // Diagnostics travel up once per run; their size is not worth boxing for.
 #![allow(clippy::result_large_err)]
 
+pub mod admx;
 pub mod bundle;
 pub mod catalog;
 pub mod cli;
 pub mod diag;
+pub mod diff;
 pub mod emit;
+pub mod init;
 pub mod plan;
+pub mod pol;
 pub mod reg;
+pub mod report;
 pub mod schema;
 pub mod spec;
 pub mod validate;
@@ -46,6 +51,12 @@ pub fn compile(file: &str, bytes: &[u8], catalog: &Catalog) -> Outcome {
             None
         }
     });
+    // ADMX/ADML representability and the Intune ingestion pre-flight (notes for `check`).
+    if let Some(p) = &plan {
+        let pre = admx::preflight(p, catalog);
+        diagnostics.extend(pre.into_iter().map(|d| locate(&loaded, d.file(file))));
+    }
+    let plan = plan.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     Outcome { diagnostics, plan }
 }
 

@@ -18,17 +18,26 @@ fn build(spec: &str, out: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// Every file below `dir`, keyed by its `/`-separated path relative to `dir`.
 fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
 }
 
 #[test]
@@ -38,18 +47,50 @@ fn writes_reg_files_and_a_matching_manifest() {
     let o = build(EXAMPLE, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let tree = read_tree(&out);
-    assert_eq!(
-        tree.keys().collect::<Vec<_>>(),
-        ["machine.reg", "manifest.json", "user.reg"]
+    assert!(
+        tree.contains_key("machine.reg") && tree.contains_key("user.reg"),
+        "{:?}",
+        tree.keys()
     );
     let m: serde_json::Value = serde_json::from_slice(&tree["manifest.json"]).unwrap();
     assert_eq!(m["policyc"], env!("CARGO_PKG_VERSION"));
     assert_eq!(m["spec"], "nhs-credential-management");
     let files = m["files"].as_array().unwrap();
-    assert_eq!(files.len(), 2);
+    // The manifest lists every file of the bundle but itself, sorted, each with its hash.
+    let listed: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted, "manifest paths are not sorted");
+    let on_disk: Vec<&str> = tree
+        .keys()
+        .map(String::as_str)
+        .filter(|p| *p != "manifest.json")
+        .collect();
+    assert_eq!(listed, on_disk);
     for f in files {
         let path = f["path"].as_str().unwrap();
-        assert_eq!(f["kind"], "reg");
+        let kind = f["kind"].as_str().unwrap();
+        assert!(
+            [
+                "reg",
+                "pol",
+                "gpo-backup",
+                "lgpo-txt",
+                "admx",
+                "adml",
+                "intune-json",
+                "ps1-apply",
+                "ps1-detect",
+                "ps1-remediate",
+                "ps1-diagnose",
+                "docs"
+            ]
+            .contains(&kind),
+            "{path}: kind {kind} is not in the documented vocabulary"
+        );
+        if path.ends_with(".reg") {
+            assert_eq!(kind, "reg", "{path}");
+        }
         let want: String = Sha256::digest(&tree[path])
             .iter()
             .map(|b| format!("{b:02x}"))

@@ -144,3 +144,62 @@ fn unreadable_export_is_a_usage_error() {
         "{out}"
     );
 }
+
+#[test]
+fn registry_pol_files_verify_by_hive() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let ex = "examples/nhs-credential-management.yaml";
+    assert!(Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["build", ex, "--out"])
+        .arg(&out)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let run = |args: Vec<String>| {
+        let o = Command::cargo_bin("policyc")
+            .unwrap()
+            .args(["verify", ex, "--against"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap(),
+            String::from_utf8(o.stdout).unwrap() + &String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    let machine = out.join("pol/Machine/Registry.pol").display().to_string();
+    let user = out.join("pol/User/Registry.pol").display().to_string();
+    let (code, text) = run(vec![machine.clone(), user.clone()]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("0 missing, 0 wrong value, 0 wrong type, 0 extra, 0 not covered; 0 findings"),
+        "{text}"
+    );
+    // The machine file alone leaves the user value missing (a .pol covers its whole hive).
+    let (code, text) = run(vec![machine.clone()]);
+    assert_eq!(code, 1);
+    assert!(text.contains(r#"NOT COVERED HKCU\SOFTWARE\Oberthur Technologies\Minidriver\PIVMinidriver "EnableNHSEnrollment""#), "{text}");
+    // A .pol outside a Machine/User folder needs its hive named.
+    let loose = dir.path().join("Registry.pol");
+    std::fs::copy(&machine, &loose).unwrap();
+    let (code, text) = run(vec![loose.display().to_string()]);
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("a Registry.pol does not say its hive; write hklm:"),
+        "{text}"
+    );
+    let (code, text) = run(vec![
+        format!("hklm:{}", loose.display()),
+        format!("hkcu:{user}"),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    // The wrong hive shows as drift, not as success.
+    let (code, _) = run(vec![
+        format!("hkcu:{}", loose.display()),
+        format!("hklm:{user}"),
+    ]);
+    assert_eq!(code, 1);
+}

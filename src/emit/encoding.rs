@@ -12,9 +12,31 @@ pub enum Encoding {
     Utf8BomCrlf,
     /// JSON: UTF-8 without BOM (RFC 8259 forbids adding one), LF.
     Utf8Lf,
+    /// Windows-native text without a BOM, CRLF: the GPO backup's XML (declared
+    /// `encoding="utf-8"`) and its gpt.ini, which GPMC writes as plain ASCII; a BOM
+    /// before `[General]` is not something Windows' INI readers are known to skip.
+    /// The backup's registry.pol copies are binary and built by the PReg writer.
+    Utf8Crlf,
+    /// Binary formats (Registry.pol): the emitter builds the bytes itself and never
+    /// calls [`encode`].
+    Binary,
 }
 
-pub const TABLE: &[(FileKind, Encoding)] = &[(FileKind::Reg, Encoding::Utf16LeBomCrlf)];
+pub const TABLE: &[(FileKind, Encoding)] = &[
+    (FileKind::Reg, Encoding::Utf16LeBomCrlf),
+    // As Windows' own ADMX/ADML (inetres.admx: `encoding="utf-8"`, no BOM, CRLF; vendor
+    // templates such as Chrome's and Edge's are UTF-16LE, which GPMC reads as well).
+    (FileKind::Admx, Encoding::Utf8Crlf),
+    (FileKind::Adml, Encoding::Utf8Crlf),
+    (FileKind::Pol, Encoding::Binary),
+    (FileKind::GpoBackup, Encoding::Utf8Crlf),
+    // LGPO.pdf: LGPO text is Unicode (UTF-16LE with BOM) or ANSI; Unicode keeps every character.
+    (FileKind::LgpoTxt, Encoding::Utf16LeBomCrlf),
+    (FileKind::Ps1Apply, Encoding::Utf8BomCrlf),
+    (FileKind::Ps1Detect, Encoding::Utf8BomCrlf),
+    (FileKind::Ps1Remediate, Encoding::Utf8BomCrlf),
+    (FileKind::Ps1Diagnose, Encoding::Utf8BomCrlf),
+];
 
 pub fn for_kind(kind: FileKind) -> Encoding {
     TABLE
@@ -42,6 +64,8 @@ pub fn encode(text: &str, enc: Encoding) -> Vec<u8> {
             out
         }
         Encoding::Utf8Lf => normalised.into_bytes(),
+        Encoding::Utf8Crlf => normalised.replace('\n', "\r\n").into_bytes(),
+        Encoding::Binary => unreachable!("binary files are built by their emitter, not encoded"),
     }
 }
 

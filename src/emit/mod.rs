@@ -1,7 +1,13 @@
 //! Emitters: one module per output format, each reading only the plan.
 
+pub mod adml;
+pub mod admx;
 pub mod encoding;
+pub mod gpo;
+pub mod lgpo;
 pub mod manifest;
+pub mod pol;
+pub mod powershell;
 pub mod reg;
 
 use crate::plan::Plan;
@@ -13,12 +19,39 @@ use serde::Serialize;
 pub enum FileKind {
     /// A regedit `.reg` file (one per hive).
     Reg,
+    /// The bundle's ADMX administrative template (`admx/<bundle>.admx`).
+    Admx,
+    /// An ADML language file of the ADMX (`admx/<culture>/<bundle>.adml`).
+    Adml,
+    /// A binary Registry.pol (PReg) file (one per hive).
+    Pol,
+    /// A file of the GPMC-shaped GPO backup folder.
+    GpoBackup,
+    /// LGPO.exe text (one per hive).
+    LgpoTxt,
+    /// PowerShell apply script (`powershell/apply.ps1`).
+    Ps1Apply,
+    /// Intune Remediations detection script.
+    Ps1Detect,
+    /// Intune Remediations remediation script.
+    Ps1Remediate,
+    /// Service desk diagnosis script.
+    Ps1Diagnose,
 }
 
 impl FileKind {
     pub fn as_str(self) -> &'static str {
         match self {
             FileKind::Reg => "reg",
+            FileKind::Admx => "admx",
+            FileKind::Adml => "adml",
+            FileKind::Pol => "pol",
+            FileKind::GpoBackup => "gpo-backup",
+            FileKind::LgpoTxt => "lgpo-txt",
+            FileKind::Ps1Apply => "ps1-apply",
+            FileKind::Ps1Detect => "ps1-detect",
+            FileKind::Ps1Remediate => "ps1-remediate",
+            FileKind::Ps1Diagnose => "ps1-diagnose",
         }
     }
 }
@@ -45,7 +78,14 @@ pub trait Emitter {
 
 /// Every emitter, in the order their files are produced.
 pub fn all() -> Vec<Box<dyn Emitter>> {
-    vec![Box::new(reg::RegEmitter)]
+    vec![
+        Box::new(reg::RegEmitter),
+        Box::new(admx::AdmxEmitter),
+        Box::new(pol::PolEmitter),
+        Box::new(gpo::GpoEmitter),
+        Box::new(lgpo::LgpoEmitter),
+        Box::new(powershell::PowerShellEmitter),
+    ]
 }
 
 /// Runs every emitter; the artifacts are sorted by path.

@@ -124,7 +124,7 @@ impl Validator<'_> {
     }
 
     fn text(&mut self, path: &str, s: &str) {
-        if let Some(c) = s.chars().find(|c| c.is_control()) {
+        if let Some(c) = s.chars().find(|c| forbidden_char(*c)) {
             self.err(
                 diag::CONTROL_CHARACTER,
                 path,
@@ -667,7 +667,7 @@ impl Validator<'_> {
                         ok = false;
                         continue;
                     };
-                    if s.chars().any(char::is_control) {
+                    if s.chars().any(forbidden_char) {
                         self.text(&ipath, s);
                         ok = false;
                         continue;
@@ -713,7 +713,7 @@ impl Validator<'_> {
                         continue;
                     };
                     let spath = join_key(&path, site);
-                    if site.chars().any(char::is_control) {
+                    if site.chars().any(forbidden_char) {
                         self.text(&spath, site);
                         ok = false;
                         continue;
@@ -805,6 +805,12 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// Characters no output format carries safely: control characters (a `.reg` line, a
+/// PowerShell literal, LGPO text) and U+FFFE/U+FFFF, which XML 1.0 forbids (ADMX, GPO XML).
+fn forbidden_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
 fn is_slug(s: &str) -> bool {

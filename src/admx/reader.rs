@@ -1,0 +1,781 @@
+//! A reader for ADMX and ADML files (quick-xml), lenient enough for vendor templates:
+//! it matches elements by local name, so Chrome's files (no namespace), Edge's
+//! (`http://www.microsoft.com/GroupPolicy/PolicyDefinitions`) and Windows' (the schema
+//! namespace) all read; it skips elements it does not model (annotations, `seeAlso`,
+//! `keywords`, supportedOn `products`); and it decodes UTF-8 (with or without BOM) and
+//! UTF-16LE/BE with BOM, the encodings Windows and vendor templates ship in.
+
+use crate::reg::{Hive, RegData};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError(pub String);
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+fn err(m: impl Into<String>) -> ReadError {
+    ReadError(m.into())
+}
+
+/// Bytes to text by BOM: UTF-16LE, UTF-16BE, UTF-8 (BOM optional).
+pub fn decode(bytes: &[u8]) -> Result<String, ReadError> {
+    let utf16 = |rest: &[u8], le: bool| {
+        if rest.len() % 2 != 0 {
+            return Err(err("odd number of bytes in a UTF-16 file"));
+        }
+        let units: Vec<u16> = rest
+            .chunks(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16(&units).map_err(|_| err("invalid UTF-16"))
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, false);
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|_| err("not UTF-8 and no UTF-16 BOM"))
+}
+
+/// A fixed registry value (`enabledValue`, list items, enum items...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Decimal(u32),
+    LongDecimal(u64),
+    String(String),
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListItem {
+    pub key: Option<String>,
+    pub value_name: String,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValueList {
+    pub default_key: Option<String>,
+    pub items: Vec<ListItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumItem {
+    pub display_name: String,
+    pub value: Option<Value>,
+}
+
+/// A policy element (`boolean`, `decimal`, `text`, `enum`, `list`, `multiText`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    /// The element's local name.
+    pub kind: String,
+    pub id: String,
+    /// Every attribute as written (unescaped), e.g. `key`, `valueName`, `additive`.
+    pub attrs: BTreeMap<String, String>,
+    pub enum_items: Vec<EnumItem>,
+}
+
+impl Element {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.get(name).map(String::as_str)
+    }
+    pub fn flag(&self, name: &str) -> bool {
+        self.attr(name).is_some_and(|v| v == "true" || v == "1")
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    pub name: String,
+    pub class: String,
+    pub display_name: String,
+    pub explain_text: Option<String>,
+    pub presentation: Option<String>,
+    pub key: String,
+    pub value_name: Option<String>,
+    pub parent_category: Option<String>,
+    pub supported_on: Option<String>,
+    pub enabled_value: Option<Value>,
+    pub disabled_value: Option<Value>,
+    pub enabled_list: Option<ValueList>,
+    pub disabled_list: Option<ValueList>,
+    pub elements: Vec<Element>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Category {
+    pub name: String,
+    pub display_name: String,
+    pub explain_text: Option<String>,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Namespace {
+    pub prefix: String,
+    pub namespace: String,
+}
+
+/// A `supportedOn` definition, or a product / major / minor version (all referenceable).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SupportedOn {
+    pub name: String,
+    pub display_name: String,
+    /// `ref`s of `reference`/`range` children of a definition's `and`/`or`.
+    pub refs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Admx {
+    /// The root element's default namespace (`xmlns`), if any.
+    pub xmlns: Option<String>,
+    pub revision: String,
+    pub schema_version: String,
+    pub target: Namespace,
+    pub using: Vec<Namespace>,
+    pub min_required_revision: Option<String>,
+    pub fallback_culture: Option<String>,
+    pub supported_on: Vec<SupportedOn>,
+    pub categories: Vec<Category>,
+    pub policies: Vec<Policy>,
+}
+
+/// One control of an ADML presentation (`textBox`, `listBox`, `text`, ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Control {
+    pub kind: String,
+    pub ref_id: Option<String>,
+    /// Text content, or the `label` of a textBox/comboBox.
+    pub label: String,
+    /// `defaultValue` child (textBox) or attribute (decimalTextBox...).
+    pub default_value: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Presentation {
+    pub id: String,
+    pub controls: Vec<Control>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Adml {
+    pub xmlns: Option<String>,
+    pub revision: String,
+    pub schema_version: String,
+    pub display_name: String,
+    pub description: String,
+    /// Strings in file order (duplicates kept, so a check can find them).
+    pub strings: Vec<(String, String)>,
+    pub presentations: Vec<Presentation>,
+}
+
+impl Adml {
+    pub fn string(&self, id: &str) -> Option<&str> {
+        self.strings
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, s)| s.as_str())
+    }
+    pub fn presentation(&self, id: &str) -> Option<&Presentation> {
+        self.presentations.iter().find(|p| p.id == id)
+    }
+}
+
+/// A parsed element tree; small templates make a DOM simpler than a streaming walk.
+#[derive(Debug, Clone, Default)]
+struct Node {
+    name: String,
+    attrs: BTreeMap<String, String>,
+    text: String,
+    children: Vec<Node>,
+}
+
+impl Node {
+    fn attr(&self, n: &str) -> Option<&str> {
+        self.attrs.get(n).map(String::as_str)
+    }
+    fn req(&self, n: &str) -> Result<String, ReadError> {
+        self.attr(n)
+            .map(str::to_string)
+            .ok_or_else(|| err(format!("<{}> has no `{n}` attribute", self.name)))
+    }
+    fn child(&self, n: &str) -> Option<&Node> {
+        self.children.iter().find(|c| c.name == n)
+    }
+    fn all<'a>(&'a self, n: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+        self.children.iter().filter(move |c| c.name == n)
+    }
+}
+
+fn local(s: &str) -> String {
+    s.rsplit(':').next().unwrap_or(s).to_string()
+}
+
+fn start_node(e: &BytesStart) -> Result<Node, ReadError> {
+    let mut attrs = BTreeMap::new();
+    for a in e.attributes() {
+        let a = a.map_err(|e| err(format!("bad attribute: {e}")))?;
+        let raw_key: &str = a.key.as_ref();
+        // Keep `xmlns` and `xmlns:x` whole; other prefixed attributes by local name.
+        let key = if raw_key == "xmlns" || raw_key.starts_with("xmlns:") {
+            raw_key.to_string()
+        } else {
+            raw_key.rsplit(':').next().unwrap_or(raw_key).to_string()
+        };
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|e| err(format!("bad attribute value: {e}")))?;
+        attrs.insert(key, value.into_owned());
+    }
+    Ok(Node {
+        name: local(e.name().as_ref()),
+        attrs,
+        ..Node::default()
+    })
+}
+
+fn parse_tree(text: &str) -> Result<Node, ReadError> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut stack: Vec<Node> = Vec::new();
+    let mut root: Option<Node> = None;
+    let pos = |r: &Reader<&[u8]>| r.buffer_position();
+    loop {
+        let ev = reader
+            .read_event()
+            .map_err(|e| err(format!("XML error at byte {}: {e}", pos(&reader))))?;
+        match ev {
+            Event::Start(e) => stack.push(start_node(&e)?),
+            Event::Empty(e) => {
+                let n = start_node(&e)?;
+                match stack.last_mut() {
+                    Some(p) => p.children.push(n),
+                    None if root.is_none() => root = Some(n),
+                    None => return Err(err("more than one root element")),
+                }
+            }
+            Event::End(_) => {
+                let n = stack.pop().ok_or_else(|| err("unbalanced end tag"))?;
+                match stack.last_mut() {
+                    Some(p) => p.children.push(n),
+                    None if root.is_none() => root = Some(n),
+                    None => return Err(err("more than one root element")),
+                }
+            }
+            Event::Text(t) => {
+                if let Some(n) = stack.last_mut() {
+                    n.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::CData(t) => {
+                if let Some(n) = stack.last_mut() {
+                    n.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                let c = if r.is_char_ref() {
+                    r.resolve_char_ref()
+                        .map_err(|e| err(format!("bad character reference: {e}")))?
+                } else {
+                    match r.xml10_content().as_ref() {
+                        "amp" => Some('&'),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        other => return Err(err(format!("unknown entity `&{other};`"))),
+                    }
+                };
+                if let (Some(n), Some(c)) = (stack.last_mut(), c) {
+                    n.text.push(c);
+                }
+            }
+            Event::Eof => break,
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(err("unexpected end of file inside an element"));
+    }
+    root.ok_or_else(|| err("no root element"))
+}
+
+fn value(n: &Node) -> Result<Value, ReadError> {
+    let c = n
+        .children
+        .first()
+        .ok_or_else(|| err(format!("<{}> holds no value", n.name)))?;
+    Ok(match c.name.as_str() {
+        "decimal" => Value::Decimal(
+            c.req("value")?
+                .parse()
+                .map_err(|_| err("<decimal value> is not an unsigned 32-bit number"))?,
+        ),
+        "longDecimal" => Value::LongDecimal(
+            c.req("value")?
+                .parse()
+                .map_err(|_| err("<longDecimal value> is not an unsigned 64-bit number"))?,
+        ),
+        "string" => Value::String(c.text.clone()),
+        "delete" => Value::Delete,
+        other => return Err(err(format!("unknown value element <{other}>"))),
+    })
+}
+
+fn value_list(n: &Node) -> Result<ValueList, ReadError> {
+    let mut items = Vec::new();
+    for i in n.all("item") {
+        let v = i
+            .child("value")
+            .ok_or_else(|| err("list <item> has no <value>"))?;
+        items.push(ListItem {
+            key: i.attr("key").map(str::to_string),
+            value_name: i.req("valueName")?,
+            value: value(v)?,
+        });
+    }
+    Ok(ValueList {
+        default_key: n.attr("defaultKey").map(str::to_string),
+        items,
+    })
+}
+
+fn policy(n: &Node) -> Result<Policy, ReadError> {
+    let mut p = Policy {
+        name: n.req("name")?,
+        class: n.req("class")?,
+        display_name: n.req("displayName")?,
+        explain_text: n.attr("explainText").map(str::to_string),
+        presentation: n.attr("presentation").map(str::to_string),
+        key: n.req("key")?,
+        value_name: n.attr("valueName").map(str::to_string),
+        ..Policy::default()
+    };
+    for c in &n.children {
+        match c.name.as_str() {
+            "parentCategory" => p.parent_category = Some(c.req("ref")?),
+            "supportedOn" => p.supported_on = Some(c.req("ref")?),
+            "enabledValue" => p.enabled_value = Some(value(c)?),
+            "disabledValue" => p.disabled_value = Some(value(c)?),
+            "enabledList" => p.enabled_list = Some(value_list(c)?),
+            "disabledList" => p.disabled_list = Some(value_list(c)?),
+            "elements" => {
+                for e in &c.children {
+                    let mut enum_items = Vec::new();
+                    for i in e.all("item") {
+                        enum_items.push(EnumItem {
+                            display_name: i.req("displayName")?,
+                            value: i.child("value").map(value).transpose()?,
+                        });
+                    }
+                    p.elements.push(Element {
+                        kind: e.name.clone(),
+                        id: e.req("id")?,
+                        attrs: e.attrs.clone(),
+                        enum_items,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(p)
+}
+
+/// Parses ADMX text (already decoded; see [`decode`]).
+pub fn read_admx(text: &str) -> Result<Admx, ReadError> {
+    let root = parse_tree(text)?;
+    if root.name != "policyDefinitions" {
+        return Err(err(format!(
+            "root element is <{}>, not <policyDefinitions>",
+            root.name
+        )));
+    }
+    let mut a = Admx {
+        xmlns: root.attr("xmlns").map(str::to_string),
+        revision: root.attr("revision").unwrap_or_default().to_string(),
+        schema_version: root.attr("schemaVersion").unwrap_or_default().to_string(),
+        ..Admx::default()
+    };
+    for c in &root.children {
+        match c.name.as_str() {
+            "policyNamespaces" => {
+                for n in &c.children {
+                    let ns = Namespace {
+                        prefix: n.req("prefix")?,
+                        namespace: n.req("namespace")?,
+                    };
+                    match n.name.as_str() {
+                        "target" => a.target = ns,
+                        "using" => a.using.push(ns),
+                        _ => {}
+                    }
+                }
+            }
+            "resources" => {
+                a.min_required_revision = c.attr("minRequiredRevision").map(str::to_string);
+                a.fallback_culture = c.attr("fallbackCulture").map(str::to_string);
+            }
+            "supportedOn" => {
+                for d in c.all("definitions").flat_map(|d| d.all("definition")) {
+                    let refs = d
+                        .children
+                        .iter()
+                        .flat_map(|cond| cond.children.iter())
+                        .filter_map(|r| r.attr("ref").map(str::to_string))
+                        .collect();
+                    a.supported_on.push(SupportedOn {
+                        name: d.req("name")?,
+                        display_name: d.req("displayName")?,
+                        refs,
+                    });
+                }
+                // Products and their versions can be referenced too (e.g. Office's files).
+                for p in c.all("products").flat_map(|p| p.all("product")) {
+                    let mut stack = vec![p];
+                    while let Some(n) = stack.pop() {
+                        a.supported_on.push(SupportedOn {
+                            name: n.req("name")?,
+                            display_name: n.req("displayName")?,
+                            refs: Vec::new(),
+                        });
+                        stack.extend(n.all("majorVersion").chain(n.all("minorVersion")));
+                    }
+                }
+            }
+            "categories" => {
+                for n in c.all("category") {
+                    a.categories.push(Category {
+                        name: n.req("name")?,
+                        display_name: n.req("displayName")?,
+                        explain_text: n.attr("explainText").map(str::to_string),
+                        parent: n
+                            .child("parentCategory")
+                            .map(|p| p.req("ref"))
+                            .transpose()?,
+                    });
+                }
+            }
+            "policies" => {
+                for n in c.all("policy") {
+                    a.policies.push(policy(n)?);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(a)
+}
+
+/// Parses ADML text (already decoded; see [`decode`]).
+pub fn read_adml(text: &str) -> Result<Adml, ReadError> {
+    let root = parse_tree(text)?;
+    if root.name != "policyDefinitionResources" {
+        return Err(err(format!(
+            "root element is <{}>, not <policyDefinitionResources>",
+            root.name
+        )));
+    }
+    let mut a = Adml {
+        xmlns: root.attr("xmlns").map(str::to_string),
+        revision: root.attr("revision").unwrap_or_default().to_string(),
+        schema_version: root.attr("schemaVersion").unwrap_or_default().to_string(),
+        display_name: root
+            .child("displayName")
+            .map(|n| n.text.clone())
+            .unwrap_or_default(),
+        description: root
+            .child("description")
+            .map(|n| n.text.clone())
+            .unwrap_or_default(),
+        ..Adml::default()
+    };
+    if let Some(res) = root.child("resources") {
+        for s in res.all("stringTable").flat_map(|t| t.all("string")) {
+            a.strings.push((s.req("id")?, s.text.clone()));
+        }
+        for p in res
+            .all("presentationTable")
+            .flat_map(|t| t.all("presentation"))
+        {
+            let mut controls = Vec::new();
+            for c in &p.children {
+                let label = c
+                    .child("label")
+                    .map(|l| l.text.clone())
+                    .unwrap_or_else(|| c.text.clone());
+                let default_value = c
+                    .child("defaultValue")
+                    .map(|d| d.text.clone())
+                    .or_else(|| c.attr("defaultValue").map(str::to_string));
+                controls.push(Control {
+                    kind: c.name.clone(),
+                    ref_id: c.attr("refId").map(str::to_string),
+                    label,
+                    default_value,
+                });
+            }
+            a.presentations.push(Presentation {
+                id: p.req("id")?,
+                controls,
+            });
+        }
+    }
+    Ok(a)
+}
+
+/// One registry write a policy makes when it is enabled.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Write {
+    /// A `list` element with `additive="false"` removes the key's values before writing.
+    ClearKey { hive: Hive, key: String },
+    Set {
+        hive: Hive,
+        key: String,
+        name: String,
+        data: RegData,
+    },
+    Delete {
+        hive: Hive,
+        key: String,
+        name: String,
+    },
+}
+
+/// What the admin (or an Intune `<data id>` payload, or a GPO's Registry.pol) supplies
+/// for a policy's elements, by element id.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// `list` entries: (value name, value) for `explicitValue` lists, else (_, value).
+    pub lists: BTreeMap<String, Vec<(String, String)>>,
+    /// `text`/`decimal` element input; when absent the ADML presentation's default is used.
+    pub texts: BTreeMap<String, String>,
+}
+
+impl Policy {
+    pub fn hive(&self) -> Result<Hive, ReadError> {
+        match self.class.as_str() {
+            "Machine" => Ok(Hive::Hklm),
+            "User" => Ok(Hive::Hkcu),
+            c => Err(err(format!(
+                "policy {}: class `{c}` is not one hive (Both writes either)",
+                self.name
+            ))),
+        }
+    }
+
+    /// The registry writes of the Enabled state, per the ADMX element semantics
+    /// (Group Policy ADMX syntax reference, summarised in the project's research notes,
+    /// domain-facts 10.2): `enabledValue` at `key`/`valueName`, every `enabledList`
+    /// item, then the elements with their inputs. A `list` without `additive="true"`
+    /// clears its key's values first. Text and decimal elements without input take the
+    /// default value of the ADML presentation control that refers to them.
+    /// Unconfirmed (policyc's own files always give `enabledValue`): a policy naming a
+    /// value without `enabledValue` is read as writing DWORD 1.
+    pub fn enabled_writes(
+        &self,
+        adml: Option<&Adml>,
+        inputs: &Inputs,
+    ) -> Result<Vec<Write>, ReadError> {
+        let hive = self.hive()?;
+        let mut out = Vec::new();
+        let set = |key: &str, name: &str, v: &Value| -> Write {
+            match v {
+                Value::Decimal(d) => Write::Set {
+                    hive,
+                    key: key.to_string(),
+                    name: name.to_string(),
+                    data: RegData::Dword(*d),
+                },
+                Value::LongDecimal(q) => Write::Set {
+                    hive,
+                    key: key.to_string(),
+                    name: name.to_string(),
+                    data: RegData::Qword(*q),
+                },
+                Value::String(s) => Write::Set {
+                    hive,
+                    key: key.to_string(),
+                    name: name.to_string(),
+                    data: RegData::Sz(s.clone()),
+                },
+                Value::Delete => Write::Delete {
+                    hive,
+                    key: key.to_string(),
+                    name: name.to_string(),
+                },
+            }
+        };
+        if let Some(vn) = &self.value_name {
+            let v = self.enabled_value.clone().unwrap_or(Value::Decimal(1));
+            out.push(set(&self.key, vn, &v));
+        }
+        if let Some(l) = &self.enabled_list {
+            let default = l.default_key.as_deref().unwrap_or(&self.key);
+            for i in &l.items {
+                out.push(set(
+                    i.key.as_deref().unwrap_or(default),
+                    &i.value_name,
+                    &i.value,
+                ));
+            }
+        }
+        let default_of = |id: &str| -> Option<String> {
+            let adml = adml?;
+            let pres = adml.presentation(
+                self.presentation
+                    .as_deref()?
+                    .strip_prefix("$(presentation.")?
+                    .strip_suffix(')')?,
+            )?;
+            pres.controls
+                .iter()
+                .find(|c| c.ref_id.as_deref() == Some(id))?
+                .default_value
+                .clone()
+        };
+        for e in &self.elements {
+            let key = e.attr("key").unwrap_or(&self.key).to_string();
+            match e.kind.as_str() {
+                "list" => {
+                    if !e.flag("additive") {
+                        out.push(Write::ClearKey {
+                            hive,
+                            key: key.clone(),
+                        });
+                    }
+                    let entries = inputs.lists.get(&e.id).cloned().unwrap_or_default();
+                    let ty = |s: String| {
+                        if e.flag("expandable") {
+                            RegData::ExpandSz(s)
+                        } else {
+                            RegData::Sz(s)
+                        }
+                    };
+                    for (i, (name, v)) in entries.into_iter().enumerate() {
+                        let name = if e.flag("explicitValue") {
+                            name
+                        } else if let Some(prefix) = e.attr("valuePrefix") {
+                            format!("{prefix}{}", i + 1)
+                        } else {
+                            // No prefix and no explicit names: the value is its own name.
+                            v.clone()
+                        };
+                        out.push(Write::Set {
+                            hive,
+                            key: key.clone(),
+                            name,
+                            data: ty(v),
+                        });
+                    }
+                }
+                "text" | "decimal" => {
+                    let Some(v) = inputs
+                        .texts
+                        .get(&e.id)
+                        .cloned()
+                        .or_else(|| default_of(&e.id))
+                    else {
+                        continue;
+                    };
+                    let name = e.attr("valueName").unwrap_or_default().to_string();
+                    let data =
+                        if e.kind == "decimal" && !e.flag("storeAsText") {
+                            RegData::Dword(v.parse().map_err(|_| {
+                                err(format!("element {}: `{v}` is not a number", e.id))
+                            })?)
+                        } else if e.flag("expandable") {
+                            RegData::ExpandSz(v)
+                        } else {
+                            RegData::Sz(v)
+                        };
+                    out.push(Write::Set {
+                        hive,
+                        key,
+                        name,
+                        data,
+                    });
+                }
+                other => {
+                    return Err(err(format!(
+                    "policy {}: element <{other}> needs an input model this reader does not have",
+                    self.name
+                )))
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADMX: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<policyDefinitions revision="1.0" schemaVersion="1.0" xmlns="http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions">
+  <policyNamespaces><target prefix="t" namespace="T.N"/><using prefix="windows" namespace="Microsoft.Policies.Windows"/></policyNamespaces>
+  <resources minRequiredRevision="1.0"/>
+  <categories><category name="C" displayName="$(string.C)"><parentCategory ref="windows:WindowsComponents"/></category></categories>
+  <policies>
+    <policy name="P" class="Machine" displayName="$(string.P)" key="Software\Policies\A &amp; B" valueName="V">
+      <parentCategory ref="C"/><supportedOn ref="windows:SUPPORTED_Windows7"/>
+      <enabledValue><string>x &lt;&amp;&gt; &#x263A; ]]&gt;</string></enabledValue>
+      <elements><list id="L" key="Software\Policies\A\L" valuePrefix=""/></elements>
+    </policy>
+  </policies>
+</policyDefinitions>"#;
+
+    #[test]
+    fn reads_and_unescapes() {
+        let a = read_admx(ADMX).unwrap();
+        assert_eq!(a.target.namespace, "T.N");
+        assert_eq!(a.using[0].prefix, "windows");
+        let p = &a.policies[0];
+        assert_eq!(p.key, "Software\\Policies\\A & B");
+        assert_eq!(
+            p.enabled_value,
+            Some(Value::String("x <&> \u{263A} ]]>".into()))
+        );
+        let mut inputs = Inputs::default();
+        inputs.lists.insert(
+            "L".into(),
+            vec![(String::new(), "a".into()), (String::new(), "b".into())],
+        );
+        let w = p.enabled_writes(None, &inputs).unwrap();
+        assert_eq!(w.len(), 4, "{w:?}");
+        assert!(matches!(&w[1], Write::ClearKey { key, .. } if key == "Software\\Policies\\A\\L"));
+        assert!(
+            matches!(&w[3], Write::Set { name, data: RegData::Sz(s), .. } if name == "2" && s == "b")
+        );
+    }
+
+    #[test]
+    fn decodes_utf16_and_rejects_malformed() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in ADMX.encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let text = decode(&bytes).unwrap();
+        assert_eq!(read_admx(&text).unwrap().policies.len(), 1);
+        assert!(read_admx("<policyDefinitions><policies></policyDefinitions>").is_err());
+        assert!(read_admx("<policyDefinitionResources/>").is_err());
+    }
+}

@@ -1,0 +1,455 @@
+//! The administrative template of a bundle, built from the plan and the catalog:
+//! one ADMX policy per (spec setting, product, vendor location, hive), i.e. per
+//! provenance group of plan operations. The ADMX and ADML emitters only render this.
+//!
+//! Each policy's Enabled state writes exactly the plan's operations of its group:
+//! - single values and comma/semicolon-joined lists: a fixed `enabledValue` (one value)
+//!   or `enabledList` (several, e.g. per-site ZoneMap\Domains keys);
+//! - Chromium list policies: a `list` element with `valuePrefix=""` (value names 1, 2,
+//!   ...) and `additive="false"`, so Group Policy clears the key first, as the plan's
+//!   key reset does (Chromium's own ADMX writer uses the same list element,
+//!   `admx_writer.py`; research notes domain-facts 1.6);
+//! - the Site to Zone Assignment List: `list` with `explicitValue="true"` and
+//!   `additive="true"` plus `ListBox_Support_ZoneMapKey` = 1, as inetres.admx `IZ_Zonemaps`.
+//!
+//! A list element holds no values in the ADMX; a GPO's Registry.pol or the Intune
+//! `<data id>` payload supplies them. The explain text lists them for an admin typing
+//! them into the Group Policy editor.
+
+use super::ids;
+use crate::catalog::{Catalog, Form, Layout};
+use crate::plan::{Action, Op, Plan};
+use crate::reg::{Hive, RegData};
+use std::collections::BTreeMap;
+
+/// The schema's fixed `<string>` value has `maxLength 255` (PolicyDefinitions.xsd,
+/// type `Value`). A longer fixed string becomes a text element whose ADML text box
+/// holds the value as its default.
+pub const FIXED_STRING_MAX: usize = 255;
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub name: String,
+    pub display: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Supported {
+    pub name: String,
+    pub display: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fixed {
+    Decimal(u32),
+    String(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct FixedItem {
+    pub key: String,
+    pub name: String,
+    pub value: Fixed,
+}
+
+#[derive(Debug, Clone)]
+pub enum Element {
+    List {
+        id: String,
+        key: String,
+        /// `Some("")`: value names 1, 2, ...; `None` with `explicit_value`: names given.
+        value_prefix: Option<String>,
+        additive: bool,
+        explicit_value: bool,
+        client_extension: Option<String>,
+        label: String,
+        /// The entries the spec supplies (name, value), in order; not written to the
+        /// ADMX, only to the explain text and to payloads (Intune `<data>`).
+        entries: Vec<(String, String)>,
+    },
+    Text {
+        id: String,
+        key: String,
+        value_name: String,
+        max_length: usize,
+        label: String,
+        /// The spec's value, the ADML text box default.
+        default: String,
+    },
+}
+
+impl Element {
+    pub fn id(&self) -> &str {
+        match self {
+            Element::List { id, .. } | Element::Text { id, .. } => id,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    pub hive: Hive,
+    pub key: String,
+    pub value_name: Option<String>,
+    pub enabled_value: Option<Fixed>,
+    pub enabled_list: Vec<FixedItem>,
+    pub elements: Vec<Element>,
+    pub category: String,
+    pub supported_on: String,
+    pub display: String,
+    pub explain: String,
+    pub setting: String,
+    pub spec_path: String,
+    pub product: String,
+    pub location: String,
+    /// The plan operations this policy stands for.
+    pub ops: Vec<Op>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub bundle_name: String,
+    pub namespace: String,
+    pub prefix: String,
+    pub revision: String,
+    /// Root first.
+    pub categories: Vec<Category>,
+    pub supported: Vec<Supported>,
+    pub policies: Vec<Policy>,
+    /// ADML `displayName` and `description`.
+    pub title: String,
+    pub description: String,
+}
+
+/// The spec index of `settings[N]`, for ordering policies as the spec lists them.
+fn spec_index(path: &str) -> usize {
+    path.strip_prefix("settings[")
+        .and_then(|r| r.split(']').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+/// A character XML 1.0 cannot carry at all (`Char` production): C0 controls other
+/// than tab/LF/CR, U+FFFE and U+FFFF. Rust strings hold no lone surrogates.
+pub fn xml_forbidden(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Every (spec path, text) of the plan that ends up in the ADMX or ADML.
+pub fn texts(plan: &Plan) -> Vec<(String, String)> {
+    let b = &plan.bundle;
+    let mut v = vec![
+        ("bundle.name".to_string(), b.name.clone()),
+        ("bundle.display_name".to_string(), b.display_name.clone()),
+        ("bundle.version".to_string(), b.version.clone()),
+        ("bundle.publisher".to_string(), b.publisher.clone()),
+    ];
+    if let Some(d) = &b.description {
+        v.push(("bundle.description".to_string(), d.clone()));
+    }
+    for op in &plan.ops {
+        let p = &op.provenance.spec_path;
+        v.push((p.clone(), op.key.clone()));
+        if let Action::Set { name, data } = &op.action {
+            v.push((p.clone(), name.clone()));
+            if let RegData::Sz(s) | RegData::ExpandSz(s) = data {
+                v.push((p.clone(), s.clone()));
+            }
+        }
+    }
+    v
+}
+
+fn describe(data: &RegData) -> String {
+    match data {
+        RegData::Dword(n) => format!("{n} (REG_DWORD)"),
+        RegData::Sz(s) => format!("\"{s}\" (REG_SZ)"),
+        other => format!("{other:?}"),
+    }
+}
+
+pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Template, String> {
+    let b = &plan.bundle;
+    let revision = ids::revision(&b.version)?;
+    if let Some((path, c)) = texts(plan)
+        .into_iter()
+        .find_map(|(p, s)| s.chars().find(|c| xml_forbidden(*c)).map(|c| (p, c)))
+    {
+        return Err(format!(
+            "{path} holds U+{:04X}, which XML 1.0 cannot carry",
+            c as u32
+        ));
+    }
+    let [publisher_cat, bundle_cat] = ids::category_path(&b.publisher, &b.name);
+    let categories = vec![
+        Category {
+            name: publisher_cat.clone(),
+            display: b.publisher.clone(),
+            parent: None,
+        },
+        Category {
+            name: bundle_cat.clone(),
+            display: b.display_name.clone(),
+            parent: Some(publisher_cat),
+        },
+    ];
+
+    // Provenance groups, in spec order.
+    type GroupKey = (usize, String, String, String, Hive);
+    let mut groups: BTreeMap<GroupKey, Vec<Op>> = BTreeMap::new();
+    for op in &plan.ops {
+        let p = &op.provenance;
+        groups
+            .entry((
+                spec_index(&p.spec_path),
+                p.spec_path.clone(),
+                p.product.clone(),
+                p.location.clone(),
+                op.hive,
+            ))
+            .or_default()
+            .push(op.clone());
+    }
+
+    let mut supported: Vec<Supported> = Vec::new();
+    let mut policies = Vec::new();
+    for ((_, spec_path, product_id, location, hive), ops) in groups {
+        let setting = ops[0].provenance.setting.clone();
+        let entry = catalog
+            .get(&setting)
+            .ok_or_else(|| format!("{spec_path}: setting {setting} is not in the catalog"))?;
+        let loc = entry
+            .registry
+            .iter()
+            .find(|l| l.name == location && l.products.contains(&product_id))
+            .ok_or_else(|| {
+                format!("{spec_path}: {setting} has no location {location} for {product_id}")
+            })?;
+        let product = catalog
+            .products
+            .get(&product_id)
+            .ok_or_else(|| format!("unknown product {product_id}"))?;
+        let list_key = loc
+            .key
+            .replace("{policy_key}", product.policy_key.as_deref().unwrap_or(""));
+        let name = ids::policy_name(&setting, &product_id, &location, hive);
+
+        // Support: the location's version range for the product, else the entry's client range.
+        let range = loc.versions.get(&product_id).cloned().or_else(|| {
+            entry
+                .applies_to
+                .as_ref()
+                .filter(|a| a.client == product_id)
+                .map(|a| a.versions.clone())
+        });
+        let sup_name = ids::supported_name(&product_id, range.as_deref());
+        if !supported.iter().any(|s| s.name == sup_name) {
+            let display = match range
+                .as_deref()
+                .map(|r| r.split_once('-').unwrap_or((r, "")))
+            {
+                None => product.name.clone(),
+                Some((lo, "")) => format!("{} {lo} or later", product.name),
+                Some(("", hi)) => format!("{} {hi} or earlier", product.name),
+                Some((lo, hi)) => format!("{} {lo} to {hi}", product.name),
+            };
+            supported.push(Supported {
+                name: sup_name.clone(),
+                display,
+            });
+        }
+
+        let is_list = matches!(loc.layout, Layout::NumberedList | Layout::ZoneAssignments);
+        let mut elements = Vec::new();
+        let mut fixed = Vec::new();
+        let mut entries = Vec::new();
+        let mut texts_n = 0;
+        for op in &ops {
+            let in_list = is_list && op.key.eq_ignore_ascii_case(&list_key);
+            match (&op.action, in_list) {
+                (Action::ResetKey, true) => {}
+                (Action::Set { name: n, data }, true) => {
+                    let RegData::Sz(v) = data else {
+                        return Err(format!("{spec_path}: list entry {n} is not REG_SZ"));
+                    };
+                    entries.push((n.clone(), v.clone()));
+                }
+                (Action::ResetKey, false) => {
+                    return Err(format!(
+                        "{spec_path}: key reset outside a list layout ({})",
+                        op.key
+                    ))
+                }
+                (Action::Set { name: n, data }, false) => match data {
+                    RegData::Dword(d) => fixed.push(FixedItem {
+                        key: op.key.clone(),
+                        name: n.clone(),
+                        value: Fixed::Decimal(*d),
+                    }),
+                    RegData::Sz(s) if s.chars().count() <= FIXED_STRING_MAX => {
+                        fixed.push(FixedItem {
+                            key: op.key.clone(),
+                            name: n.clone(),
+                            value: Fixed::String(s.clone()),
+                        })
+                    }
+                    RegData::Sz(s) => {
+                        texts_n += 1;
+                        elements.push(Element::Text {
+                            id: ids::element_id(&name, ids::Element::Text(texts_n)),
+                            key: op.key.clone(),
+                            value_name: n.clone(),
+                            max_length: s.chars().count().max(1023),
+                            label: format!("{n} (the spec's value is filled in)"),
+                            default: s.clone(),
+                        })
+                    }
+                    other => {
+                        return Err(format!(
+                            "{spec_path}: {} data has no ADMX form in policyc",
+                            other.reg_type().name()
+                        ))
+                    }
+                },
+            }
+        }
+        if is_list {
+            let numbered = loc.layout == Layout::NumberedList;
+            elements.insert(
+                0,
+                Element::List {
+                    id: ids::element_id(&name, ids::Element::List),
+                    key: list_key.clone(),
+                    value_prefix: numbered.then(String::new),
+                    additive: !numbered,
+                    explicit_value: !numbered,
+                    client_extension: ops[0].provenance.client_extension.clone(),
+                    label: if numbered {
+                        "Entries, in order (written as values 1, 2, 3, ...)".to_string()
+                    } else {
+                        "Site (value name) and zone number (value): 1 intranet, 2 trusted, 3 internet, 4 restricted".to_string()
+                    },
+                    entries: entries.clone(),
+                },
+            );
+        }
+        let first_element_key = elements.first().map(|e| match e {
+            Element::List { key, .. } | Element::Text { key, .. } => key.clone(),
+        });
+        let (key, value_name, enabled_value, enabled_list) = match fixed.len() {
+            1 => {
+                let f = fixed.pop().unwrap();
+                (f.key, Some(f.name), Some(f.value), Vec::new())
+            }
+            0 => (
+                first_element_key.ok_or_else(|| format!("{spec_path}: nothing to write"))?,
+                None,
+                None,
+                Vec::new(),
+            ),
+            _ => (fixed[0].key.clone(), None, None, fixed),
+        };
+
+        let form = match loc.form {
+            Some(Form::Policy) => ", Group Policy form",
+            Some(Form::Preference) => ", preference form",
+            None => "",
+        };
+        let scope = match hive {
+            Hive::Hklm => "",
+            Hive::Hkcu => " (user)",
+        };
+        let display = format!(
+            "{} [{}: {}{}]{}",
+            entry.title, product.name, location, form, scope
+        );
+
+        let mut explain = format!("{}\n\n", entry.description);
+        explain.push_str(&format!(
+            "Vendor setting: {location} ({}{form}). From {spec_path} of the spec {} {}.\n\n",
+            product.name, b.name, b.version
+        ));
+        explain.push_str(&format!(
+            "When enabled, this policy writes under {}:\n",
+            hive.long_name()
+        ));
+        let mut last_key = String::new();
+        for op in &ops {
+            if !op.key.eq_ignore_ascii_case(&last_key) {
+                explain.push_str(&format!("{}\n", op.key));
+                last_key = op.key.clone();
+            }
+            match &op.action {
+                Action::ResetKey => {
+                    explain.push_str("  (the key's existing values are removed first)\n")
+                }
+                Action::Set { name, data } => {
+                    explain.push_str(&format!("  {name} = {}\n", describe(data)))
+                }
+            }
+        }
+        if is_list {
+            explain.push_str(
+                "\nThe list entries travel with the policy setting (a GPO backup's Registry.pol, or the Intune payload), not in this template. In the Group Policy editor, enter the entries above in the list box, in this order.\n",
+            );
+        }
+        if elements.iter().any(|e| matches!(e, Element::Text { .. })) {
+            explain.push_str(
+                "\nA value longer than 255 characters cannot be fixed in an ADMX file, so it is a text box filled in with the spec's value; leave it as it is.\n",
+            );
+        }
+        let mut urls: Vec<&str> = Vec::new();
+        for s in loc.sources.iter().chain(entry.sources.iter()) {
+            if !urls.contains(&s.url.as_str()) {
+                urls.push(&s.url);
+            }
+        }
+        explain.push_str("\nSources:\n");
+        for u in urls {
+            explain.push_str(&format!("  {u}\n"));
+        }
+        explain.push_str(&format!(
+            "\nGenerated by policyc {}.",
+            env!("CARGO_PKG_VERSION")
+        ));
+
+        policies.push(Policy {
+            name,
+            hive,
+            key,
+            value_name,
+            enabled_value,
+            enabled_list,
+            elements,
+            category: bundle_cat.clone(),
+            supported_on: sup_name,
+            display,
+            explain,
+            setting,
+            spec_path,
+            product: product_id,
+            location,
+            ops,
+        });
+    }
+
+    let description = b.description.clone().unwrap_or_else(|| {
+        format!(
+            "Policies of {} ({} {}), generated by policyc.",
+            b.display_name, b.name, b.version
+        )
+    });
+    Ok(Template {
+        bundle_name: b.name.clone(),
+        namespace: ids::target_namespace(&b.name),
+        prefix: ids::target_prefix(&b.name),
+        revision,
+        categories,
+        supported,
+        policies,
+        title: b.display_name.clone(),
+        description,
+    })
+}

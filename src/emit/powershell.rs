@@ -1,0 +1,369 @@
+//! PowerShell emitter: `powershell/apply.ps1`, `detect.ps1`, `remediate.ps1` and
+//! `diagnose.ps1`, rendered from the minijinja templates in `templates/ps1/` (embedded
+//! in the binary) around one data section that this module writes from the plan.
+//!
+//! Spec-derived text never reaches a template as a raw string. It enters only through
+//! [`ps_literal`], which makes a single-quoted PowerShell literal, and the template
+//! environment refuses to print any value that did not come out of this module's
+//! escaping (see [`environment`]).
+
+use super::{encoding, Artifact, EmitError, Emitter, FileKind};
+use crate::plan::{Action, Op, Plan};
+use crate::reg::{Hive, RegData};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
+
+pub struct PowerShellEmitter;
+
+/// The four scripts, their bundle paths and manifest kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    Apply,
+    Detect,
+    Remediate,
+    Diagnose,
+}
+
+impl Script {
+    pub const ALL: [Script; 4] = [
+        Script::Apply,
+        Script::Detect,
+        Script::Remediate,
+        Script::Diagnose,
+    ];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Script::Apply => "powershell/apply.ps1",
+            Script::Detect => "powershell/detect.ps1",
+            Script::Remediate => "powershell/remediate.ps1",
+            Script::Diagnose => "powershell/diagnose.ps1",
+        }
+    }
+
+    pub fn kind(self) -> FileKind {
+        match self {
+            Script::Apply => FileKind::Ps1Apply,
+            Script::Detect => FileKind::Ps1Detect,
+            Script::Remediate => FileKind::Ps1Remediate,
+            Script::Diagnose => FileKind::Ps1Diagnose,
+        }
+    }
+
+    fn template(self) -> &'static str {
+        match self {
+            Script::Apply => "ps1/apply.ps1.j2",
+            Script::Detect => "ps1/detect.ps1.j2",
+            Script::Remediate => "ps1/remediate.ps1.j2",
+            Script::Diagnose => "ps1/diagnose.ps1.j2",
+        }
+    }
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "ps1/common.ps1.j2",
+        include_str!("../../templates/ps1/common.ps1.j2"),
+    ),
+    (
+        "ps1/apply.ps1.j2",
+        include_str!("../../templates/ps1/apply.ps1.j2"),
+    ),
+    (
+        "ps1/detect.ps1.j2",
+        include_str!("../../templates/ps1/detect.ps1.j2"),
+    ),
+    (
+        "ps1/remediate.ps1.j2",
+        include_str!("../../templates/ps1/remediate.ps1.j2"),
+    ),
+    (
+        "ps1/diagnose.ps1.j2",
+        include_str!("../../templates/ps1/diagnose.ps1.j2"),
+    ),
+];
+
+/// Is `c` a character PowerShell's tokenizer treats as a single quote? Besides `'`, it
+/// accepts the typographic quotes U+2018, U+2019, U+201A and U+201B as opening, closing
+/// and doubling characters of a verbatim string (PowerShell/PowerShell,
+/// `src/System.Management.Automation/engine/parser/CharTraits.cs`, `IsSingleQuote`; used by
+/// `Tokenizer.ScanStringLiteral` in `tokenizer.cs`: "2 quotes in a row ... the first is
+/// the escape and append the second quote"). So `'a’b'` ends after `a` in PowerShell,
+/// and every one of them must be doubled, not only the ASCII one.
+pub fn is_ps_single_quote(c: char) -> bool {
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}')
+}
+
+/// A PowerShell expression whose value is exactly `s`, never interpolated.
+///
+/// Text without control characters becomes one verbatim literal `'...'` with every
+/// single-quote character doubled; `$`, `` ` ``, `"` and `;` have no meaning inside it.
+/// Control characters (which validation rejects in specs, but the emitter does not rely
+/// on that) cannot go into the literal as they are: the scripts are written with CRLF
+/// line endings, so a raw LF would come back as CRLF. They are spliced in as
+/// `[char]0x000A` instead: `('a' + [char]0x000A + 'b')`.
+pub fn ps_literal(s: &str) -> String {
+    fn quoted(run: &str) -> String {
+        let mut out = String::with_capacity(run.len() + 2);
+        out.push('\'');
+        for c in run.chars() {
+            if is_ps_single_quote(c) {
+                out.push(c);
+            }
+            out.push(c);
+        }
+        out.push('\'');
+        out
+    }
+    if !s.chars().any(char::is_control) {
+        return quoted(s);
+    }
+    // Starting with a string operand makes `+` concatenate rather than add char codes.
+    let mut parts = vec![String::from("''")];
+    let mut run = String::new();
+    for c in s.chars() {
+        if c.is_control() {
+            if !run.is_empty() {
+                parts.push(quoted(&run));
+                run.clear();
+            }
+            parts.push(format!("[char]0x{:04X}", c as u32));
+        } else {
+            run.push(c);
+        }
+    }
+    if !run.is_empty() {
+        parts.push(quoted(&run));
+    }
+    format!("({})", parts.join(" + "))
+}
+
+/// Text for a `#` comment or comment-based help: anything that could end the comment
+/// (`#>`, a line break) or confuse a reader is replaced by `?`. Only the bundle's
+/// validated name and version go through this; all other spec text stays in literals.
+fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " .-_()".contains(c) {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+fn hive_code(h: Hive) -> &'static str {
+    match h {
+        Hive::Hklm => "HKLM",
+        Hive::Hkcu => "HKCU",
+    }
+}
+
+/// The `[Microsoft.Win32.RegistryValueKind]` name and a PowerShell expression for the data.
+fn data_expr(d: &RegData) -> (&'static str, String) {
+    match d {
+        RegData::Sz(s) => ("String", ps_literal(s)),
+        RegData::ExpandSz(s) => ("ExpandString", ps_literal(s)),
+        // Decimal; the engine converts to the signed Int32 that RegistryKey.SetValue needs.
+        RegData::Dword(n) => ("DWord", n.to_string()),
+        // A string cast, because a bare literal above Int64.MaxValue is parsed as [decimal].
+        RegData::Qword(n) => ("QWord", format!("[uint64]'{n}'")),
+        RegData::Binary(b) => {
+            let bytes: Vec<String> = b.iter().map(|x| format!("0x{x:02X}")).collect();
+            ("Binary", format!("[byte[]]@({})", bytes.join(", ")))
+        }
+        RegData::MultiSz(items) => {
+            let items: Vec<String> = items.iter().map(|s| ps_literal(s)).collect();
+            ("MultiString", format!("[string[]]@({})", items.join(", ")))
+        }
+    }
+}
+
+/// One hashtable per plan operation, in plan order. Every key is present on every entry
+/// (`$null` where it does not apply) so the engine can read them under strict mode.
+fn op_entry(op: &Op) -> String {
+    let (kind, name, data) = match &op.action {
+        Action::ResetKey => ("ResetKey", "$null".to_string(), ("$null", "$null".into())),
+        Action::Set { name, data } => {
+            let (k, d) = data_expr(data);
+            ("Set", ps_literal(name), (k, d))
+        }
+    };
+    let (value_kind, data) = data;
+    let value_kind = if value_kind == "$null" {
+        "$null".to_string()
+    } else {
+        ps_literal(value_kind)
+    };
+    let p = &op.provenance;
+    format!(
+        "    @{{ Op = {}; Hive = {}; Key = {}; Name = {name}; Kind = {value_kind}; Data = {data}; Setting = {}; Product = {}; Policy = {}; Source = {} }}",
+        ps_literal(kind),
+        ps_literal(hive_code(op.hive)),
+        ps_literal(&op.key),
+        ps_literal(&p.setting),
+        ps_literal(&p.product),
+        ps_literal(&p.location),
+        ps_literal(&p.spec_path),
+    )
+}
+
+/// The data section: `$PolicycBundle` (spec metadata) and `$PolicycPlan` (every
+/// operation). The only place plan or spec text enters a script.
+pub fn data_section(plan: &Plan) -> String {
+    let b = &plan.bundle;
+    let mut out = String::new();
+    out.push_str("$PolicycBundle = [ordered]@{\n");
+    for (k, v) in [
+        ("Name", ps_literal(&b.name)),
+        ("DisplayName", ps_literal(&b.display_name)),
+        ("Version", ps_literal(&b.version)),
+        ("Publisher", ps_literal(&b.publisher)),
+        (
+            "Description",
+            b.description
+                .as_deref()
+                .map(ps_literal)
+                .unwrap_or_else(|| "$null".into()),
+        ),
+        (
+            "Compiler",
+            ps_literal(concat!("policyc ", env!("CARGO_PKG_VERSION"))),
+        ),
+    ] {
+        out.push_str(&format!("    {k} = {v}\n"));
+    }
+    out.push_str("}\n\n");
+    out.push_str("$PolicycPlan = @(\n");
+    for op in &plan.ops {
+        out.push_str(&op_entry(op));
+        out.push('\n');
+    }
+    out.push_str(")\n");
+    out
+}
+
+/// The template environment. Auto-escaping is off (PowerShell is not HTML), undefined
+/// variables are errors, and the formatter prints only values this module marked safe
+/// (pre-escaped PowerShell or comment text): a template that printed anything else, such
+/// as a raw spec string, fails to render instead of producing an injectable script. The
+/// built-in filters that mark values safe are removed for the same reason.
+pub fn environment() -> Result<Environment<'static>, Error> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()?,
+    );
+    for f in ["safe", "escape", "e", "tojson"] {
+        env.remove_filter(f);
+    }
+    env.set_formatter(|out, _state, value| match value.as_str() {
+        Some(s) if value.is_safe() => out.write_str(s).map_err(Error::from),
+        _ => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "a template printed a value that did not go through the PowerShell escaping",
+        )),
+    });
+    for (name, src) in TEMPLATES {
+        env.add_template(name, src)?;
+    }
+    Ok(env)
+}
+
+fn safe(s: String) -> Value {
+    Value::from_safe_string(s)
+}
+
+/// The logical text (LF line endings, no BOM) of one script.
+pub fn render(plan: &Plan, script: Script) -> Result<String, EmitError> {
+    let err = |e: Error| EmitError {
+        emitter: "powershell",
+        message: format!("{e:#}"),
+    };
+    let env = environment().map_err(err)?;
+    let b = &plan.bundle;
+    let ctx = minijinja::context! {
+        data_section => safe(data_section(plan)),
+        comment_name => safe(comment_text(&b.name)),
+        comment_version => safe(comment_text(&b.version)),
+        comment_compiler => safe(comment_text(concat!("policyc ", env!("CARGO_PKG_VERSION")))),
+    };
+    env.get_template(script.template())
+        .and_then(|t| t.render(ctx))
+        .map_err(err)
+}
+
+impl Emitter for PowerShellEmitter {
+    fn name(&self) -> &'static str {
+        "powershell"
+    }
+
+    fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+        Script::ALL
+            .iter()
+            .map(|&s| {
+                let text = render(plan, s)?;
+                Ok(Artifact {
+                    path: s.path().to_string(),
+                    kind: s.kind(),
+                    bytes: encoding::encode(&text, encoding::for_kind(s.kind())),
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_double_every_single_quote_character() {
+        assert_eq!(ps_literal("abc"), "'abc'");
+        assert_eq!(ps_literal("it's"), "'it''s'");
+        assert_eq!(
+            ps_literal("a\u{2018}b\u{2019}c"),
+            "'a\u{2018}\u{2018}b\u{2019}\u{2019}c'"
+        );
+        assert_eq!(
+            ps_literal("\u{201A}\u{201B}"),
+            "'\u{201A}\u{201A}\u{201B}\u{201B}'"
+        );
+        assert_eq!(ps_literal("$(calc) `n \"x\""), "'$(calc) `n \"x\"'");
+        assert_eq!(ps_literal(""), "''");
+    }
+
+    #[test]
+    fn control_characters_are_spliced_as_char_codes() {
+        assert_eq!(ps_literal("a\nb"), "('' + 'a' + [char]0x000A + 'b')");
+        assert_eq!(ps_literal("\r\n"), "('' + [char]0x000D + [char]0x000A)");
+    }
+
+    #[test]
+    fn comment_text_cannot_close_a_comment() {
+        assert_eq!(comment_text("a#>b\nc"), "a??b?c");
+    }
+
+    #[test]
+    fn templates_refuse_unescaped_values() {
+        let mut env = environment().unwrap();
+        env.add_template("t", "{{ x }}").unwrap();
+        let t = env.get_template("t").unwrap();
+        assert!(t.render(minijinja::context! { x => "'; calc; '" }).is_err());
+        assert!(t.render(minijinja::context! { x => 1 }).is_err());
+        assert_eq!(
+            t.render(minijinja::context! { x => safe("'ok'".into()) })
+                .unwrap(),
+            "'ok'"
+        );
+        // The filters that would mark a raw value safe are gone.
+        env.add_template("u", "{{ y|safe }}").unwrap();
+        let u = env.get_template("u").unwrap();
+        assert!(u.render(minijinja::context! { y => "'; calc; '" }).is_err());
+    }
+}

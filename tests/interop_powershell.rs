@@ -1,0 +1,588 @@
+//! Interop check of the PowerShell scripts against a real third-party PowerShell parser:
+//! the tree-sitter PowerShell grammar (Airbus CERT), run by `tests/ps_check.py`. `pwsh`
+//! itself cannot be installed from the registries here (shared research, validators.md
+//! section 2), so this is a grammar check: it catches syntax errors (ERROR/MISSING nodes)
+//! and shows how each literal is tokenised; it knows nothing of cmdlets.
+//!
+//! The grammar treats only `'` as a single quote, while PowerShell also ends verbatim
+//! strings at U+2018/U+2019/U+201A/U+201B (PowerShell/PowerShell `CharTraits.cs`
+//! `IsSingleQuote`). So every literal is also re-scanned here with PowerShell's own
+//! rule ([`ps_verbatim_len`]), and must end exactly where tree-sitter says it ends.
+//!
+//! Python: `$POLICYC_PYTHON`, else `.venv-validators/bin/python` in the checkout (what
+//! `.ci/run` creates), else `python3`; it needs `pip install 'tree-sitter==0.26.1'
+//! 'tree-sitter-powershell==0.26.4'`. Without it the tests print SKIPPED and pass, unless
+//! `POLICYC_REQUIRE_INTEROP=1`.
+
+use policyc::catalog::Catalog;
+use policyc::emit::powershell::{self, ps_literal, Script};
+use policyc::plan::{Action, Plan};
+use policyc::reg::RegData;
+use serde_json::Value as Json;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const EXAMPLES: [&str; 2] = [
+    "examples/nhs-credential-management.yaml",
+    "examples/nhs-credential-management-int.yaml",
+];
+
+const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ps_check.py");
+
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("POLICYC_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-validators/bin/python");
+    if venv.is_file() {
+        return venv;
+    }
+    PathBuf::from("python3")
+}
+
+/// True when the grammar can be imported; otherwise a loud skip, or a panic when required.
+fn require_grammar() -> bool {
+    let py = python();
+    let ok = Command::new(&py)
+        .args(["-c", "import tree_sitter, tree_sitter_powershell"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return true;
+    }
+    let msg = format!(
+        "tree-sitter-powershell not importable with {}; pip install 'tree-sitter==0.26.1' \
+         'tree-sitter-powershell==0.26.4' (or set POLICYC_PYTHON)",
+        py.display()
+    );
+    if std::env::var("POLICYC_REQUIRE_INTEROP").as_deref() == Ok("1") {
+        panic!("{msg}; POLICYC_REQUIRE_INTEROP=1 forbids skipping");
+    }
+    let bar = "!".repeat(72);
+    let banner = format!("\n{bar}\nSKIPPED: {msg}\n{bar}\n\n");
+    let _ = std::io::stderr().lock().write_all(banner.as_bytes());
+    false
+}
+
+#[derive(Debug)]
+struct Parsed {
+    errors: Vec<Json>,
+    /// (1-based row, 1-based column in characters, raw source text) of every string literal.
+    strings: Vec<(usize, usize, String, String)>,
+}
+
+/// Writes each (name, bytes) to a temporary folder and parses them all in one run.
+fn parse(files: &[(String, Vec<u8>)]) -> Vec<Parsed> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, (name, bytes)) in files.iter().enumerate() {
+        let p = dir.path().join(format!("{i}-{}", name.replace('/', "_")));
+        std::fs::write(&p, bytes).unwrap();
+        paths.push(p);
+    }
+    let out = Command::new(python())
+        .arg(CHECKER)
+        .args(&paths)
+        .output()
+        .expect("run ps_check.py");
+    assert!(
+        out.status.success(),
+        "ps_check.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Json = serde_json::from_slice(&out.stdout).expect("checker JSON");
+    doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| Parsed {
+            errors: f["errors"].as_array().unwrap().clone(),
+            strings: f["strings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    (
+                        s["row"].as_u64().unwrap() as usize,
+                        s["column"].as_u64().unwrap() as usize,
+                        s["kind"].as_str().unwrap().to_string(),
+                        s["raw"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn compile_bytes(name: &str, bytes: &[u8]) -> Plan {
+    let out = policyc::compile(name, bytes, &Catalog::builtin().unwrap());
+    out.plan
+        .unwrap_or_else(|| panic!("{name} did not compile: {:#?}", out.diagnostics))
+}
+
+fn compile(example: &str) -> Plan {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
+    compile_bytes(example, &std::fs::read(path).unwrap())
+}
+
+fn scripts(plan: &Plan) -> Vec<(String, Vec<u8>)> {
+    policyc::bundle_files(plan)
+        .unwrap()
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".ps1"))
+        .collect()
+}
+
+fn text_of(bytes: &[u8]) -> String {
+    let body = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .expect("PowerShell scripts start with a UTF-8 BOM");
+    String::from_utf8(body.to_vec()).unwrap()
+}
+
+fn is_ps_single_quote(c: char) -> bool {
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}')
+}
+
+/// PowerShell's `Tokenizer.ScanStringLiteral` rule: from an opening quote character, a
+/// quote character followed by another ends nothing (the pair is one quote); a lone one
+/// ends the string. Returns the literal's length in chars, or `None` when unterminated.
+fn ps_verbatim_len(raw: &[char]) -> Option<usize> {
+    if !raw.first().is_some_and(|&c| is_ps_single_quote(c)) {
+        return None;
+    }
+    let mut i = 1;
+    while i < raw.len() {
+        if is_ps_single_quote(raw[i]) {
+            if raw.get(i + 1).is_some_and(|&c| is_ps_single_quote(c)) {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The value PowerShell gives a verbatim literal (the whole of `raw`).
+fn ps_verbatim_value(raw: &str) -> String {
+    let chars: Vec<char> = raw.chars().collect();
+    assert_eq!(
+        ps_verbatim_len(&chars),
+        Some(chars.len()),
+        "PowerShell would not read {raw:?} as one literal"
+    );
+    let inner = &chars[1..chars.len() - 1];
+    let mut out = String::new();
+    let mut i = 0;
+    while i < inner.len() {
+        out.push(inner[i]);
+        // Of a doubled pair, PowerShell keeps the second character.
+        i += if is_ps_single_quote(inner[i]) { 2 } else { 1 };
+    }
+    out
+}
+
+/// Every verbatim literal tree-sitter found ends where PowerShell's own rule ends it.
+fn assert_literals_agree_with_powershell(name: &str, p: &Parsed) {
+    for (row, col, kind, raw) in &p.strings {
+        if kind != "verbatim_string_characters" {
+            continue;
+        }
+        let chars: Vec<char> = raw.chars().collect();
+        assert_eq!(
+            ps_verbatim_len(&chars),
+            Some(chars.len()),
+            "{name}:{row}:{col}: PowerShell ends the literal {raw} elsewhere than tree-sitter"
+        );
+    }
+}
+
+#[test]
+fn every_script_parses_without_error_nodes() {
+    if !require_grammar() {
+        return;
+    }
+    for example in EXAMPLES {
+        let plan = compile(example);
+        let files = scripts(&plan);
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "powershell/apply.ps1",
+                "powershell/detect.ps1",
+                "powershell/diagnose.ps1",
+                "powershell/remediate.ps1"
+            ]
+        );
+        for (name, bytes) in &files {
+            let text = text_of(bytes);
+            assert!(
+                !text.replace("\r\n", "").contains('\n')
+                    && !text.replace("\r\n", "").contains('\r'),
+                "{name}: every line ends with CRLF"
+            );
+            // Windows PowerShell 5.1 compatibility: no PowerShell 7-only operators.
+            for pat in [" ?? ", " ??= ", "-Parallel", "?."] {
+                assert!(!text.contains(pat), "{name} uses {pat}");
+            }
+        }
+        let parsed = parse(&files);
+        for ((name, _), p) in files.iter().zip(&parsed) {
+            assert!(
+                p.errors.is_empty(),
+                "{example} {name}: syntax errors {:#?}",
+                p.errors
+            );
+            assert!(p.strings.len() > 20, "{name}: the parser saw the literals");
+            assert_literals_agree_with_powershell(name, p);
+        }
+        // The manifest names the four kinds.
+        let files = policyc::bundle_files(&plan).unwrap();
+        let manifest: Json =
+            serde_json::from_slice(&files.iter().find(|(p, _)| p == "manifest.json").unwrap().1)
+                .unwrap();
+        let kinds: Vec<(&str, &str)> = manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"].as_str().unwrap().ends_with(".ps1"))
+            .map(|f| (f["path"].as_str().unwrap(), f["kind"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("powershell/apply.ps1", "ps1-apply"),
+                ("powershell/detect.ps1", "ps1-detect"),
+                ("powershell/diagnose.ps1", "ps1-diagnose"),
+                ("powershell/remediate.ps1", "ps1-remediate")
+            ]
+        );
+    }
+}
+
+/// The same checks fail on broken scripts: a missing brace, an unclosed `@(`, and a
+/// data section whose quotes were not doubled (what a missing escape would produce).
+#[test]
+fn a_broken_script_is_caught() {
+    if !require_grammar() {
+        return;
+    }
+    let spec = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nhs-credential-management.yaml"),
+    )
+    .unwrap()
+    .replace(
+        "publisher: Example NHS Trust",
+        "publisher: \"St John's NHS Trust\"",
+    );
+    let plan = compile_bytes("quote.yaml", spec.as_bytes());
+    let apply = text_of(&scripts(&plan)[0].1);
+    assert!(apply.contains("Publisher = 'St John''s NHS Trust'"));
+
+    let missing_brace = apply.replacen("\r\n}\r\n", "\r\n", 1);
+    let unclosed = apply.replacen("\r\n)\r\n", "\r\n", 1);
+    let unescaped = apply.replace("'St John''s NHS Trust'", "'St John's NHS Trust'");
+    let bom = |t: &str| [b"\xEF\xBB\xBF".as_slice(), t.as_bytes()].concat();
+    let cases = [
+        ("good.ps1".to_string(), bom(&apply)),
+        ("missing-brace.ps1".to_string(), bom(&missing_brace)),
+        ("unclosed-array.ps1".to_string(), bom(&unclosed)),
+        ("unescaped-quote.ps1".to_string(), bom(&unescaped)),
+    ];
+    let parsed = parse(&cases);
+    assert!(parsed[0].errors.is_empty(), "{:#?}", parsed[0].errors);
+    for (i, (name, _)) in cases.iter().enumerate().skip(1) {
+        assert!(
+            !parsed[i].errors.is_empty(),
+            "{name}: the parser did not notice the break"
+        );
+    }
+
+    // An undoubled typographic quote: tree-sitter does not see it as a quote (a gap in the
+    // grammar), but PowerShell does; the PowerShell-rule re-scan catches it.
+    let smart = "$x = 'St John\u{2019}s'\r\n";
+    let p = parse(&[("smart.ps1".into(), smart.as_bytes().to_vec())]);
+    assert!(p[0].errors.is_empty(), "tree-sitter accepts it: {:?}", p[0]);
+    let raw = &p[0].strings[0].3;
+    assert_eq!(raw, "'St John\u{2019}s'");
+    assert_eq!(
+        ps_verbatim_len(&raw.chars().collect::<Vec<_>>()),
+        Some(9),
+        "PowerShell ends the string at the U+2019"
+    );
+    let r = std::panic::catch_unwind(|| {
+        assert_literals_agree_with_powershell("smart.ps1", &p[0]);
+    });
+    assert!(
+        r.is_err(),
+        "the PowerShell-rule re-scan flags the undoubled U+2019"
+    );
+}
+
+const NASTY: [&str; 4] = [
+    "'; Remove-Item C:\\ -Recurse; '",
+    "$(calc) `whoami` \"${env:TEMP}\" @(1) #> <#",
+    "\u{2018}; Start-Process calc; \u{2019} \u{201A}x\u{201B} '' ' $null",
+    "O'Brien $(calc) \u{2019}`n\u{2018}",
+];
+
+/// Injection strings through the spec end up as single verbatim literals whose value
+/// (by PowerShell's rules) is exactly the spec text.
+#[test]
+fn injection_strings_are_inert_literals() {
+    if !require_grammar() {
+        return;
+    }
+    let yaml_str = |s: &str| serde_json::to_string(s).unwrap(); // JSON strings are YAML
+    let issuer = format!("CN={}, OU=CA, O=nhs", NASTY[3]);
+    let spec = format!(
+        "policyc: 1\nbundle:\n  name: injection-test\n  display_name: {}\n  version: 1.0.0\n  publisher: {}\n  description: {}\nclients:\n  smartcard-connect: \"3.13\"\nsettings:\n  - id: smartcard-connect-trusted-certificate-issuers\n    value:\n      - {}\n",
+        yaml_str(NASTY[0]),
+        yaml_str(NASTY[1]),
+        yaml_str(NASTY[2]),
+        yaml_str(&issuer),
+    );
+    let plan = compile_bytes("injection.yaml", spec.as_bytes());
+    assert_eq!(plan.bundle.display_name, NASTY[0]);
+    let files = scripts(&plan);
+    let parsed = parse(&files);
+    let expected = [
+        ("DisplayName = ", NASTY[0].to_string()),
+        ("Publisher = ", NASTY[1].to_string()),
+        ("Description = ", NASTY[2].to_string()),
+        ("Data = ", issuer.clone()),
+    ];
+    for ((name, bytes), p) in files.iter().zip(&parsed) {
+        assert!(p.errors.is_empty(), "{name}: {:#?}", p.errors);
+        assert_literals_agree_with_powershell(name, p);
+        let text = text_of(bytes);
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        for (prefix, value) in &expected {
+            let lit = ps_literal(value);
+            let hits: Vec<_> = p.strings.iter().filter(|s| s.3 == lit).collect();
+            assert_eq!(hits.len(), 1, "{name}: {value:?} is one literal node");
+            let (row, col, kind, raw) = hits[0];
+            assert_eq!(kind, "verbatim_string_characters", "{name}: {raw}");
+            assert_eq!(&ps_verbatim_value(raw), value, "{name}: exact content");
+            // It is the whole right-hand side of its data-section entry.
+            let line = lines[row - 1];
+            let before: String = line.chars().take(col - 1).collect();
+            assert!(before.ends_with(prefix), "{name}:{row}: {line}");
+            let after: String = line.chars().skip(col - 1 + raw.chars().count()).collect();
+            assert!(
+                after.is_empty() || after.starts_with(';'),
+                "{name}:{row}: literal followed by {after:?}"
+            );
+        }
+    }
+}
+
+/// Newlines cannot reach a script through a spec (validation rejects control characters);
+/// written into a plan directly, they become `[char]` codes between literals, and the
+/// script still parses with each piece an exact literal.
+#[test]
+fn control_characters_never_reach_a_literal() {
+    if !require_grammar() {
+        return;
+    }
+    let spec = "policyc: 1\nbundle:\n  name: nl\n  display_name: \"a\\nb\"\n  version: 1.0.0\n  publisher: p\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
+    let out = policyc::compile("nl.yaml", spec.as_bytes(), &Catalog::builtin().unwrap());
+    assert!(out.plan.is_none());
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "control-character"));
+
+    let mut plan = compile("examples/nhs-credential-management.yaml");
+    plan.bundle.description = Some("line1\n'; Remove-Item C:\\ -Recurse; '\r\nline3".into());
+    let op = plan
+        .ops
+        .iter_mut()
+        .find(|o| matches!(o.action, Action::Set { .. }))
+        .unwrap();
+    if let Action::Set { data, .. } = &mut op.action {
+        *data = RegData::Sz("x\ny".into());
+    }
+    let text = powershell::render(&plan, Script::Apply).unwrap();
+    assert!(text.contains(
+        "Description = ('' + 'line1' + [char]0x000A + '''; Remove-Item C:\\ -Recurse; ''' + [char]0x000D + [char]0x000A + 'line3')"
+    ));
+    assert!(text.contains("Data = ('' + 'x' + [char]0x000A + 'y')"));
+    let bytes = policyc::emit::encoding::encode(
+        &text,
+        policyc::emit::encoding::for_kind(Script::Apply.kind()),
+    );
+    let p = &parse(&[("apply.ps1".into(), bytes)])[0];
+    assert!(p.errors.is_empty(), "{:#?}", p.errors);
+    assert!(p
+        .strings
+        .iter()
+        .any(|s| ps_verbatim_value(&s.3) == "'; Remove-Item C:\\ -Recurse; '"));
+}
+
+// ---- the data section, read back -------------------------------------------------------
+
+#[derive(Debug, PartialEq)]
+enum PsValue {
+    Null,
+    Str(String),
+    Int(u64),
+}
+
+/// Reads one data-section entry `@{ K = V; ... }` with PowerShell's literal rules.
+/// Values are verbatim literals, integers or `$null` (all the plan produces today).
+fn read_entry(line: &str) -> Vec<(String, PsValue)> {
+    let body = line
+        .trim()
+        .strip_prefix("@{ ")
+        .and_then(|l| l.strip_suffix(" }"))
+        .unwrap_or_else(|| panic!("not an entry: {line}"));
+    let chars: Vec<char> = body.chars().collect();
+    let mut i = 0;
+    let mut out = Vec::new();
+    while i < chars.len() {
+        let start = i;
+        while chars[i] != ' ' {
+            i += 1;
+        }
+        let key: String = chars[start..i].iter().collect();
+        assert_eq!(&chars[i..i + 3], [' ', '=', ' '], "{line}");
+        i += 3;
+        let value = if is_ps_single_quote(chars[i]) {
+            let n = ps_verbatim_len(&chars[i..]).expect("terminated literal");
+            let raw: String = chars[i..i + n].iter().collect();
+            i += n;
+            PsValue::Str(ps_verbatim_value(&raw))
+        } else {
+            let s = i;
+            while i < chars.len() && chars[i] != ';' {
+                i += 1;
+            }
+            let tok: String = chars[s..i].iter().collect();
+            match tok.as_str() {
+                "$null" => PsValue::Null,
+                n => PsValue::Int(n.parse().unwrap_or_else(|_| panic!("value {n}"))),
+            }
+        };
+        out.push((key, value));
+        if i < chars.len() {
+            assert_eq!(&chars[i..i + 2], [';', ' '], "{line}");
+            i += 2;
+        }
+    }
+    out
+}
+
+fn data_entries(apply: &str) -> Vec<Vec<(String, PsValue)>> {
+    let start = apply
+        .find("\r\n$PolicycPlan = @(\r\n")
+        .expect("data section");
+    let rest = &apply[start + "\r\n$PolicycPlan = @(\r\n".len()..];
+    let end = rest.find("\r\n)\r\n").expect("end of data section");
+    if end == 0 {
+        return Vec::new();
+    }
+    rest[..end].split("\r\n").map(read_entry).collect()
+}
+
+/// The values the apply script writes equal the plan, operation by operation.
+#[test]
+fn apply_data_section_equals_the_plan() {
+    let with_grammar = require_grammar();
+    for example in EXAMPLES {
+        let plan = compile(example);
+        let files = scripts(&plan);
+        let apply = text_of(
+            &files
+                .iter()
+                .find(|(p, _)| p == Script::Apply.path())
+                .unwrap()
+                .1,
+        );
+        let entries = data_entries(&apply);
+        assert_eq!(entries.len(), plan.ops.len(), "{example}: one entry per op");
+        for (op, entry) in plan.ops.iter().zip(&entries) {
+            let get = |k: &str| {
+                entry
+                    .iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| v)
+                    .unwrap_or_else(|| panic!("{example}: no {k} in {entry:?}"))
+            };
+            let s = |v: &str| PsValue::Str(v.to_string());
+            assert_eq!(get("Hive"), &s(op.hive.short_name()));
+            assert_eq!(get("Key"), &s(&op.key));
+            assert_eq!(get("Setting"), &s(&op.provenance.setting));
+            assert_eq!(get("Source"), &s(&op.provenance.spec_path));
+            match &op.action {
+                Action::ResetKey => {
+                    assert_eq!(get("Op"), &s("ResetKey"));
+                    assert_eq!(get("Name"), &PsValue::Null);
+                    assert_eq!(get("Data"), &PsValue::Null);
+                }
+                Action::Set { name, data } => {
+                    assert_eq!(get("Op"), &s("Set"));
+                    assert_eq!(get("Name"), &s(name));
+                    match data {
+                        RegData::Sz(v) => {
+                            assert_eq!(get("Kind"), &s("String"));
+                            assert_eq!(get("Data"), &s(v));
+                        }
+                        RegData::Dword(n) => {
+                            assert_eq!(get("Kind"), &s("DWord"));
+                            assert_eq!(get("Data"), &PsValue::Int(u64::from(*n)));
+                        }
+                        other => panic!("{example}: the examples do not plan {other:?}"),
+                    }
+                }
+            }
+        }
+        // Tie this reader to the real parser: every literal it read is a string node
+        // tree-sitter found on the same line with the same text.
+        if with_grammar {
+            let p = &parse(&[("apply.ps1".into(), files[0].1.clone())])[0];
+            let first_row = apply
+                .split("\r\n")
+                .position(|l| l == "$PolicycPlan = @(")
+                .unwrap()
+                + 2;
+            for (i, entry) in entries.iter().enumerate() {
+                for (_, v) in entry {
+                    if let PsValue::Str(value) = v {
+                        let lit = ps_literal(value);
+                        assert!(
+                            p.strings
+                                .iter()
+                                .any(|(row, _, _, raw)| *row == first_row + i && *raw == lit),
+                            "{example}: tree-sitter did not see {lit} on line {}",
+                            first_row + i
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn data_section_snapshot() {
+    let plan = compile("examples/nhs-credential-management.yaml");
+    insta::assert_snapshot!(powershell::data_section(&plan));
+}
+
+#[test]
+fn scripts_are_deterministic() {
+    let plan = compile("examples/nhs-credential-management.yaml");
+    assert_eq!(scripts(&plan), scripts(&plan));
+    for (name, bytes) in scripts(&plan) {
+        let text = text_of(&bytes);
+        assert!(
+            !text.contains("{{") && !text.contains("{%"),
+            "{name}: template residue"
+        );
+    }
+}
