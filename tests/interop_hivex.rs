@@ -15,9 +15,10 @@ use policyc::reg::text::{self, Block};
 use policyc::reg::{Hive, RegData};
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+mod common;
 
 const EXAMPLES: [&str; 2] = [
     "examples/nhs-credential-management.yaml",
@@ -28,27 +29,6 @@ const HEADER: &str = "Windows Registry Editor Version 5.00";
 
 /// The value seeded into every key the plan resets; the merge must remove it.
 const STALE_NAME: &str = "9";
-
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
-}
-
-/// True when `tool` can be used; otherwise a loud skip, or a panic when interop is required.
-fn require(tool: &str, install: &str) -> bool {
-    if on_path(tool) {
-        return true;
-    }
-    let msg = format!("{tool} not found; install {install} (see README)");
-    if std::env::var("POLICYC_REQUIRE_INTEROP").as_deref() == Ok("1") {
-        panic!("{msg}; POLICYC_REQUIRE_INTEROP=1 forbids skipping");
-    }
-    // Straight to the stderr stream: the test harness captures `eprintln!` of passing tests.
-    let bar = "!".repeat(72);
-    let banner = format!("\n{bar}\nSKIPPED: {msg}\n{bar}\n\n");
-    let _ = std::io::stderr().lock().write_all(banner.as_bytes());
-    false
-}
 
 fn compile(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
@@ -299,7 +279,7 @@ fn check_example(example: &str, dir: &Path) -> Vec<String> {
 
 #[test]
 fn examples_merge_strictly_with_hivexregedit() {
-    if !require("hivexregedit", "libhivex-bin libwin-hivex-perl") {
+    if !common::require("hivexregedit", "libhivex-bin libwin-hivex-perl") {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
@@ -318,7 +298,7 @@ fn examples_merge_strictly_with_hivexregedit() {
 /// The check can fail: one malformed line in an otherwise good file stops the merge.
 #[test]
 fn hivexregedit_rejects_malformed_lines() {
-    if !require("hivexregedit", "libhivex-bin libwin-hivex-perl") {
+    if !common::require("hivexregedit", "libhivex-bin libwin-hivex-perl") {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");

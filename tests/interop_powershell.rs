@@ -19,9 +19,10 @@ use policyc::emit::powershell::{self, ps_literal, Script};
 use policyc::plan::{Action, Plan};
 use policyc::reg::RegData;
 use serde_json::Value as Json;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+
+mod common;
 
 const EXAMPLES: [&str; 2] = [
     "examples/nhs-credential-management.yaml",
@@ -30,20 +31,9 @@ const EXAMPLES: [&str; 2] = [
 
 const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ps_check.py");
 
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("POLICYC_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-validators/bin/python");
-    if venv.is_file() {
-        return venv;
-    }
-    PathBuf::from("python3")
-}
-
 /// True when the grammar can be imported; otherwise a loud skip, or a panic when required.
 fn require_grammar() -> bool {
-    let py = python();
+    let py = common::python();
     let ok = Command::new(&py)
         .args(["-c", "import tree_sitter, tree_sitter_powershell"])
         .output()
@@ -56,13 +46,7 @@ fn require_grammar() -> bool {
          'tree-sitter-powershell==0.26.4' (or set POLICYC_PYTHON)",
         py.display()
     );
-    if std::env::var("POLICYC_REQUIRE_INTEROP").as_deref() == Ok("1") {
-        panic!("{msg}; POLICYC_REQUIRE_INTEROP=1 forbids skipping");
-    }
-    let bar = "!".repeat(72);
-    let banner = format!("\n{bar}\nSKIPPED: {msg}\n{bar}\n\n");
-    let _ = std::io::stderr().lock().write_all(banner.as_bytes());
-    false
+    common::skip(&msg)
 }
 
 #[derive(Debug)]
@@ -81,7 +65,7 @@ fn parse(files: &[(String, Vec<u8>)]) -> Vec<Parsed> {
         std::fs::write(&p, bytes).unwrap();
         paths.push(p);
     }
-    let out = Command::new(python())
+    let out = Command::new(common::python())
         .arg(CHECKER)
         .args(&paths)
         .output()

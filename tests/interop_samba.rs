@@ -21,9 +21,10 @@ use policyc::reg::text::{self, Block};
 use policyc::reg::{Hive, RegData};
 use serde_json::{json, Value};
 use std::fs;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
+
+mod common;
 
 const EXAMPLES: [&str; 2] = [
     "examples/nhs-credential-management.yaml",
@@ -56,20 +57,6 @@ for path in sys.argv[1:]:
 print(json.dumps(out))
 "#;
 
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
-}
-
-fn skip_or_panic(msg: &str) {
-    if std::env::var("POLICYC_REQUIRE_INTEROP").as_deref() == Ok("1") {
-        panic!("{msg}; POLICYC_REQUIRE_INTEROP=1 forbids skipping");
-    }
-    let bar = "!".repeat(72);
-    let banner = format!("\n{bar}\nSKIPPED: {msg}\n{bar}\n\n");
-    let _ = std::io::stderr().lock().write_all(banner.as_bytes());
-}
-
 /// A Python that can import Samba's PReg codec. Debian's module lives in
 /// `/usr/bin/python3` only (a pyenv `python3` first on PATH cannot import it).
 fn samba_python() -> Option<&'static str> {
@@ -84,7 +71,7 @@ fn samba_python() -> Option<&'static str> {
             return Some(py);
         }
     }
-    skip_or_panic(
+    common::skip(
         "python3 with samba.dcerpc.preg not found; install python3-samba (Debian) for /usr/bin/python3",
     );
     None
@@ -380,8 +367,8 @@ fn xmllint(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn gpo_backup_xml_is_well_formed_and_escapes_spec_strings() {
-    if !on_path("xmllint") {
-        skip_or_panic("xmllint not found; install libxml2-utils");
+    if !common::on_path("xmllint") {
+        common::skip("xmllint not found; install libxml2-utils");
         return;
     }
     let plan = compile_bytes("hostile.yaml", HOSTILE.as_bytes());

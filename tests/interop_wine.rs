@@ -13,9 +13,10 @@ use policyc::reg::text::{self, Block};
 use policyc::reg::{Hive, RegData};
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
+
+mod common;
 
 const EXAMPLES: [&str; 2] = [
     "examples/nhs-credential-management.yaml",
@@ -25,27 +26,6 @@ const EXAMPLES: [&str; 2] = [
 /// The value seeded into every key the plan resets; the import must remove it.
 const STALE_NAME: &str = "9";
 const STALE_DATA: &str = "stale";
-
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
-}
-
-/// True when `tool` can be used; otherwise a loud skip, or a panic when interop is required.
-fn require(tool: &str, install: &str) -> bool {
-    if on_path(tool) {
-        return true;
-    }
-    let msg = format!("{tool} not found; install {install} (see README)");
-    if std::env::var("POLICYC_REQUIRE_INTEROP").as_deref() == Ok("1") {
-        panic!("{msg}; POLICYC_REQUIRE_INTEROP=1 forbids skipping");
-    }
-    // Straight to the stderr stream: the test harness captures `eprintln!` of passing tests.
-    let bar = "!".repeat(72);
-    let banner = format!("\n{bar}\nSKIPPED: {msg}\n{bar}\n\n");
-    let _ = std::io::stderr().lock().write_all(banner.as_bytes());
-    false
-}
 
 /// Compiles an example; returns its plan and its `.reg` files (name, bytes).
 fn compile(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
@@ -396,7 +376,7 @@ fn verify_wine_exports(wine: &mut Wine, example: &str) -> Vec<String> {
 
 #[test]
 fn examples_import_into_wine_and_read_back_exactly() {
-    if !require("wine", "wine wine64") {
+    if !common::require("wine", "wine wine64") {
         return;
     }
     let mut wine = Wine::boot();

@@ -9,9 +9,10 @@
 
 use policyc::catalog::Catalog;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod common;
 
 const SPECS: [&str; 3] = [
     "examples/nhs-credential-management.yaml",
@@ -25,27 +26,6 @@ fn root() -> &'static Path {
 
 fn schema() -> PathBuf {
     root().join("tests/fixtures/admx-schema/PolicyDefinitionFiles.xsd")
-}
-
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
-}
-
-/// True when xmllint can be used; otherwise a loud skip, or a panic when interop is required.
-fn require_xmllint() -> bool {
-    if on_path("xmllint") {
-        return true;
-    }
-    let msg = "xmllint not found; install libxml2-utils (see README)";
-    if std::env::var("POLICYC_REQUIRE_INTEROP").as_deref() == Ok("1") {
-        panic!("{msg}; POLICYC_REQUIRE_INTEROP=1 forbids skipping");
-    }
-    let bar = "!".repeat(72);
-    let _ = std::io::stderr()
-        .lock()
-        .write_all(format!("\n{bar}\nSKIPPED: {msg}\n{bar}\n\n").as_bytes());
-    false
 }
 
 /// Compiles a spec and writes its ADMX/ADML files into `dir`, keeping bundle paths.
@@ -85,7 +65,7 @@ fn xmllint(files: &[PathBuf]) -> (i32, String) {
 
 #[test]
 fn generated_admx_and_adml_validate_against_microsofts_schema() {
-    if !require_xmllint() {
+    if !common::require("xmllint", "libxml2-utils") {
         return;
     }
     for spec in SPECS {
@@ -118,7 +98,7 @@ fn generated_admx_and_adml_validate_against_microsofts_schema() {
 
 #[test]
 fn control_a_vendor_pair_validates_and_a_broken_admx_does_not() {
-    if !require_xmllint() {
+    if !common::require("xmllint", "libxml2-utils") {
         return;
     }
     // A real vendor pair (see tests/fixtures/vendor-admx/README.md) passes: the schema setup works.

@@ -1,0 +1,42 @@
+//! Shared by the interop tests: finding the external consumers and the skip rule.
+//! A missing tool prints a loud SKIPPED banner and the test passes, unless
+//! `POLICYC_REQUIRE_INTEROP=1` (as `.ci/run` sets), when it fails.
+#![allow(dead_code)] // each test file uses part of this module
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+pub fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
+}
+
+/// Reports a missing validator: panics when interop is required, else prints a banner
+/// straight to stderr (the harness captures `eprintln!` of passing tests) and returns false.
+pub fn skip(msg: &str) -> bool {
+    if std::env::var("POLICYC_REQUIRE_INTEROP").as_deref() == Ok("1") {
+        panic!("{msg}; POLICYC_REQUIRE_INTEROP=1 forbids skipping");
+    }
+    let bar = "!".repeat(72);
+    let banner = format!("\n{bar}\nSKIPPED: {msg}\n{bar}\n\n");
+    let _ = std::io::stderr().lock().write_all(banner.as_bytes());
+    false
+}
+
+/// True when `tool` is on PATH; otherwise [`skip`].
+pub fn require(tool: &str, install: &str) -> bool {
+    on_path(tool) || skip(&format!("{tool} not found; install {install} (see README)"))
+}
+
+/// The Python that has the validators' packages: `POLICYC_PYTHON`, else the repo's
+/// `.venv-validators` (made by `.ci/run`), else `python3`.
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("POLICYC_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-validators/bin/python");
+    if venv.is_file() {
+        return venv;
+    }
+    PathBuf::from("python3")
+}
