@@ -78,6 +78,9 @@ codes! {
     ADMX_USING_NOT_SHIPPED = "admx-using-not-shipped", Warning, "the ADMX uses a namespace from another ADMX file that the bundle does not ship";
     ADMX_LONG_STRING = "admx-long-string", Note, "a value longer than an ADMX fixed string allows (255) is carried as a pre-filled text box";
     INTUNE_INGESTION_BLOCKED_PATH = "intune-ingestion-blocked-path", Note, "an ADMX policy writes where Intune refuses ingested ADMX (System, Software\\Microsoft, Software\\Policies\\Microsoft); the hint names the route that works";
+    INTUNE_NO_ROUTE = "intune-no-route", Note, "a setting has no Intune MDM route (no Policy CSP, ingestion refused or not a policy value); the Intune profile leaves it out and the PowerShell remediation delivers it";
+    INTUNE_UNREPRESENTABLE = "intune-unrepresentable", Error, "a list entry holds U+F000, the separator of Intune OMA-URI list payloads";
+    INTUNE_VENDOR_ADMX = "intune-vendor-admx", Note, "the Intune profile sets a product's policies through the vendor's own ADMX, which must be ingested (or built in) first";
     OUTPUT_PATH = "output-path", Error, "the output path is unusable (a file, or a folder policyc did not write)";
 }
 
@@ -131,6 +134,9 @@ const FIXES: &[(&str, &str)] = &[
     ("admx-using-not-shipped", "ship the named ADMX with the bundle's, or ingest it first in Intune"),
     ("admx-long-string", "nothing to fix: the value is kept as a pre-filled text box"),
     ("intune-ingestion-blocked-path", "deliver this setting through the route the hint names (built-in Policy CSP or the PowerShell remediation)"),
+    ("intune-no-route", "nothing to fix in the spec: deploy powershell/detect.ps1 and remediate.ps1 as an Intune Remediation with the intune/*.json profiles"),
+    ("intune-unrepresentable", "remove the U+F000 character from the entry"),
+    ("intune-vendor-admx", "ingest the vendor's ADMX under the App name shown (or use Intune's built-in template) before assigning the profile"),
     ("output-path", "give --out a new folder, an empty folder, or a folder policyc built before"),
 ];
 

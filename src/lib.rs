@@ -13,6 +13,7 @@ pub mod diag;
 pub mod diff;
 pub mod emit;
 pub mod init;
+pub mod intune;
 pub mod plan;
 pub mod pol;
 pub mod reg;
@@ -55,6 +56,12 @@ pub fn compile(file: &str, bytes: &[u8], catalog: &Catalog) -> Outcome {
     if let Some(p) = &plan {
         let pre = admx::preflight(p, catalog);
         diagnostics.extend(pre.into_iter().map(|d| locate(&loaded, d.file(file))));
+    }
+    // Intune: settings the profiles leave to the PowerShell remediation, vendor ADMX
+    // prerequisites, and what no OMA-URI payload can carry (`intune::notes`).
+    if let Some(p) = &plan {
+        let notes = intune::notes(p, catalog, file);
+        diagnostics.extend(notes.into_iter().map(|d| locate(&loaded, d)));
     }
     let plan = plan.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     Outcome { diagnostics, plan }

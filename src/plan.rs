@@ -202,51 +202,85 @@ fn lay_out(s: &Setting, loc: &Location, key: &str, prov: &Provenance, ops: &mut 
 
 /// Two different spec settings touching the same value, or one resetting a key
 /// another writes into, is a conflict the author must resolve.
+///
+/// Only ops under one key can clash, so ops are grouped by key (and Set ops by
+/// value name) instead of comparing every pair, which was O(n²) in the ops (a
+/// list of 10,000 entries is 10,000 ops under one key). The clashing pairs are
+/// then visited in the order the all-pairs loop visited them, so the diagnostics
+/// (one per pair of settings, the first clash found) are the same.
 fn conflicts(spec: &Spec, ops: &[Op]) -> Vec<Diagnostic> {
+    use std::collections::HashMap;
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for (i, a) in ops.iter().enumerate() {
-        for b in &ops[i + 1..] {
-            if a.hive != b.hive || !a.key.eq_ignore_ascii_case(&b.key) {
-                continue;
+    // Key and value names compare ASCII case-insensitively, as Windows compares them.
+    let mut by_key: HashMap<(Hive, String), Vec<usize>> = HashMap::new();
+    for (i, o) in ops.iter().enumerate() {
+        by_key
+            .entry((o.hive, o.key.to_ascii_lowercase()))
+            .or_default()
+            .push(i);
+    }
+    let differ = |i: usize, j: usize| ops[i].provenance.spec_path != ops[j].provenance.spec_path;
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for idxs in by_key.values() {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut resets = Vec::new();
+        for &i in idxs {
+            match &ops[i].action {
+                Action::Set { name, .. } => by_name
+                    .entry(name.to_ascii_lowercase())
+                    .or_default()
+                    .push(i),
+                Action::ResetKey => resets.push(i),
             }
-            if a.provenance.spec_path == b.provenance.spec_path {
-                continue;
+        }
+        for group in by_name.values() {
+            for (x, &i) in group.iter().enumerate() {
+                pairs.extend(
+                    group[x + 1..]
+                        .iter()
+                        .filter(|&&j| differ(i, j))
+                        .map(|&j| (i, j)),
+                );
             }
-            let clash = match (&a.action, &b.action) {
-                (Action::Set { name: x, .. }, Action::Set { name: y, .. }) => {
-                    x.eq_ignore_ascii_case(y)
-                }
-                _ => true,
+        }
+        for &r in &resets {
+            pairs.extend(
+                idxs.iter()
+                    .filter(|&&o| o != r && differ(r, o))
+                    .map(|&o| (r.min(o), r.max(o))),
+            );
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    for (i, j) in pairs {
+        let (a, b) = (&ops[i], &ops[j]);
+        if seen.insert((
+            a.provenance.spec_path.clone(),
+            b.provenance.spec_path.clone(),
+        )) {
+            let what = match &b.action {
+                Action::Set { name, .. } => format!("value `{name}` of"),
+                Action::ResetKey => "the key".to_string(),
             };
-            if clash
-                && seen.insert((
-                    a.provenance.spec_path.clone(),
-                    b.provenance.spec_path.clone(),
-                ))
-            {
-                let what = match &b.action {
-                    Action::Set { name, .. } => format!("value `{name}` of"),
-                    Action::ResetKey => "the key".to_string(),
-                };
-                let mut d = Diagnostic::new(
-                    diag::CONFLICTING_SETTINGS,
-                    format!(
-                        "{} (`{}`) and {} (`{}`) both write {what} {}\\{}",
-                        a.provenance.spec_path,
-                        a.provenance.setting,
-                        b.provenance.spec_path,
-                        b.provenance.setting,
-                        a.hive,
-                        a.key
-                    ),
-                )
-                .file(&spec.file)
-                .path(&b.provenance.spec_path)
-                .hint("keep one of the two settings");
-                d.severity = diag::Severity::Error;
-                out.push(d);
-            }
+            let mut d = Diagnostic::new(
+                diag::CONFLICTING_SETTINGS,
+                format!(
+                    "{} (`{}`) and {} (`{}`) both write {what} {}\\{}",
+                    a.provenance.spec_path,
+                    a.provenance.setting,
+                    b.provenance.spec_path,
+                    b.provenance.setting,
+                    a.hive,
+                    a.key
+                ),
+            )
+            .file(&spec.file)
+            .path(&b.provenance.spec_path)
+            .hint("keep one of the two settings");
+            d.severity = diag::Severity::Error;
+            out.push(d);
         }
     }
     out

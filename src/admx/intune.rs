@@ -61,35 +61,6 @@ pub fn blocked_root(key: &str) -> Option<&'static str> {
     (!ALLOWED.iter().any(|a| within(key, a))).then_some(*root)
 }
 
-const SCRIPT: &str = "use a PowerShell script or Intune remediation that writes the value directly (Microsoft's advice for settings custom ingestion cannot set)";
-
-/// How a setting whose ADMX policy Intune refuses can be delivered by Intune.
-/// The Policy CSP names come from the InternetExplorer area of the Policy CSP
-/// (https://learn.microsoft.com/en-us/windows/client-management/mdm/policy-csp-internetexplorer),
-/// which maps them to these inetres.admx policies; no CSP was found for
-/// `IZ_ProxyByPass` or `SecurityPage_AutoDetect` (research notes domain-facts 6.4).
-pub fn route(product: &str, location: &str, user: bool) -> String {
-    let scope = if user { "User" } else { "Device" };
-    let csp = |name: &str, extra: &str| {
-        format!(
-            "use the built-in Policy CSP InternetExplorer/{name} (./{scope}/Vendor/MSFT/Policy/Config/InternetExplorer/{name}){extra}"
-        )
-    };
-    match (product, location) {
-        ("windows", "IZ_IncludeUnspecifiedLocalSites") => csp("IncludeAllLocalSites", ""),
-        ("windows", "IZ_UNCAsIntranet") => csp("IncludeAllNetworkPaths", ""),
-        ("windows", "IZ_Zonemaps") => csp(
-            "AllowSiteToZoneAssignmentList",
-            ", data id IZ_ZonemapPrompt with site/zone pairs separated by &#xF000;",
-        ),
-        ("windows", "IZ_ProxyByPass" | "SecurityPage_AutoDetect") => {
-            format!("no Policy CSP sets it; {SCRIPT}")
-        }
-        ("edge", _) => "use Microsoft Edge's own template: msedge.admx ingested as Microsoft documents for Intune, or Intune's built-in Microsoft Edge settings".to_string(),
-        _ => SCRIPT.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

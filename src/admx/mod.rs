@@ -22,6 +22,9 @@ pub struct Origin {
     pub spec_path: String,
     pub product: String,
     pub location: String,
+    /// How Intune delivers the policy instead: the catalog location's `intune:` route.
+    pub intune_route: Option<crate::intune::route::IntuneRoute>,
+    pub user: bool,
 }
 
 /// Every registry key a policy definition writes into (policy key, list items, elements).
@@ -84,11 +87,15 @@ pub fn check_documents(
             continue;
         };
         let origin = origins.get(&p.name);
-        let user = p.class == "User";
-        let route = match origin {
-            Some(o) => intune::route(&o.product, &o.location, user),
-            None => intune::route("", "", user),
-        };
+        let route = origin.and_then(|o| o.intune_route.as_ref().map(|r| (r, o.user)));
+        // A setting with no MDM route gets its own `intune-no-route` note; one is enough.
+        if route.is_some_and(|(r, _)| r.route == crate::intune::route::RouteKind::None) {
+            continue;
+        }
+        let route = route.map_or_else(
+            || "see `policyc catalog` for the setting's Intune route".to_string(),
+            |(r, user)| r.describe(user),
+        );
         let mut d = Diagnostic::new(
             diag::INTUNE_INGESTION_BLOCKED_PATH,
             format!(
@@ -164,6 +171,12 @@ pub fn preflight(plan: &Plan, catalog: &Catalog) -> Vec<Diagnostic> {
                     spec_path: p.spec_path.clone(),
                     product: p.product.clone(),
                     location: p.location.clone(),
+                    intune_route: catalog
+                        .get(&p.setting)
+                        .and_then(|e| e.registry.iter().find(|l| l.name == p.location))
+                        .and_then(|l| l.intune.iter().find(|r| r.products.contains(&p.product)))
+                        .cloned(),
+                    user: p.hive == crate::reg::Hive::Hkcu,
                 },
             )
         })

@@ -233,6 +233,10 @@ pub struct Location {
     /// the Site to Zone Assignment List on).
     #[serde(default)]
     pub also: Vec<FixedValue>,
+    /// How Intune delivers this location, per product (`src/intune/route.rs`: admx-ingest,
+    /// vendor-admx, csp or none, with sources). Empty means no MDM route is known.
+    #[serde(default)]
+    pub intune: Vec<crate::intune::route::IntuneRoute>,
     pub sources: Vec<Source>,
 }
 
@@ -358,6 +362,8 @@ impl Entry {
             if l.key.starts_with("HKEY") || l.key.starts_with('\\') {
                 return Err(format!("location {}: key must not name a hive", l.name));
             }
+            crate::intune::route::check_location(self, l, products)
+                .map_err(|m| format!("location {}: intune: {m}", l.name))?;
         }
         Ok(())
     }

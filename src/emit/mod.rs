@@ -4,6 +4,7 @@ pub mod adml;
 pub mod admx;
 pub mod encoding;
 pub mod gpo;
+pub mod intune;
 pub mod lgpo;
 pub mod manifest;
 pub mod pol;
@@ -37,6 +38,8 @@ pub enum FileKind {
     Ps1Remediate,
     /// Service desk diagnosis script.
     Ps1Diagnose,
+    /// Intune custom configuration profile, Microsoft Graph JSON (`intune/<scope>.json`).
+    IntuneJson,
 }
 
 impl FileKind {
@@ -52,6 +55,7 @@ impl FileKind {
             FileKind::Ps1Detect => "ps1-detect",
             FileKind::Ps1Remediate => "ps1-remediate",
             FileKind::Ps1Diagnose => "ps1-diagnose",
+            FileKind::IntuneJson => "intune-json",
         }
     }
 }
@@ -85,6 +89,7 @@ pub fn all() -> Vec<Box<dyn Emitter>> {
         Box::new(gpo::GpoEmitter),
         Box::new(lgpo::LgpoEmitter),
         Box::new(powershell::PowerShellEmitter),
+        Box::new(intune::IntuneEmitter),
     ]
 }
 

@@ -659,6 +659,9 @@ impl Validator<'_> {
                 }
                 let kind = entry.value.items.expect("catalog check: lists have items");
                 let mut out: Vec<String> = Vec::new();
+                // ASCII-lowercased items seen so far: a set keeps the duplicate check
+                // linear for long lists (a scan of `out` per item was O(n²)).
+                let mut seen = std::collections::HashSet::new();
                 let mut ok = true;
                 for (j, item) in seq.iter().enumerate() {
                     let ipath = format!("{path}[{j}]");
@@ -673,7 +676,7 @@ impl Validator<'_> {
                         continue;
                     }
                     ok &= self.item(&ipath, kind, s, acks, used_acks);
-                    if out.iter().any(|o| o.eq_ignore_ascii_case(s)) {
+                    if !seen.insert(s.to_ascii_lowercase()) {
                         self.err(
                             diag::DUPLICATE_ITEM,
                             &ipath,
@@ -705,6 +708,8 @@ impl Validator<'_> {
                     return None;
                 }
                 let mut out: Vec<(String, Zone)> = Vec::new();
+                // As for lists: a set keeps the duplicate check linear.
+                let mut seen = std::collections::HashSet::new();
                 let mut ok = true;
                 for (k, z) in map {
                     let Yaml::String(site) = k else {
@@ -761,7 +766,7 @@ impl Validator<'_> {
                         ok = false;
                         continue;
                     };
-                    if out.iter().any(|(o, _)| o.eq_ignore_ascii_case(site)) {
+                    if !seen.insert(site.to_ascii_lowercase()) {
                         self.err(
                             diag::DUPLICATE_ITEM,
                             &spath,

@@ -1,0 +1,623 @@
+//! Interop check of the Intune profiles (`intune/*.json`) against Microsoft's own Graph
+//! v1.0 models: `msgraph-sdk` (Kiota-generated from Graph's metadata), run by
+//! `tests/graph_check.py`. Each profile must parse as `windows10CustomConfiguration`, every
+//! omaSetting as a known `omaSetting*` type with a value of its JSON type and no unknown
+//! field, and the model must write the file back unchanged. Controls show each kind of
+//! break is caught.
+//!
+//! Then, for the examples, every OMA-URI must resolve: bundle-ADMX paths name the App,
+//! category path, policy, class and element ids of the ADMX in the bundle (read with
+//! `policyc::admx::reader`), vendor paths and CSP nodes are on the catalog's documented
+//! route list with their sources, and each payload carries exactly the plan's values.
+//!
+//! Python: `$POLICYC_PYTHON`, else `.venv-validators/bin/python` (what `.ci/run` creates),
+//! else `python3`; it needs `pip install 'msgraph-sdk==1.65.0'`. Without it the Graph tests
+//! print SKIPPED and pass, unless `POLICYC_REQUIRE_INTEROP=1`.
+
+use policyc::admx::reader::{self, Admx};
+use policyc::catalog::Catalog;
+use policyc::intune::route::RouteKind;
+use policyc::plan::{Action, Plan};
+use policyc::reg::{Hive, RegData};
+use quick_xml::events::Event;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const EXAMPLES: [&str; 2] = [
+    "examples/nhs-credential-management.yaml",
+    "examples/nhs-credential-management-int.yaml",
+];
+const HOSTILE: &str = "tests/fixtures/admx/hostile.yaml";
+const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/graph_check.py");
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("POLICYC_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = root().join(".venv-validators/bin/python");
+    if venv.is_file() {
+        return venv;
+    }
+    PathBuf::from("python3")
+}
+
+fn require_graph() -> bool {
+    let py = python();
+    let ok = Command::new(&py)
+        .args([
+            "-c",
+            "import msgraph.generated.models.windows10_custom_configuration",
+        ])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return true;
+    }
+    let msg = format!(
+        "msgraph-sdk not importable with {}; pip install 'msgraph-sdk==1.65.0' (or set POLICYC_PYTHON)",
+        py.display()
+    );
+    if std::env::var("POLICYC_REQUIRE_INTEROP").as_deref() == Ok("1") {
+        panic!("{msg}; POLICYC_REQUIRE_INTEROP=1 forbids skipping");
+    }
+    let bar = "!".repeat(72);
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(format!("\n{bar}\nSKIPPED: {msg}\n{bar}\n\n").as_bytes());
+    false
+}
+
+/// Graph model findings per file, in order.
+fn graph_check(files: &[(String, Vec<u8>)]) -> Vec<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, (name, bytes)) in files.iter().enumerate() {
+        let p = dir.path().join(format!("{i}-{}", name.replace('/', "_")));
+        std::fs::write(&p, bytes).unwrap();
+        paths.push(p);
+    }
+    let out = Command::new(python())
+        .arg(CHECKER)
+        .args(&paths)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "graph_check.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Json> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), files.len());
+    lines
+        .iter()
+        .map(|l| {
+            l["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e.as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn compile(path: &str) -> (Plan, BTreeMap<String, Vec<u8>>) {
+    let catalog = Catalog::builtin().unwrap();
+    let bytes = std::fs::read(root().join(path)).unwrap();
+    let o = policyc::compile(path, &bytes, &catalog);
+    let plan = o
+        .plan
+        .unwrap_or_else(|| panic!("{path}: {:?}", o.diagnostics));
+    let files = policyc::bundle_files(&plan).unwrap();
+    (plan, files.into_iter().collect())
+}
+
+fn profiles(files: &BTreeMap<String, Vec<u8>>) -> Vec<(String, Vec<u8>)> {
+    files
+        .iter()
+        .filter(|(p, _)| p.starts_with("intune/"))
+        .map(|(p, b)| (p.clone(), b.clone()))
+        .collect()
+}
+
+#[test]
+fn profiles_match_the_graph_model() {
+    if !require_graph() {
+        return;
+    }
+    let mut all = Vec::new();
+    for ex in EXAMPLES.iter().chain([&HOSTILE]) {
+        let (_, files) = compile(ex);
+        let ps = profiles(&files);
+        assert!(!ps.is_empty(), "{ex}: no intune profile");
+        all.extend(ps.into_iter().map(|(p, b)| (format!("{ex}:{p}"), b)));
+    }
+    for ((name, _), errs) in all.iter().zip(graph_check(&all)) {
+        assert!(errs.is_empty(), "{name}: {errs:?}");
+    }
+}
+
+/// One way to break a profile per finding the model must report.
+#[test]
+fn graph_model_catches_broken_profiles() {
+    if !require_graph() {
+        return;
+    }
+    let (_, files) = compile(EXAMPLES[0]);
+    let good = files["intune/device.json"].clone();
+    let text = String::from_utf8(good.clone()).unwrap();
+    let replace_once = |from: &str, to: &str| -> Vec<u8> {
+        assert!(text.contains(from), "{from} not in the profile");
+        text.replacen(from, to, 1).into_bytes()
+    };
+    let mut int: Json = serde_json::from_slice(&good).unwrap();
+    int["omaSettings"][1]["@odata.type"] = "#microsoft.graph.omaSettingInteger".into();
+    let mut int_as_string = int.clone();
+    int["omaSettings"][1]["value"] = 1.into();
+    int_as_string["omaSettings"][1]["value"] = "1".into();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("good", good.clone()),
+        ("integer setting", serde_json::to_vec(&int).unwrap()),
+        (
+            "profile type",
+            replace_once(
+                "#microsoft.graph.windows10CustomConfiguration",
+                "#microsoft.graph.windows10CustomConfig",
+            ),
+        ),
+        (
+            "setting type",
+            replace_once(
+                "#microsoft.graph.omaSettingString",
+                "#microsoft.graph.omaSettingStr",
+            ),
+        ),
+        ("field case", replace_once("\"omaUri\"", "\"omaURI\"")),
+        (
+            "profile field",
+            replace_once("\"displayName\"", "\"displayname\""),
+        ),
+        (
+            "decimal as string",
+            serde_json::to_vec(&int_as_string).unwrap(),
+        ),
+    ];
+    let named: Vec<(String, Vec<u8>)> = cases
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.clone()))
+        .collect();
+    let found = graph_check(&named);
+    for ((name, _), errs) in cases.iter().zip(&found) {
+        match *name {
+            "good" | "integer setting" => assert!(errs.is_empty(), "{name}: {errs:?}"),
+            _ => assert!(!errs.is_empty(), "{name}: the Graph model accepted it"),
+        }
+    }
+}
+
+/// `<enabled/>`/`<disabled/>` and the `<data id value>` pairs of a payload, unescaped by a
+/// real XML parser (so `&#xF000;` becomes U+F000 and `&quot;` a quote).
+fn payload(v: &str) -> (String, Vec<(String, String)>) {
+    let wrapped = format!("<p>{v}</p>");
+    let mut r = quick_xml::Reader::from_str(&wrapped);
+    let mut state = String::new();
+    let mut data = Vec::new();
+    loop {
+        match r.read_event().unwrap() {
+            Event::Empty(e) => {
+                let name = e.name().as_ref().to_string();
+                match name.as_str() {
+                    "enabled" | "disabled" => {
+                        assert!(state.is_empty(), "two states in {v}");
+                        state = name;
+                    }
+                    "data" => {
+                        let mut id = None;
+                        let mut value = None;
+                        for a in e.attributes() {
+                            let a = a.unwrap();
+                            let val = a
+                                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .unwrap()
+                                .into_owned();
+                            let k: &str = a.key.as_ref();
+                            match k {
+                                "id" => id = Some(val),
+                                "value" => value = Some(val),
+                                k => panic!("unexpected attribute {k:?} in {v}"),
+                            }
+                        }
+                        data.push((id.unwrap(), value.unwrap()));
+                    }
+                    other => panic!("unexpected element <{other}> in payload {v}"),
+                }
+            }
+            Event::Start(e) if e.name().as_ref() == "p" => {}
+            Event::End(e) if e.name().as_ref() == "p" => {}
+            Event::Eof => break,
+            other => panic!("unexpected {other:?} in payload {v}"),
+        }
+    }
+    (state, data)
+}
+
+/// Category names from the root down to `cat`, by `parentCategory`.
+fn category_path(admx: &Admx, cat: &str) -> Vec<String> {
+    let mut path = vec![cat.to_string()];
+    let mut cur = cat.to_string();
+    while let Some(p) = admx
+        .categories
+        .iter()
+        .find(|c| c.name == cur)
+        .and_then(|c| c.parent.clone())
+    {
+        path.insert(0, p.clone());
+        cur = p;
+    }
+    path
+}
+
+/// The plan's values of one ADMX policy's list or text: what a payload must carry.
+fn planned(plan: &Plan, policy: &str) -> Vec<(String, String)> {
+    plan.ops
+        .iter()
+        .filter(|o| {
+            policyc::admx::ids::policy_name(
+                &o.provenance.setting,
+                &o.provenance.product,
+                &o.provenance.location,
+                o.hive,
+            ) == policy
+        })
+        .filter_map(|o| match &o.action {
+            Action::Set {
+                name,
+                data: RegData::Sz(s),
+            } => Some((name.clone(), s.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Splits a list payload on U+F000 into pairs.
+fn pairs(v: &str) -> Vec<(String, String)> {
+    let parts: Vec<&str> = v.split('\u{F000}').collect();
+    assert!(
+        parts.len() % 2 == 0,
+        "odd number of list parts in {v:?} (a trailing separator?)"
+    );
+    parts
+        .chunks(2)
+        .map(|c| (c[0].to_string(), c[1].to_string()))
+        .collect()
+}
+
+/// Checks every OMA-URI of a bundle's profiles; returns the routes seen.
+fn check_paths(plan: &Plan, files: &BTreeMap<String, Vec<u8>>) -> Vec<RouteKind> {
+    let catalog = Catalog::builtin().unwrap();
+    let b = &plan.bundle;
+    let admx_file = String::from_utf8(files[&format!("admx/{}.admx", b.name)].clone()).unwrap();
+    let bundle_admx = reader::read_admx(&admx_file).unwrap();
+    let app = policyc::intune::app_name(&b.name);
+    let mut seen = Vec::new();
+    // Every documented route of the catalog, by OMA-URI tail.
+    let mut csp_nodes = BTreeMap::new();
+    let mut vendor_nodes = BTreeMap::new();
+    for e in &catalog.entries {
+        for l in &e.registry {
+            for r in &l.intune {
+                assert!(!r.sources.is_empty(), "{}: route without sources", e.id);
+                match r.route {
+                    RouteKind::Csp => {
+                        assert!(r
+                            .sources
+                            .iter()
+                            .any(|s| s.url.contains("learn.microsoft.com")
+                                && s.url.contains("/mdm/policy-csp-")));
+                        csp_nodes.insert(r.csp_uri.clone().unwrap(), r.clone());
+                    }
+                    RouteKind::VendorAdmx => {
+                        assert!(r
+                            .sources
+                            .iter()
+                            .any(|s| s.url.ends_with("/deployedge/configure-edge-with-mdm")));
+                        vendor_nodes.insert(
+                            format!(
+                                "{}~Policy~{}/{}",
+                                r.vendor_app.as_deref().unwrap(),
+                                r.vendor_area.as_deref().unwrap(),
+                                r.vendor_policy.as_deref().unwrap()
+                            ),
+                            r.clone(),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with("intune/")) {
+        let hive = if path == "intune/device.json" {
+            Hive::Hklm
+        } else {
+            assert_eq!(path, "intune/user.json");
+            Hive::Hkcu
+        };
+        let scope = if hive == Hive::Hklm { "Device" } else { "User" };
+        let j: Json = serde_json::from_slice(bytes).unwrap();
+        let mut ingested: Option<Admx> = None;
+        for s in j["omaSettings"].as_array().unwrap() {
+            let uri = s["omaUri"].as_str().unwrap();
+            let value = s["value"].as_str().unwrap();
+            if let Some(rest) = uri.strip_prefix(policyc::intune::ADMX_INSTALL) {
+                let parts: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+                assert_eq!(parts[..2], [app.as_str(), "Policy"], "{uri}");
+                assert!(policyc::intune::route::uri_segment_ok(parts[2]), "{uri}");
+                let x = reader::read_admx(value).unwrap();
+                assert_eq!(x.target, bundle_admx.target);
+                // Only ingestible policies, each also in the bundle's ADMX.
+                for p in &x.policies {
+                    for k in policyc::admx::policy_keys(p) {
+                        assert_eq!(policyc::admx::intune::blocked_root(&k), None, "{k}");
+                    }
+                    assert!(bundle_admx.policies.iter().any(|q| q == p), "{}", p.name);
+                }
+                ingested = Some(x);
+                seen.push(RouteKind::AdmxIngest);
+                continue;
+            }
+            let tail = uri
+                .strip_prefix(&format!("./{scope}/Vendor/MSFT/Policy/Config/"))
+                .unwrap_or_else(|| panic!("{path}: {uri} is not a {scope} Policy CSP path"));
+            let (area, policy) = tail.rsplit_once('/').unwrap();
+            let (state, data) = payload(value);
+            if let Some(cats) = area.strip_prefix(&format!("{app}~Policy~")) {
+                // The bundle's own ADMX: ingested in this profile, and the same as the bundle file.
+                let x = ingested
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{uri} before its ADMX ingestion"));
+                for admx in [x, &bundle_admx] {
+                    let p = admx
+                        .policies
+                        .iter()
+                        .find(|p| p.name == policy)
+                        .unwrap_or_else(|| panic!("{uri}: no policy {policy}"));
+                    assert_eq!(
+                        p.class,
+                        policyc::admx::ids::class(hive),
+                        "{uri}: class of {policy}"
+                    );
+                    let want = category_path(admx, p.parent_category.as_deref().unwrap());
+                    assert_eq!(cats.split('~').collect::<Vec<_>>(), want, "{uri}");
+                    let ids: Vec<&str> = p.elements.iter().map(|e| e.id.as_str()).collect();
+                    let got: Vec<&str> = data.iter().map(|(i, _)| i.as_str()).collect();
+                    assert_eq!(got, ids, "{uri}: every element gets one <data id>");
+                }
+                assert_eq!(state, "enabled");
+                // Payload values: exactly the plan's entries.
+                let mut carried = Vec::new();
+                for (id, v) in &data {
+                    if id.ends_with("_List") {
+                        carried.extend(pairs(v));
+                    } else {
+                        carried.push((String::new(), v.clone()));
+                    }
+                }
+                let plan_vals = planned(plan, policy);
+                if data.iter().any(|(i, _)| i.ends_with("_List")) {
+                    assert_eq!(carried, plan_vals, "{uri}");
+                } else if !data.is_empty() {
+                    let vals: Vec<&String> = plan_vals.iter().map(|(_, v)| v).collect();
+                    assert!(carried.iter().all(|(_, v)| vals.contains(&v)), "{uri}");
+                }
+                seen.push(RouteKind::AdmxIngest);
+            } else if let Some(r) = vendor_nodes.get(tail) {
+                assert_eq!(data.len(), usize::from(r.data_id.is_some()), "{uri}");
+                if let (Some(id), Some((got, _))) = (&r.data_id, data.first()) {
+                    assert_eq!(got, id, "{uri}");
+                }
+                seen.push(RouteKind::VendorAdmx);
+            } else if let Some(r) = csp_nodes.get(tail) {
+                assert_eq!(data.len(), usize::from(r.data_id.is_some()), "{uri}");
+                if let Some((id, v)) = data.first() {
+                    assert_eq!(Some(id), r.data_id.as_ref(), "{uri}");
+                    // The zone list: site/zone pairs, exactly the plan's ZoneMapKey values.
+                    let zone: Vec<(String, String)> = plan
+                        .ops
+                        .iter()
+                        .filter(|o| o.hive == hive && o.key.ends_with("\\ZoneMapKey"))
+                        .filter_map(|o| match &o.action {
+                            Action::Set {
+                                name,
+                                data: RegData::Sz(s),
+                            } => Some((name.clone(), s.clone())),
+                            _ => None,
+                        })
+                        .collect();
+                    assert_eq!(pairs(v), zone, "{uri}");
+                }
+                seen.push(RouteKind::Csp);
+            } else {
+                panic!("{path}: {uri} is on no documented route");
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn every_oma_uri_resolves() {
+    for ex in EXAMPLES {
+        let (plan, files) = compile(ex);
+        let seen = check_paths(&plan, &files);
+        for k in [RouteKind::AdmxIngest, RouteKind::VendorAdmx, RouteKind::Csp] {
+            assert!(seen.contains(&k), "{ex}: no {k:?} route used");
+        }
+    }
+}
+
+#[test]
+fn no_route_settings_are_named_and_noted() {
+    let (plan, files) = compile(EXAMPLES[0]);
+    let j: Json = serde_json::from_slice(&files["intune/device.json"]).unwrap();
+    let desc = j["description"].as_str().unwrap();
+    for s in [
+        "SecurityPage_AutoDetect",
+        "IZ_ProxyByPass",
+        "ZoneMap\\Domains",
+        "EnableNHSEnrollment",
+        "powershell/remediate.ps1",
+    ] {
+        assert!(desc.contains(s), "description lacks {s}: {desc}");
+    }
+    // The user scope has only Oberthur (no MDM route), so no user profile is written.
+    assert!(!files.contains_key("intune/user.json"));
+    let uris: Vec<&str> = j["omaSettings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["omaUri"].as_str().unwrap())
+        .collect();
+    assert!(!uris
+        .iter()
+        .any(|u| u.contains("ProxyByPass") || u.contains("AutoDetect")));
+    // `compile` reports each as a note (not a warning), with its spec path.
+    let catalog = Catalog::builtin().unwrap();
+    let bytes = std::fs::read(root().join(EXAMPLES[0])).unwrap();
+    let o = policyc::compile(EXAMPLES[0], &bytes, &catalog);
+    let notes: Vec<_> = o
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "intune-no-route")
+        .collect();
+    assert_eq!(notes.len(), 7, "{notes:#?}");
+    assert!(notes
+        .iter()
+        .all(|d| d.severity == policyc::diag::Severity::Note && d.line.is_some()));
+    assert!(notes
+        .iter()
+        .any(|d| d.path.as_deref() == Some("settings[9]")
+            && d.message.contains("EnableNHSEnrollment")));
+    assert_eq!(plan.bundle.name, "nhs-credential-management");
+}
+
+#[test]
+fn hostile_strings_stay_inert() {
+    let (plan, files) = compile(HOSTILE);
+    let b = &plan.bundle;
+    for (path, bytes) in profiles(&files) {
+        assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "{path}: BOM");
+        assert!(!bytes.contains(&b'\r'), "{path}: CR");
+        let j: Json = serde_json::from_slice(&bytes).unwrap();
+        // JSON escaping: the display name and description come back verbatim.
+        assert!(j["displayName"]
+            .as_str()
+            .unwrap()
+            .starts_with(&b.display_name));
+        assert!(j["description"]
+            .as_str()
+            .unwrap()
+            .starts_with(b.description.as_deref().unwrap()));
+        for s in j["omaSettings"].as_array().unwrap() {
+            let v = s["value"].as_str().unwrap();
+            if s["omaUri"].as_str().unwrap().contains("/ADMXInstall/") {
+                reader::read_admx(v).unwrap();
+                continue;
+            }
+            // XML escaping: the payload parses to <enabled/> and <data> only, and each value
+            // is a spec string, unchanged.
+            let (state, data) = payload(v);
+            assert_eq!(state, "enabled");
+            for (_, val) in data {
+                let all: Vec<String> = plan
+                    .ops
+                    .iter()
+                    .flat_map(|o| match &o.action {
+                        Action::Set {
+                            name,
+                            data: RegData::Sz(s),
+                        } => vec![name.clone(), s.clone()],
+                        _ => vec![],
+                    })
+                    .collect();
+                for part in val.split('\u{F000}') {
+                    assert!(
+                        all.iter().any(|a| a == part),
+                        "{part:?} is not a spec string"
+                    );
+                }
+            }
+        }
+    }
+    // The long issuer list (a text element) arrives whole, markup and all.
+    let dev = String::from_utf8(files["intune/device.json"].clone()).unwrap();
+    let j: Json = serde_json::from_str(&dev).unwrap();
+    let issuers = planned(
+        &plan,
+        &policyc::admx::ids::policy_name(
+            "smartcard-connect-trusted-certificate-issuers",
+            "smartcard-connect",
+            "TrustedCertificateIssuers (Group Policy)",
+            Hive::Hklm,
+        ),
+    );
+    let carried: Vec<String> = j["omaSettings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            s["omaUri"]
+                .as_str()
+                .unwrap()
+                .ends_with("GroupPolicy_Machine")
+        })
+        .flat_map(|s| payload(s["value"].as_str().unwrap()).1)
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(carried, vec![issuers[0].1.clone()]);
+    assert!(issuers[0].1.contains("<&> \"quoted\""));
+    check_paths(&plan, &files);
+}
+
+#[test]
+fn deterministic_and_in_the_manifest() {
+    let (_, a) = compile(EXAMPLES[0]);
+    let (_, b) = compile(EXAMPLES[0]);
+    assert_eq!(profiles(&a), profiles(&b));
+    let m: Json = serde_json::from_slice(&a["manifest.json"]).unwrap();
+    let kinds: Vec<(&str, &str)> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["kind"].as_str().unwrap()))
+        .filter(|(p, _)| p.starts_with("intune/"))
+        .collect();
+    assert_eq!(kinds, [("intune/device.json", "intune-json")]);
+}
+
+/// The NHS device profile, with the ingested ADMX (checked above, and snapshotted by the
+/// ADMX tests) reduced to its policy names so this snapshot shows the Intune part.
+#[test]
+fn nhs_device_profile_snapshot() {
+    let (_, files) = compile(EXAMPLES[0]);
+    let mut j: Json = serde_json::from_slice(&files["intune/device.json"]).unwrap();
+    for s in j["omaSettings"].as_array_mut().unwrap() {
+        if s["omaUri"].as_str().unwrap().contains("/ADMXInstall/") {
+            let x = reader::read_admx(s["value"].as_str().unwrap()).unwrap();
+            let names: Vec<String> = x.policies.iter().map(|p| p.name.clone()).collect();
+            s["value"] = format!("<ingested ADMX with policies: {}>", names.join(", ")).into();
+        }
+    }
+    insta::assert_snapshot!(serde_json::to_string_pretty(&j).unwrap());
+}
