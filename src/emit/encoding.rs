@@ -24,6 +24,8 @@ pub enum Encoding {
 
 pub const TABLE: &[(FileKind, Encoding)] = &[
     (FileKind::Reg, Encoding::Utf16LeBomCrlf),
+    // README.md and report.html: UTF-8 without BOM (the HTML declares it), LF.
+    (FileKind::Docs, Encoding::Utf8Lf),
     // As Windows' own ADMX/ADML (inetres.admx: `encoding="utf-8"`, no BOM, CRLF; vendor
     // templates such as Chrome's and Edge's are UTF-16LE, which GPMC reads as well).
     (FileKind::Admx, Encoding::Utf8Crlf),

@@ -2,6 +2,7 @@
 
 pub mod adml;
 pub mod admx;
+pub mod docs;
 pub mod encoding;
 pub mod gpo;
 pub mod intune;
@@ -20,6 +21,8 @@ use serde::Serialize;
 pub enum FileKind {
     /// A regedit `.reg` file (one per hive).
     Reg,
+    /// The bundle's README.md and report.html (`docs/`).
+    Docs,
     /// The bundle's ADMX administrative template (`admx/<bundle>.admx`).
     Admx,
     /// An ADML language file of the ADMX (`admx/<culture>/<bundle>.adml`).
@@ -46,6 +49,7 @@ impl FileKind {
     pub fn as_str(self) -> &'static str {
         match self {
             FileKind::Reg => "reg",
+            FileKind::Docs => "docs",
             FileKind::Admx => "admx",
             FileKind::Adml => "adml",
             FileKind::Pol => "pol",
@@ -84,6 +88,7 @@ pub trait Emitter {
 pub fn all() -> Vec<Box<dyn Emitter>> {
     vec![
         Box::new(reg::RegEmitter),
+        Box::new(docs::DocsEmitter),
         Box::new(admx::AdmxEmitter),
         Box::new(pol::PolEmitter),
         Box::new(gpo::GpoEmitter),

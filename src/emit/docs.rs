@@ -1,0 +1,377 @@
+//! Bundle docs: `README.md` and a self-contained `report.html`, for the admins who
+//! deploy the bundle and the change board that approves it. Per setting: what it sets
+//! and why, every registry write, and its route through each deployment channel (the
+//! .reg files, Group Policy, Intune, the PowerShell scripts), with the catalog's sources.
+//!
+//! Both are rendered from minijinja templates in `templates/docs/`. Every value a
+//! template prints is escaped by the environment's formatter for the file's format
+//! (HTML, or Markdown); `safe` and the other escaping filters are removed, so a spec
+//! string cannot become markup. Filters that build markup (`code`) return values they
+//! escaped themselves.
+
+use super::{encoding, Artifact, EmitError, Emitter, FileKind};
+use crate::catalog::Catalog;
+use crate::plan::{Action, Plan};
+use crate::reg::Hive;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "README.md",
+        include_str!("../../templates/docs/README.md.j2"),
+    ),
+    (
+        "report.html",
+        include_str!("../../templates/docs/report.html.j2"),
+    ),
+];
+
+pub struct DocsEmitter;
+
+#[derive(Serialize)]
+struct Doc {
+    bundle: crate::validate::Bundle,
+    policyc: &'static str,
+    has_machine: bool,
+    has_user: bool,
+    settings: Vec<DocSetting>,
+}
+
+#[derive(Serialize)]
+struct DocSetting {
+    spec_path: String,
+    id: String,
+    title: String,
+    description: String,
+    scope: &'static str,
+    writes: Vec<DocWrite>,
+    routes: Vec<DocRoute>,
+    sources: Vec<DocSource>,
+    unconfirmed: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct DocWrite {
+    key: String,
+    name: String,
+    kind: String,
+    data: String,
+}
+
+#[derive(Serialize)]
+struct DocRoute {
+    product: String,
+    location: String,
+    reg: String,
+    gpo: String,
+    intune: String,
+    script: String,
+}
+
+#[derive(Serialize, PartialEq)]
+struct DocSource {
+    url: String,
+    note: String,
+}
+
+/// Markdown: backslash-escape the characters that open inline markup anywhere in a
+/// line (emphasis, code, links, HTML, entities, table cells, strikethrough), and those
+/// that start a block when they begin the value (heading, list, quote, setext line,
+/// an ordered-list number). Values never hold a line break (validation refuses control
+/// characters), so a value can start a line only at its own start.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in s.chars().enumerate() {
+        let inline = matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '!' | '#'
+        );
+        let block_start = i == 0 && matches!(c, '-' | '+' | '=');
+        if inline || block_start {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    // `1. ` or `1) ` at the start would begin an ordered list.
+    let digits = out.chars().take_while(char::is_ascii_digit).count();
+    let mut rest = out[digits..].chars();
+    if digits > 0
+        && matches!(rest.next(), Some('.' | ')'))
+        && matches!(rest.next(), None | Some(' '))
+    {
+        out.insert(digits, '\\');
+    }
+    out
+}
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A Markdown code span that holds `s` literally: the fence is longer than any run of
+/// backticks inside, and `|` is escaped because GFM splits table cells on it even in
+/// code spans.
+fn md_code(s: &str) -> String {
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') || s.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
+}
+
+fn environment() -> Result<Environment<'static>, Error> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()?,
+    );
+    for f in ["safe", "escape", "e", "tojson"] {
+        env.remove_filter(f);
+    }
+    // `code`: Markdown code span (README) or <code> element (HTML), escaped here.
+    env.add_filter("code", |state: &minijinja::State, v: String| {
+        if state.name().ends_with(".html") {
+            Value::from_safe_string(format!("<code>{}</code>", html_escape(&v)))
+        } else {
+            Value::from_safe_string(md_code(&v))
+        }
+    });
+    // `link`: a catalog source URL as a Markdown autolink or an HTML anchor. Autolinks
+    // take no escapes, so anything but a plain https URL is shown as code instead.
+    env.add_filter("link", |state: &minijinja::State, v: String| {
+        let plain = v.starts_with("https://")
+            && !v
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c));
+        Value::from_safe_string(if state.name().ends_with(".html") {
+            let e = html_escape(&v);
+            if plain {
+                format!("<a href=\"{e}\">{e}</a>")
+            } else {
+                format!("<code>{e}</code>")
+            }
+        } else if plain {
+            format!("<{v}>")
+        } else {
+            md_code(&v)
+        })
+    });
+    env.set_formatter(|out, state, value| {
+        if value.is_safe() {
+            return out
+                .write_str(value.as_str().unwrap_or_default())
+                .map_err(Error::from);
+        }
+        if value.is_undefined() || value.is_none() {
+            return Err(Error::new(
+                ErrorKind::UndefinedError,
+                "a template printed nothing",
+            ));
+        }
+        let text = value.to_string();
+        let escaped = if state.name().ends_with(".html") {
+            html_escape(&text)
+        } else {
+            md_escape(&text)
+        };
+        out.write_str(&escaped).map_err(Error::from)
+    });
+    for (name, src) in TEMPLATES {
+        env.add_template(name, src)?;
+    }
+    Ok(env)
+}
+
+fn script_route(hive: Hive) -> String {
+    match hive {
+        Hive::Hklm => "powershell/apply.ps1 (as administrator or SYSTEM); detect.ps1 + remediate.ps1 as an Intune Remediation".into(),
+        Hive::Hkcu => "powershell/apply.ps1: as the user writes HKCU; as SYSTEM writes every user's hive and the Default profile; detect.ps1 + remediate.ps1 as an Intune Remediation".into(),
+    }
+}
+
+fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
+    // Settings in spec order (spec paths are `settings[N]`).
+    let mut groups: BTreeMap<usize, Vec<&crate::plan::Op>> = BTreeMap::new();
+    for op in &plan.ops {
+        let n = op
+            .provenance
+            .spec_path
+            .trim_start_matches("settings[")
+            .trim_end_matches(']')
+            .parse()
+            .unwrap_or(usize::MAX);
+        groups.entry(n).or_default().push(op);
+    }
+    let mut settings = Vec::new();
+    for ops in groups.values() {
+        let first = ops[0];
+        let entry = catalog.get(&first.provenance.setting);
+        let mut writes = Vec::new();
+        let mut routes: Vec<DocRoute> = Vec::new();
+        let mut sources: Vec<DocSource> = Vec::new();
+        let mut push_source = |url: &str, note: &Option<String>| {
+            let s = DocSource {
+                url: url.to_string(),
+                note: note.clone().unwrap_or_default(),
+            };
+            if !sources.contains(&s) {
+                sources.push(s);
+            }
+        };
+        for op in ops {
+            let key = format!("{}\\{}", op.hive.short_name(), op.key);
+            match &op.action {
+                Action::ResetKey => writes.push(DocWrite {
+                    key,
+                    name: String::new(),
+                    kind: "reset".into(),
+                    data: "all values deleted first (the list is replaced)".into(),
+                }),
+                Action::Set { name, data } => writes.push(DocWrite {
+                    key,
+                    name: name.clone(),
+                    kind: data.reg_type().name().into(),
+                    data: match data {
+                        crate::reg::RegData::Sz(s) => s.clone(),
+                        other => other.to_string(),
+                    },
+                }),
+            }
+            let p = &op.provenance;
+            if routes
+                .iter()
+                .any(|r| r.product == p.product && r.location == p.location)
+            {
+                continue;
+            }
+            let loc = entry.and_then(|e| e.registry.iter().find(|l| l.name == p.location));
+            let intune = loc
+                .and_then(|l| l.intune.iter().find(|r| r.products.contains(&p.product)))
+                .map_or_else(
+                    || "see policyc catalog".to_string(),
+                    |r| r.describe(op.hive == Hive::Hkcu),
+                );
+            let file = crate::emit::reg::file_name(op.hive);
+            let pol = match op.hive {
+                Hive::Hklm => "pol/Machine/Registry.pol",
+                Hive::Hkcu => "pol/User/Registry.pol",
+            };
+            let policy =
+                crate::admx::ids::policy_name(&p.setting, &p.product, &p.location, op.hive);
+            routes.push(DocRoute {
+                product: p.product.clone(),
+                location: p.location.clone(),
+                reg: format!("{file} (reg import {file})"),
+                gpo: format!("{pol}, the GPO backup, and ADMX policy {policy}"),
+                intune,
+                script: script_route(op.hive),
+            });
+            if let Some(l) = loc {
+                for s in &l.sources {
+                    push_source(&s.url, &s.note);
+                }
+            }
+        }
+        if let Some(e) = entry {
+            for s in &e.sources {
+                push_source(&s.url, &s.note);
+            }
+        }
+        settings.push(DocSetting {
+            spec_path: first.provenance.spec_path.clone(),
+            id: first.provenance.setting.clone(),
+            title: entry.map_or_else(String::new, |e| e.title.clone()),
+            description: entry.map_or_else(String::new, |e| e.description.clone()),
+            scope: match first.hive {
+                Hive::Hklm => "machine (HKEY_LOCAL_MACHINE)",
+                Hive::Hkcu => "user (HKEY_CURRENT_USER)",
+            },
+            writes,
+            routes,
+            sources,
+            unconfirmed: entry.map_or_else(Vec::new, |e| e.unconfirmed.clone()),
+        });
+    }
+    Doc {
+        bundle: plan.bundle.clone(),
+        policyc: env!("CARGO_PKG_VERSION"),
+        has_machine: plan.ops.iter().any(|o| o.hive == Hive::Hklm),
+        has_user: plan.ops.iter().any(|o| o.hive == Hive::Hkcu),
+        settings,
+    }
+}
+
+impl Emitter for DocsEmitter {
+    fn name(&self) -> &'static str {
+        "docs"
+    }
+
+    /// Reads the plan, and the built-in catalog for titles, descriptions, routes and sources.
+    fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+        let fail = |message: String| EmitError {
+            emitter: "docs",
+            message,
+        };
+        let catalog = Catalog::builtin().map_err(fail)?;
+        let doc = Value::from(minijinja::value::Serde(build_doc(plan, &catalog)));
+        let env = environment().map_err(|e| fail(e.to_string()))?;
+        TEMPLATES
+            .iter()
+            .map(|(name, _)| {
+                let text = env
+                    .get_template(name)
+                    .and_then(|t| t.render(minijinja::context! { doc => doc.clone() }))
+                    .map_err(|e| fail(format!("{name}: {e}")))?;
+                Ok(Artifact {
+                    path: format!("docs/{name}"),
+                    kind: FileKind::Docs,
+                    bytes: encoding::encode(&text, encoding::for_kind(FileKind::Docs)),
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            md_escape("[x](javascript:a) <b>|*"),
+            r"\[x\](javascript:a) \<b\>\|\*"
+        );
+        assert_eq!(md_escape("- a # b"), r"\- a \# b");
+        assert_eq!(md_escape("12. x"), r"12\. x");
+        assert_eq!(md_escape("7)"), r"7\)");
+        assert_eq!(md_escape("0.1.0"), "0.1.0");
+        assert_eq!(md_code("a`b|c"), "``a`b\\|c``");
+        assert_eq!(md_code("`x"), "`` `x ``");
+        assert_eq!(
+            html_escape(r#"<a href="x">'&"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The bundle's docs (docs/README.md, docs/report.html): complete, inert against
+//! hostile spec strings (checked by a real Markdown renderer), and rendered by
+//! headless Chromium with a screenshot and no console messages.
+
+mod common;
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn build(spec: &str, out: &Path) {
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["build", spec, "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A spec whose free-text fields try to inject Markdown, HTML and script.
+const HOSTILE: &str = r#"policyc: 1
+bundle:
+  name: hostile
+  display_name: "<script>alert(1)</script> [click](javascript:alert(2)) | # *x* <img src=x onerror=alert(3)>"
+  version: "1.0"
+  publisher: "Trust & Co <b>bold</b> `code` ![i](https://evil.example/x.png)"
+  description: "- not a list"
+products: [chrome]
+settings:
+  - id: auth-server-allowlist
+    value: ["http://localhost"]
+"#;
+
+#[test]
+fn docs_cover_every_setting_with_routes_and_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    let ex = "examples/nhs-credential-management.yaml";
+    build(ex, &out);
+    let md = std::fs::read_to_string(out.join("docs/README.md")).unwrap();
+    let html = std::fs::read_to_string(out.join("docs/report.html")).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let kinds: Vec<(&str, &str)> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["kind"].as_str().unwrap()))
+        .collect();
+    assert!(
+        kinds.contains(&("docs/README.md", "docs"))
+            && kinds.contains(&("docs/report.html", "docs"))
+    );
+    let plan: serde_json::Value = serde_json::from_slice(
+        &Command::cargo_bin("policyc")
+            .unwrap()
+            .args(["plan", ex, "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let catalog = policyc::catalog::Catalog::builtin().unwrap();
+    for op in plan["ops"].as_array().unwrap() {
+        let setting = op["provenance"]["setting"].as_str().unwrap();
+        let path = op["provenance"]["spec_path"].as_str().unwrap();
+        for doc in [&md, &html] {
+            assert!(doc.contains(path), "{path} missing");
+            assert!(doc.contains(setting), "{setting} missing");
+        }
+        let entry = catalog.get(setting).unwrap();
+        for s in &entry.sources {
+            assert!(
+                md.contains(&format!("<{}>", s.url)),
+                "{setting}: source {} missing",
+                s.url
+            );
+            assert!(
+                html.contains(&format!("href=\"{}\"", s.url)),
+                "{setting}: source {} missing",
+                s.url
+            );
+        }
+    }
+    // Each route column is filled for a setting with every route.
+    assert!(md.contains("InternetExplorer/IncludeAllLocalSites"));
+    assert!(md.contains("LnaAllowedOrigins\\_Chrome\\_LocalNetworkAccessAllowedForUrls\\_Machine"));
+}
+
+#[test]
+fn hostile_strings_stay_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("hostile.yaml");
+    std::fs::write(&spec, HOSTILE).unwrap();
+    let out = dir.path().join("b");
+    build(spec.to_str().unwrap(), &out);
+    let md = std::fs::read_to_string(out.join("docs/README.md")).unwrap();
+    // Render the Markdown with a real CommonMark/GFM renderer and look at the HTML it makes.
+    let mut rendered = String::new();
+    let opts =
+        pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
+    pulldown_cmark::html::push_html(&mut rendered, pulldown_cmark::Parser::new_ext(&md, opts));
+    for doc in [
+        &rendered,
+        &std::fs::read_to_string(out.join("docs/report.html")).unwrap(),
+    ] {
+        for bad in [
+            "<script",
+            "<img",
+            "<b>",
+            "javascript:alert(2)\"",
+            "href=\"javascript",
+            "<em>x</em>",
+            "src=\"https://evil",
+        ] {
+            assert!(!doc.contains(bad), "`{bad}` became markup:\n{doc}");
+        }
+        assert!(
+            doc.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{doc}"
+        );
+        assert!(doc.contains("Trust &amp; Co"), "{doc}");
+    }
+    // The description did not become a list, and the title is one heading line.
+    assert!(!rendered.contains("<li>not a list"), "{rendered}");
+    assert_eq!(rendered.matches("<h1>").count(), 1);
+}
+
+fn chromium(args: &[&str]) -> (bool, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn report_renders_in_headless_chromium_without_console_messages() {
+    if !common::require("chromium", "chromium") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    build("examples/nhs-credential-management.yaml", &out);
+    let report = out.join("docs/report.html");
+    let url = format!("file://{}", report.display());
+    let png = dir.path().join("report.png");
+    let (ok, log) = chromium(&[
+        "--window-size=1200,2400",
+        &format!("--screenshot={}", png.display()),
+        &url,
+    ]);
+    assert!(ok, "{log}");
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 20_000,
+        "screenshot too small ({} bytes)",
+        bytes.len()
+    );
+    // Console messages (errors, CSP violations) are logged as INFO:CONSOLE lines.
+    assert!(!log.contains(":CONSOLE"), "console output:\n{log}");
+    let (ok, dom) = chromium(&["--dump-dom", &url]);
+    assert!(ok);
+    assert!(
+        dom.contains("<h1>NHS Credential Management (Live)</h1>"),
+        "{dom}"
+    );
+    assert!(dom.contains("LoopbackNetworkAllowedForUrls"));
+
+    // Control: the same check sees a console message when a page logs one.
+    let noisy = dir.path().join("noisy.html");
+    std::fs::write(
+        &noisy,
+        "<!DOCTYPE html><p>x</p><script>console.error('boom')</script>",
+    )
+    .unwrap();
+    let (_, log) = chromium(&["--dump-dom", &format!("file://{}", noisy.display())]);
+    assert!(
+        log.contains(":CONSOLE") && log.contains("boom"),
+        "the console check cannot see messages:\n{log}"
+    );
+}
