@@ -60,6 +60,55 @@ impl Plan {
     }
 }
 
+/// The ops of one spec setting for one product, vendor location and hive: the unit an
+/// ADMX policy, an Intune OMA-URI setting or a docs row describes.
+pub struct LocationOps<'a> {
+    pub spec_path: String,
+    pub setting: String,
+    pub product: String,
+    pub location: String,
+    pub hive: Hive,
+    pub ops: Vec<&'a Op>,
+}
+
+/// The index N of a spec path `settings[N]` (for ordering by the spec).
+pub fn spec_index(path: &str) -> usize {
+    path.strip_prefix("settings[")
+        .and_then(|r| r.split(']').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+/// The plan's ops grouped by [`LocationOps`], in spec order, then product, location, hive.
+pub fn by_location(plan: &Plan) -> Vec<LocationOps<'_>> {
+    type Key = (usize, String, String, String, Hive);
+    let mut map: std::collections::BTreeMap<Key, Vec<&Op>> = std::collections::BTreeMap::new();
+    for op in &plan.ops {
+        let p = &op.provenance;
+        map.entry((
+            spec_index(&p.spec_path),
+            p.spec_path.clone(),
+            p.product.clone(),
+            p.location.clone(),
+            op.hive,
+        ))
+        .or_default()
+        .push(op);
+    }
+    map.into_iter()
+        .map(
+            |((_, spec_path, product, location, hive), ops)| LocationOps {
+                spec_path,
+                setting: ops[0].provenance.setting.clone(),
+                product,
+                location,
+                hive,
+                ops,
+            },
+        )
+        .collect()
+}
+
 /// Value names sort numerically when both are numbers ("2" before "10"), else
 /// case-insensitively, as a reader expects a numbered list to appear.
 fn name_cmp(a: &str, b: &str) -> Ordering {

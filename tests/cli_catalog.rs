@@ -4,14 +4,24 @@ use assert_cmd::Command;
 
 #[test]
 fn catalog_json_lists_every_setting_with_sources() {
-    let out = Command::cargo_bin("policyc").unwrap().args(["catalog", "--format", "json"]).output().unwrap();
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["catalog", "--format", "json"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let entries = v.as_array().unwrap();
     let ids: Vec<&str> = entries.iter().map(|e| e["id"].as_str().unwrap()).collect();
     let files: Vec<String> = std::fs::read_dir("policies")
         .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".yaml").to_string())
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".yaml")
+                .to_string()
+        })
         .collect();
     assert_eq!(ids.len(), files.len());
     for id in &ids {
@@ -21,25 +31,45 @@ fn catalog_json_lists_every_setting_with_sources() {
         assert!(!e["title"].as_str().unwrap().is_empty());
         assert!(!e["sources"].as_array().unwrap().is_empty(), "{}", e["id"]);
         for l in e["registry"].as_array().unwrap() {
-            assert!(!l["sources"].as_array().unwrap().is_empty(), "{} {}", e["id"], l["name"]);
+            assert!(
+                !l["sources"].as_array().unwrap().is_empty(),
+                "{} {}",
+                e["id"],
+                l["name"]
+            );
         }
     }
 }
 
 #[test]
 fn catalog_human_shows_types_products_sources_and_unconfirmed() {
-    let out = Command::cargo_bin("policyc").unwrap().arg("catalog").output().unwrap();
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .arg("catalog")
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("oberthur-enable-nhs-enrollment\n  Oberthur PIV minidriver EnableNHSEnrollment (prevents ERR1000)\n  type: Dword, scopes: user, products: oberthur"), "{text}");
-    assert!(text.contains("unconfirmed: The NHS guide is the only public source found"), "{text}");
+    assert!(
+        text.contains("unconfirmed: The NHS guide is the only public source found"),
+        "{text}"
+    );
 }
 
 #[test]
 fn plan_human_lists_each_operation_with_provenance() {
-    let out = Command::cargo_bin("policyc").unwrap().args(["plan", "examples/nhs-credential-management.yaml"]).output().unwrap();
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["plan", "examples/nhs-credential-management.yaml"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("reset HKLM\\SOFTWARE\\Policies\\Google\\Chrome\\CookiesAllowedForUrls\n      <- settings[8] (chrome: CookiesAllowedForUrls)"), "{text}");
-    let out = Command::cargo_bin("policyc").unwrap().args(["plan", "tests/fixtures/bad/non-origin.yaml"]).output().unwrap();
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["plan", "tests/fixtures/bad/non-origin.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }

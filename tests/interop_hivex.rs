@@ -9,8 +9,7 @@
 //! Needs `hivexregedit` (Debian: `libhivex-bin libwin-hivex-perl`). Without it the test
 //! prints a loud SKIPPED line and passes, unless `POLICYC_REQUIRE_INTEROP=1` (as in `.ci/run`).
 
-use policyc::catalog::Catalog;
-use policyc::plan::{Action, Plan};
+use policyc::plan::Action;
 use policyc::reg::text::{self, Block};
 use policyc::reg::{Hive, RegData};
 use std::collections::BTreeMap;
@@ -29,23 +28,6 @@ const HEADER: &str = "Windows Registry Editor Version 5.00";
 
 /// The value seeded into every key the plan resets; the merge must remove it.
 const STALE_NAME: &str = "9";
-
-fn compile(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
-    let bytes = fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let catalog = Catalog::builtin().expect("builtin catalog");
-    let outcome = policyc::compile(example, &bytes, &catalog);
-    let plan = outcome
-        .plan
-        .unwrap_or_else(|| panic!("{example} did not compile: {:#?}", outcome.diagnostics));
-    let files = policyc::bundle_files(&plan).expect("emit");
-    let regs: Vec<_> = files
-        .into_iter()
-        .filter(|(name, _)| name.ends_with(".reg"))
-        .collect();
-    assert!(!regs.is_empty(), "{example}: no .reg file in the bundle");
-    (plan, regs)
-}
 
 /// The hive root a merge works under: hivex holds one hive file per root, so HKLM keys
 /// are merged into a stand-in for the SOFTWARE hive and HKCU keys into a user hive.
@@ -187,7 +169,7 @@ fn export(prefix: &str, hive: &Path) -> BTreeMap<String, BTreeMap<String, RegDat
 
 /// Merges one example's `.reg` files and compares the hive with the plan.
 fn check_example(example: &str, dir: &Path) -> Vec<String> {
-    let (plan, regs) = compile(example);
+    let (plan, regs) = common::compile_reg(example);
     let mut problems = Vec::new();
     for (name, bytes) in &regs {
         let reg = to_unix_text(bytes);
@@ -302,7 +284,7 @@ fn hivexregedit_rejects_malformed_lines() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_, regs) = compile(EXAMPLES[0]);
+    let (_, regs) = common::compile_reg(EXAMPLES[0]);
     let (name, bytes) = &regs[0];
     let reg = to_unix_text(bytes);
     let hive = hive_of(name, &reg);

@@ -7,7 +7,6 @@
 //! Needs `wine` (Debian: `wine wine64`). Without it the test prints a loud SKIPPED line
 //! and passes, unless `POLICYC_REQUIRE_INTEROP=1` (as in `.ci/run`), when it fails.
 
-use policyc::catalog::Catalog;
 use policyc::plan::{Action, Plan};
 use policyc::reg::text::{self, Block};
 use policyc::reg::{Hive, RegData};
@@ -26,24 +25,6 @@ const EXAMPLES: [&str; 2] = [
 /// The value seeded into every key the plan resets; the import must remove it.
 const STALE_NAME: &str = "9";
 const STALE_DATA: &str = "stale";
-
-/// Compiles an example; returns its plan and its `.reg` files (name, bytes).
-fn compile(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
-    let bytes = fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let catalog = Catalog::builtin().expect("builtin catalog");
-    let outcome = policyc::compile(example, &bytes, &catalog);
-    let plan = outcome
-        .plan
-        .unwrap_or_else(|| panic!("{example} did not compile: {:#?}", outcome.diagnostics));
-    let files = policyc::bundle_files(&plan).expect("emit");
-    let regs: Vec<_> = files
-        .into_iter()
-        .filter(|(name, _)| name.ends_with(".reg"))
-        .collect();
-    assert!(!regs.is_empty(), "{example}: no .reg file in the bundle");
-    (plan, regs)
-}
 
 /// One Wine prefix for the whole run; `wineserver -k` and removal on drop (even on panic).
 struct Wine {
@@ -182,7 +163,7 @@ fn exported_values(export: &Path, long_path: &str) -> Result<BTreeMap<String, Re
 /// Seeds stale entries, imports the example's `.reg` files, exports every key the plan
 /// touches and compares. Returns the problems found.
 fn check_example(wine: &mut Wine, example: &str) -> Vec<String> {
-    let (plan, regs) = compile(example);
+    let (plan, regs) = common::compile_reg(example);
     let keys = expected(&plan);
     let work = tempfile::tempdir().expect("work dir");
     let mut problems = Vec::new();
@@ -281,7 +262,7 @@ fn check_example(wine: &mut Wine, example: &str) -> Vec<String> {
 /// same exports with one value changed report exactly that value.
 fn verify_wine_exports(wine: &mut Wine, example: &str) -> Vec<String> {
     use policyc::verify::{model::Registry, verify, Status};
-    let (plan, _) = compile(example);
+    let (plan, _) = common::compile_reg(example);
     let catalog = policyc::catalog::Catalog::builtin().unwrap();
     let work = tempfile::tempdir().expect("work dir");
     let mut exports = Vec::new();

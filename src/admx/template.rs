@@ -20,7 +20,6 @@ use super::ids;
 use crate::catalog::{Catalog, Form, Layout};
 use crate::plan::{Action, Op, Plan};
 use crate::reg::{Hive, RegData};
-use std::collections::BTreeMap;
 
 /// The schema's fixed `<string>` value has `maxLength 255` (PolicyDefinitions.xsd,
 /// type `Value`). A longer fixed string becomes a text element whose ADML text box
@@ -123,14 +122,6 @@ pub struct Template {
     pub description: String,
 }
 
-/// The spec index of `settings[N]`, for ordering policies as the spec lists them.
-fn spec_index(path: &str) -> usize {
-    path.strip_prefix("settings[")
-        .and_then(|r| r.split(']').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(usize::MAX)
-}
-
 /// A character XML 1.0 cannot carry at all (`Char` production): C0 controls other
 /// than tab/LF/CR, U+FFFE and U+FFFF. Rust strings hold no lone surrogates.
 pub fn xml_forbidden(c: char) -> bool {
@@ -196,37 +187,20 @@ pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Template, String> {
         },
     ];
 
-    // Provenance groups, in spec order.
-    type GroupKey = (usize, String, String, String, Hive);
-    let mut groups: BTreeMap<GroupKey, Vec<Op>> = BTreeMap::new();
-    for op in &plan.ops {
-        let p = &op.provenance;
-        groups
-            .entry((
-                spec_index(&p.spec_path),
-                p.spec_path.clone(),
-                p.product.clone(),
-                p.location.clone(),
-                op.hive,
-            ))
-            .or_default()
-            .push(op.clone());
-    }
-
     let mut supported: Vec<Supported> = Vec::new();
     let mut policies = Vec::new();
-    for ((_, spec_path, product_id, location, hive), ops) in groups {
-        let setting = ops[0].provenance.setting.clone();
-        let entry = catalog
-            .get(&setting)
-            .ok_or_else(|| format!("{spec_path}: setting {setting} is not in the catalog"))?;
-        let loc = entry
-            .registry
-            .iter()
-            .find(|l| l.name == location && l.products.contains(&product_id))
-            .ok_or_else(|| {
-                format!("{spec_path}: {setting} has no location {location} for {product_id}")
-            })?;
+    for g in crate::plan::by_location(plan) {
+        let crate::plan::LocationOps {
+            spec_path,
+            setting,
+            product: product_id,
+            location,
+            hive,
+            ops,
+        } = g;
+        let (entry, loc) = catalog
+            .location(&setting, &location, &product_id)
+            .map_err(|m| format!("{spec_path}: {m}"))?;
         let product = catalog
             .products
             .get(&product_id)
@@ -431,7 +405,7 @@ pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Template, String> {
             spec_path,
             product: product_id,
             location,
-            ops,
+            ops: ops.into_iter().cloned().collect(),
         });
     }
 

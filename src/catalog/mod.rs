@@ -69,6 +69,24 @@ impl Catalog {
         self.entries.iter().find(|e| e.id == id)
     }
 
+    /// The entry and registry location a plan op's provenance names.
+    pub fn location(
+        &self,
+        setting: &str,
+        location: &str,
+        product: &str,
+    ) -> Result<(&Entry, &Location), String> {
+        let entry = self
+            .get(setting)
+            .ok_or_else(|| format!("setting {setting} is not in the catalog"))?;
+        let loc = entry
+            .registry
+            .iter()
+            .find(|l| l.name == location && l.products.iter().any(|p| p == product))
+            .ok_or_else(|| format!("{setting} has no location {location} for {product}"))?;
+        Ok((entry, loc))
+    }
+
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.id.as_str())
     }

@@ -214,14 +214,10 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
     // Settings in spec order (spec paths are `settings[N]`).
     let mut groups: BTreeMap<usize, Vec<&crate::plan::Op>> = BTreeMap::new();
     for op in &plan.ops {
-        let n = op
-            .provenance
-            .spec_path
-            .trim_start_matches("settings[")
-            .trim_end_matches(']')
-            .parse()
-            .unwrap_or(usize::MAX);
-        groups.entry(n).or_default().push(op);
+        groups
+            .entry(crate::plan::spec_index(&op.provenance.spec_path))
+            .or_default()
+            .push(op);
     }
     let mut settings = Vec::new();
     for ops in groups.values() {

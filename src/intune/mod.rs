@@ -220,52 +220,26 @@ impl Group<'_> {
     }
 }
 
-fn spec_index(path: &str) -> usize {
-    path.strip_prefix("settings[")
-        .and_then(|r| r.split(']').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(usize::MAX)
-}
-
-/// The plan's provenance groups in spec order (as `admx::template` groups them).
+/// The plan's provenance groups in spec order (the same groups `admx::template` makes).
 pub fn groups<'a>(plan: &'a Plan, catalog: &'a Catalog) -> Result<Vec<Group<'a>>, String> {
-    type Key = (usize, String, String, String, Hive);
-    let mut map: BTreeMap<Key, Vec<&Op>> = BTreeMap::new();
-    for op in &plan.ops {
-        let p = &op.provenance;
-        map.entry((
-            spec_index(&p.spec_path),
-            p.spec_path.clone(),
-            p.product.clone(),
-            p.location.clone(),
-            op.hive,
-        ))
-        .or_default()
-        .push(op);
-    }
-    let mut out = Vec::new();
-    for ((_, spec_path, product, location, hive), ops) in map {
-        let setting = ops[0].provenance.setting.clone();
-        let entry = catalog
-            .get(&setting)
-            .ok_or_else(|| format!("{spec_path}: setting {setting} is not in the catalog"))?;
-        let loc = entry
-            .registry
-            .iter()
-            .find(|l| l.name == location && l.products.contains(&product))
-            .ok_or_else(|| format!("{spec_path}: {setting} has no location {location}"))?;
-        out.push(Group {
-            spec_path,
-            setting,
-            product,
-            location,
-            hive,
-            ops,
-            entry,
-            loc,
-        });
-    }
-    Ok(out)
+    crate::plan::by_location(plan)
+        .into_iter()
+        .map(|g| {
+            let (entry, loc) = catalog
+                .location(&g.setting, &g.location, &g.product)
+                .map_err(|m| format!("{}: {m}", g.spec_path))?;
+            Ok(Group {
+                spec_path: g.spec_path,
+                setting: g.setting,
+                product: g.product,
+                location: g.location,
+                hive: g.hive,
+                ops: g.ops,
+                entry,
+                loc,
+            })
+        })
+        .collect()
 }
 
 /// The registry key of the location's own value or list (the `also` companions excluded).

@@ -3,6 +3,7 @@
 //! `POLICYC_REQUIRE_INTEROP=1` (as `.ci/run` sets), when it fails.
 #![allow(dead_code)] // each test file uses part of this module
 
+use policyc::plan::Plan;
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -39,4 +40,22 @@ pub fn python() -> PathBuf {
         return venv;
     }
     PathBuf::from("python3")
+}
+
+/// Compiles an example; returns its plan and its `.reg` files (name, bytes).
+pub fn compile_reg(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(example);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let catalog = policyc::catalog::Catalog::builtin().expect("builtin catalog");
+    let outcome = policyc::compile(example, &bytes, &catalog);
+    let plan = outcome
+        .plan
+        .unwrap_or_else(|| panic!("{example} did not compile: {:#?}", outcome.diagnostics));
+    let regs: Vec<_> = policyc::bundle_files(&plan)
+        .expect("emit")
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".reg"))
+        .collect();
+    assert!(!regs.is_empty(), "{example}: no .reg file in the bundle");
+    (plan, regs)
 }
