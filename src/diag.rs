@@ -33,6 +33,7 @@ codes! {
     IO_ERROR = "io-error", Error, "a file could not be read or written";
     INVALID_ENCODING = "invalid-encoding", Error, "the spec is not UTF-8 text";
     YAML_SYNTAX = "yaml-syntax", Error, "the spec is not well-formed YAML";
+    YAML_LIMIT = "yaml-limit", Error, "the spec nests deeper or expands aliases further than the YAML reader allows (runaway nesting or an alias bomb)";
     UNKNOWN_KEY = "unknown-key", Error, "a key the spec format does not define (often a typo)";
     MISSING_KEY = "missing-key", Error, "a required key is absent";
     WRONG_TYPE = "wrong-type", Error, "a value has the wrong YAML type for its key or setting";
@@ -89,6 +90,7 @@ const FIXES: &[(&str, &str)] = &[
     ("io-error", "check the path exists and is readable/writable, and that the disk has space"),
     ("invalid-encoding", "save the spec as UTF-8 (a BOM is allowed)"),
     ("yaml-syntax", "fix the YAML at the position shown: indentation, an unclosed quote, a missing colon"),
+    ("yaml-limit", "flatten the nesting, or write the values out instead of repeating anchors (*alias) of anchors"),
     ("unknown-key", "correct the key's spelling (see the did-you-mean hint) or remove it"),
     ("missing-key", "add the key; the README's spec format lists the required keys"),
     ("wrong-type", "give the value the type shown in the message (true/false, a number, a list of strings...)"),
@@ -213,7 +215,7 @@ impl Diagnostic {
             Severity::Warning => "warning",
             Severity::Note => "note",
         };
-        let mut s = format!("{sev}[{}]: {}", self.code, self.message);
+        let mut s = format!("{sev}[{}]: {}", self.code, visible(&self.message));
         let mut loc = String::new();
         if let Some(f) = &self.file {
             loc.push_str(f);
@@ -229,13 +231,32 @@ impl Diagnostic {
             }
         }
         if !loc.is_empty() {
-            let _ = write!(s, "\n  --> {loc}");
+            let _ = write!(s, "\n  --> {}", visible(&loc));
         }
         if let Some(h) = &self.hint {
-            let _ = write!(s, "\n  = hint: {h}");
+            let _ = write!(s, "\n  = hint: {}", visible(h));
         }
         s
     }
+}
+
+/// Spec text quoted in a diagnostic with its control characters escaped (`\r`,
+/// `\u{1b}`), so a hostile spec cannot fake extra diagnostic lines or send
+/// terminal escape sequences through the human-readable output.
+fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// Suggest the closest candidate for a misspelt name (`did you mean ...?`).

@@ -38,6 +38,14 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
         )
         .hint("save the file as UTF-8 (with or without BOM)")]);
     }
+    // UTF-16 without a BOM: ASCII text has a NUL in every other byte.
+    if bytes.len() >= 2 && (bytes[0] == 0) != (bytes[1] == 0) {
+        return Err(vec![at_file(
+            diag::INVALID_ENCODING,
+            "the spec looks like UTF-16 without a BOM; policyc reads UTF-8".into(),
+        )
+        .hint("save the file as UTF-8 (with or without BOM)")]);
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -54,6 +62,23 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // YAML allows no raw control character but tab, CR, LF and NEL, nor U+FFFE/U+FFFF
+    // (YAML 1.2 §5.1, c-printable). serde_yaml rejects them with a byte offset and a
+    // 1:1 position; find the first one here to give its line and column.
+    if let Some((i, c)) = text.char_indices().find(|&(_, c)| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}'))
+            || matches!(c, '\u{fffe}' | '\u{ffff}')
+    }) {
+        let before = &text[..i];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        return Err(vec![at_file(
+            diag::CONTROL_CHARACTER,
+            format!("the spec contains the control character {c:?}, which YAML does not allow"),
+        )
+        .at(line, col)
+        .hint("remove it; write a tab or line break inside a value as a YAML escape only if the setting accepts it")]);
+    }
     load_str(file, text)
 }
 
@@ -121,6 +146,28 @@ fn yaml_error(
             } else {
                 path.to_string()
             })
+    } else if msg.starts_with("recursion limit exceeded")
+        || msg.starts_with("repetition limit exceeded")
+    {
+        // serde_yaml's guards: nesting deeper than 128 levels, or aliases expanding
+        // into more nodes than the document holds (a "billion laughs" bomb).
+        let d = Diagnostic::new(
+            diag::YAML_LIMIT,
+            if msg.starts_with("recursion") {
+                "the spec nests more than 128 levels deep".to_string()
+            } else {
+                "the spec's aliases (*name) expand into too many values (an alias bomb?)"
+                    .to_string()
+            },
+        )
+        .hint(
+            "flatten the nesting, or write the values out instead of repeating anchors of anchors",
+        );
+        if path.is_empty() {
+            d
+        } else {
+            d.path(path)
+        }
     } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
         Diagnostic::new(diag::WRONG_TYPE, format!("`{path}`: {msg}"))
             .hint("check the README's spec format for this key's type")
