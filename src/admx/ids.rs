@@ -129,11 +129,17 @@ pub fn explain_string_id(policy: &str) -> String {
 
 /// Category names, root first: publisher, then bundle. The Intune area of a policy is
 /// `{AppName}~Policy~{publisher}~{bundle}` (categories joined by `~` from the root).
+/// A publisher and bundle with the same name (publisher "NHS Credential Management",
+/// bundle `nhs-credential-management`) would give one category name twice (compared
+/// case-insensitively, as Intune's paths are), which the schema's unique names forbid;
+/// the bundle's category then takes a `_Bundle` suffix.
 pub fn category_path(publisher: &str, bundle_name: &str) -> [String; 2] {
-    [
-        format!("Cat_{}", or_fallback(pascal(publisher), "Publisher")),
-        format!("Cat_{}", or_fallback(pascal(bundle_name), "Bundle")),
-    ]
+    let publisher = format!("Cat_{}", or_fallback(pascal(publisher), "Publisher"));
+    let mut bundle = format!("Cat_{}", or_fallback(pascal(bundle_name), "Bundle"));
+    if bundle.eq_ignore_ascii_case(&publisher) {
+        bundle.push_str("_Bundle");
+    }
+    [publisher, bundle]
 }
 
 /// The ADML string id of a category's display name.
@@ -162,6 +168,18 @@ pub fn supported_name(product: &str, range: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn publisher_and_bundle_categories_never_collide() {
+        let [p, b] = category_path("NHS Credential Management", "nhs-credential-management");
+        assert_ne!(p, b);
+        assert_eq!(b, "Cat_NhsCredentialManagement_Bundle");
+        let [p, b] = category_path("Example NHS Trust", "nhs-credential-management");
+        assert_eq!(
+            (p.as_str(), b.as_str()),
+            ("Cat_ExampleNHSTrust", "Cat_NhsCredentialManagement")
+        );
+    }
 
     #[test]
     fn names_are_item_names() {
