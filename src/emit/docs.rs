@@ -13,7 +13,7 @@ use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::catalog::Catalog;
 use crate::plan::{Action, Plan};
 use crate::reg::Hive;
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use minijinja::{Environment, Error, ErrorKind, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -106,19 +106,9 @@ fn md_escape(s: &str) -> String {
     out
 }
 
+/// HTML text and attribute escaping (`&`, `<`, `>`, `'`, `"`), by quick-xml's escaper.
 fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    quick_xml::escape::escape(s).into_owned()
 }
 
 /// A Markdown code span that holds `s` literally: the fence is longer than any run of
@@ -136,19 +126,7 @@ fn md_code(s: &str) -> String {
 }
 
 fn environment() -> Result<Environment<'static>, Error> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .keep_trailing_newline(true)
-            .build()?,
-    );
-    for f in ["safe", "escape", "e", "tojson"] {
-        env.remove_filter(f);
-    }
+    let mut env = super::templates::strict_environment()?;
     // `code`: Markdown code span (README) or <code> element (HTML), escaped here.
     env.add_filter("code", |state: &minijinja::State, v: String| {
         if state.name().ends_with(".html") {
@@ -367,7 +345,7 @@ mod tests {
         assert_eq!(md_code("`x"), "`` `x ``");
         assert_eq!(
             html_escape(r#"<a href="x">'&"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+            "&lt;a href=&quot;x&quot;&gt;&apos;&amp;"
         );
     }
 }

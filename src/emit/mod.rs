@@ -11,6 +11,7 @@ pub mod manifest;
 pub mod pol;
 pub mod powershell;
 pub mod reg;
+pub mod templates;
 
 use crate::plan::Plan;
 use serde::Serialize;

@@ -10,7 +10,7 @@
 use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::{Action, Op, Plan};
 use crate::reg::{Hive, RegData};
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use minijinja::{Environment, Error, ErrorKind, Value};
 
 pub struct PowerShellEmitter;
 
@@ -249,19 +249,7 @@ pub fn data_section(plan: &Plan) -> String {
 /// as a raw spec string, fails to render instead of producing an injectable script. The
 /// built-in filters that mark values safe are removed for the same reason.
 pub fn environment() -> Result<Environment<'static>, Error> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .keep_trailing_newline(true)
-            .build()?,
-    );
-    for f in ["safe", "escape", "e", "tojson"] {
-        env.remove_filter(f);
-    }
+    let mut env = super::templates::strict_environment()?;
     env.set_formatter(|out, _state, value| match value.as_str() {
         Some(s) if value.is_safe() => out.write_str(s).map_err(Error::from),
         _ => Err(Error::new(
