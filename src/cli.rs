@@ -297,10 +297,30 @@ fn build(spec: &Path, out: &Path, format: DiagFormat, catalog: &Catalog) -> i32 
         report(&[d], format);
         return EXIT_USAGE;
     }
-    report(&diags, format);
     if format == DiagFormat::Human {
+        // `build` shows what changed the bundle (warnings, settings left out); the
+        // delivery notes (Intune routes, ADMX pre-flight) are `check`'s to list in full.
+        let (shown, routes): (Vec<Diagnostic>, Vec<Diagnostic>) = diags
+            .into_iter()
+            .partition(|d| d.severity != diag::Severity::Note || d.code == diag::LEFT_OUT);
+        report(&shown, format);
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-        println!("wrote {}: {}", out.display(), names.join(", "));
+        println!(
+            "wrote {} ({} files): {}",
+            out.display(),
+            files.len(),
+            names.join(", ")
+        );
+        if !routes.is_empty() {
+            println!(
+                "{} delivery note{} (Intune routes, ADMX ingestion): `policyc check {}` lists them",
+                routes.len(),
+                if routes.len() == 1 { "" } else { "s" },
+                spec.display()
+            );
+        }
+    } else {
+        report(&diags, format);
     }
     EXIT_OK
 }

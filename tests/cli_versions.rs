@@ -200,3 +200,34 @@ fn catalog_lists_version_ranges() {
     assert!(text.contains("LocalNetworkAccessAllowedForUrls is replaced by LoopbackNetworkAllowedForUrls from chrome 146, edge 146"));
     assert!(text.contains("applies to: smartcard-connect versions -3.13.5.0"));
 }
+
+#[test]
+fn build_output_says_why_a_setting_was_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.yaml");
+    let text = std::fs::read_to_string(EXAMPLE)
+        .unwrap()
+        .replace("smartcard-connect: \"3.13\"", "smartcard-connect: \"4.1\"");
+    std::fs::write(&spec, text).unwrap();
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .arg("build")
+        .arg(&spec)
+        .arg("--out")
+        .arg(dir.path().join("b"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("note[left-out]: left out `smartcard-connect-trusted-certificate-issuers`: it is needed for smartcard-connect versions -3.13.5.0 only, and the spec runs 4.1"), "{stderr}");
+    // The delivery notes are summarised, not repeated, by build.
+    assert!(!stderr.contains("intune-no-route"), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("delivery notes (Intune routes, ADMX ingestion): `policyc check"),
+        "{stdout}"
+    );
+    let machine = std::fs::read(dir.path().join("b/machine.reg")).unwrap();
+    let text = policyc::reg::text::decode(&machine).unwrap();
+    assert!(!text.contains("TrustedCertificateIssuers"));
+}
