@@ -1,13 +1,17 @@
-//! Property test: for arbitrary valid specs, the `.reg` files and the Registry.pol files
-//! (stand-alone and inside the GPO backup) read back through policyc's own readers to
-//! exactly the plan: every value present with its type and data, no stale list entry.
+//! Property test: for arbitrary valid specs, the `.reg` files, the Registry.pol files
+//! (stand-alone and inside the GPO backup) and the ADMX (its policies enabled with the
+//! spec's list entries) read back through policyc's own readers to exactly the plan:
+//! every value present with its type and data, no stale list entry.
 //! (The real consumers, Wine, hivex and Samba, check the examples in the interop tests.)
 
+use policyc::admx::{ids, reader};
 use policyc::catalog::Catalog;
 use policyc::plan::Action;
 use policyc::reg::Hive;
+use policyc::validate::Value;
 use policyc::verify::{model::Registry, verify, Status};
 use proptest::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn label() -> impl Strategy<Value = String> {
     "[a-z][a-z0-9]{0,8}"
@@ -172,6 +176,55 @@ proptest! {
             }
             readings.push((label, r));
         }
+        // The ADMX: each policy, enabled with the spec's list entries, writes exactly its
+        // plan group's operations.
+        let loaded = policyc::spec::load_bytes("prop.yaml", spec.as_bytes()).unwrap();
+        let validated = policyc::validate::validate(&loaded, &catalog).0.unwrap();
+        type W = (Hive, String, Option<String>, Option<policyc::reg::RegData>);
+        let mut want: BTreeMap<String, BTreeSet<W>> = BTreeMap::new();
+        let mut group_of: BTreeMap<String, String> = BTreeMap::new();
+        for op in &plan.ops {
+            let p = &op.provenance;
+            let w = match &op.action {
+                Action::ResetKey => (op.hive, op.key.to_lowercase(), None, None),
+                Action::Set { name, data } => (op.hive, op.key.to_lowercase(), Some(name.clone()), Some(data.clone())),
+            };
+            let policy = ids::policy_name(&p.setting, &p.product, &p.location, op.hive);
+            want.entry(policy.clone()).or_default().insert(w);
+            group_of.insert(policy, p.spec_path.clone());
+        }
+        let text = |suffix: &str| {
+            let (_, b) = files.iter().find(|(p, _)| p.ends_with(suffix)).unwrap();
+            reader::decode(b).unwrap()
+        };
+        let admx = reader::read_admx(&text("prop.admx")).unwrap();
+        let adml = reader::read_adml(&text("en-US/prop.adml")).unwrap();
+        prop_assert_eq!(admx.policies.len(), want.len());
+        for pol in &admx.policies {
+            let path = &group_of[&pol.name];
+            let setting = validated.settings.iter().find(|s| &s.spec_path() == path).unwrap();
+            let mut inputs = reader::Inputs::default();
+            for e in pol.elements.iter().filter(|e| e.kind == "list") {
+                let entries = match &setting.value {
+                    Value::List(items) => items.iter().map(|i| (String::new(), i.clone())).collect(),
+                    Value::ZoneMap(sites) => sites.iter().map(|(s, z)| (s.clone(), (*z as u32).to_string())).collect(),
+                    other => panic!("{path}: a list element for {other:?}"),
+                };
+                inputs.lists.insert(e.id.clone(), entries);
+            }
+            let got: BTreeSet<W> = pol
+                .enabled_writes(Some(&adml), &inputs)
+                .unwrap()
+                .into_iter()
+                .map(|w| match w {
+                    reader::Write::ClearKey { hive, key } => (hive, key.to_lowercase(), None, None),
+                    reader::Write::Set { hive, key, name, data } => (hive, key.to_lowercase(), Some(name), Some(data)),
+                    reader::Write::Delete { .. } => panic!("policyc's ADMX never deletes a value"),
+                })
+                .collect();
+            prop_assert_eq!(&got, &want[&pol.name], "ADMX policy {}\n{}", pol.name, spec);
+        }
+
         for (label, reg) in &readings {
             let report = verify(&plan, reg, &catalog);
             let bad: Vec<_> = report.checks.iter().filter(|c| c.status != Status::Ok).collect();
