@@ -166,10 +166,22 @@ pub fn list_value(entries: &[(String, String)]) -> Result<String, String> {
     Ok(parts.join(LIST_SEPARATOR))
 }
 
-/// `<enabled/>` followed by one `<data id=".." value=".."/>` per element (values already escaped).
-pub fn enabled(data: &[(String, String)]) -> Result<String, String> {
+/// The value of one `<data>` element, as the spec gives it; [`enabled`] escapes it.
+pub enum DataValue {
+    Text(String),
+    /// A `list` element's (name, value) entries.
+    List(Vec<(String, String)>),
+}
+
+/// `<enabled/>` followed by one `<data id=".." value=".."/>` per element. Every id and
+/// value is escaped here, so no caller can pass a spec string through unescaped.
+pub fn enabled(data: &[(String, DataValue)]) -> Result<String, String> {
     let mut s = String::from("<enabled/>");
     for (id, v) in data {
+        let v = match v {
+            DataValue::Text(t) => xml_attr(t)?,
+            DataValue::List(entries) => list_value(entries)?,
+        };
         s.push_str(&format!("<data id=\"{}\" value=\"{v}\"/>", xml_attr(id)?));
     }
     Ok(s)
@@ -277,7 +289,10 @@ fn node_value(g: &Group, r: &IntuneRoute, catalog: &Catalog) -> Result<OmaValue,
                 entries.push((n.to_string(), v.clone()));
             }
             let id = r.data_id.clone().ok_or_else(|| fail("no data_id"))?;
-            Ok(OmaValue::String(enabled(&[(id, list_value(&entries)?)])?))
+            Ok(OmaValue::String(enabled(&[(
+                id,
+                DataValue::List(entries),
+            )])?))
         }
         Layout::Value | Layout::JoinedList => {
             let want = g.loc.value.as_deref().unwrap_or_default();
@@ -298,12 +313,14 @@ fn node_value(g: &Group, r: &IntuneRoute, catalog: &Catalog) -> Result<OmaValue,
                         if *n == 1 { "<enabled/>" } else { "<disabled/>" }.to_string(),
                     ))
                 }
-                (RegData::Dword(n), _, Some(id)) => {
-                    Ok(OmaValue::String(enabled(&[(id.clone(), n.to_string())])?))
-                }
-                (RegData::Sz(s), _, Some(id)) => {
-                    Ok(OmaValue::String(enabled(&[(id.clone(), xml_attr(s)?)])?))
-                }
+                (RegData::Dword(n), _, Some(id)) => Ok(OmaValue::String(enabled(&[(
+                    id.clone(),
+                    DataValue::Text(n.to_string()),
+                )])?)),
+                (RegData::Sz(s), _, Some(id)) => Ok(OmaValue::String(enabled(&[(
+                    id.clone(),
+                    DataValue::Text(s.clone()),
+                )])?)),
                 _ => Err(fail("the catalog route does not fit the value")),
             }
         }
@@ -318,10 +335,10 @@ fn admx_value(p: &template::Policy) -> Result<OmaValue, String> {
     for e in &p.elements {
         match e {
             template::Element::List { id, entries, .. } => {
-                data.push((id.clone(), list_value(entries)?))
+                data.push((id.clone(), DataValue::List(entries.clone())))
             }
             template::Element::Text { id, default, .. } => {
-                data.push((id.clone(), xml_attr(default)?))
+                data.push((id.clone(), DataValue::Text(default.clone())))
             }
         }
     }
@@ -613,19 +630,23 @@ mod tests {
             "a&amp;b&lt;c&gt;&quot;d&apos;"
         );
         assert!(xml_attr("\u{FFFE}").is_err());
-        let v = list_value(&[
-            ("1".into(), "https://a".into()),
-            ("2".into(), "x\"/><data id=\"y".into()),
-        ])
-        .unwrap();
+        let entries = vec![
+            ("1".to_string(), "https://a".to_string()),
+            ("2".to_string(), "x\"/><data id=\"y".to_string()),
+        ];
+        let v = list_value(&entries).unwrap();
         assert_eq!(
             v,
             "1&#xF000;https://a&#xF000;2&#xF000;x&quot;/&gt;&lt;data id=&quot;y"
         );
         assert!(list_value(&[("1".into(), "a\u{F000}b".into())]).is_err());
         assert_eq!(
-            enabled(&[("L".into(), v.clone())]).unwrap(),
+            enabled(&[("L".into(), DataValue::List(entries))]).unwrap(),
             format!("<enabled/><data id=\"L\" value=\"{v}\"/>")
+        );
+        assert_eq!(
+            enabled(&[("T".into(), DataValue::Text("a\"/><x".into()))]).unwrap(),
+            "<enabled/><data id=\"T\" value=\"a&quot;/&gt;&lt;x\"/>"
         );
     }
 
