@@ -3,9 +3,10 @@
 
 use assert_cmd::Command;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
+
+mod common;
 
 const EXAMPLE: &str = "examples/nhs-credential-management.yaml";
 
@@ -18,35 +19,13 @@ fn build(spec: &str, out: &Path) -> std::process::Output {
         .unwrap()
 }
 
-/// Every file below `dir`, keyed by its `/`-separated path relative to `dir`.
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
 #[test]
 fn writes_reg_files_and_a_matching_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle");
     let o = build(EXAMPLE, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let tree = read_tree(&out);
+    let tree = common::read_tree(&out);
     assert!(
         tree.contains_key("machine.reg") && tree.contains_key("user.reg"),
         "{:?}",
@@ -127,7 +106,7 @@ fn two_builds_are_byte_identical() {
         let (a, b) = (dir.path().join("a"), dir.path().join("b"));
         assert!(build(ex, &a).status.success());
         assert!(build(ex, &b).status.success());
-        assert_eq!(read_tree(&a), read_tree(&b), "{ex}");
+        assert_eq!(common::read_tree(&a), common::read_tree(&b), "{ex}");
         fs::remove_dir_all(&a).unwrap();
         fs::remove_dir_all(&b).unwrap();
     }
@@ -138,7 +117,7 @@ fn failed_build_leaves_previous_bundle_intact() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle");
     assert!(build(EXAMPLE, &out).status.success());
-    let before = read_tree(&out);
+    let before = common::read_tree(&out);
     for bad in [
         "tests/fixtures/bad/non-origin.yaml",
         "tests/fixtures/bad/bad-yaml.yaml",
@@ -147,7 +126,7 @@ fn failed_build_leaves_previous_bundle_intact() {
         let o = build(bad, &out);
         assert_eq!(o.status.code(), Some(1), "{bad}");
         assert!(String::from_utf8_lossy(&o.stderr).contains("nothing was written"));
-        assert_eq!(read_tree(&out), before, "{bad} changed the bundle");
+        assert_eq!(common::read_tree(&out), before, "{bad} changed the bundle");
     }
     // No temporary folders are left beside it.
     let siblings: Vec<_> = fs::read_dir(dir.path())
@@ -201,5 +180,5 @@ fn refuses_unusable_output_paths() {
         err.contains("policyc did not write (no manifest.json)"),
         "{err}"
     );
-    assert_eq!(read_tree(&foreign).len(), 1);
+    assert_eq!(common::read_tree(&foreign).len(), 1);
 }

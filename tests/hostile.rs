@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 const EXAMPLE: &str = "examples/nhs-credential-management.yaml";
 
 fn example() -> String {
@@ -50,24 +52,6 @@ fn build(spec: &Path, out: &Path) -> Run {
         run.stderr
     );
     run
-}
-
-/// Every file below `dir`, keyed by its `/`-separated relative path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy();
-                out.insert(rel.replace('\\', "/"), fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// Names in `dir` other than `keep`: a staged `.policyc-new-*` or `.policyc-old-*`
@@ -226,7 +210,7 @@ fn bom_crlf_and_a_50_mb_spec_build_the_same_bundle() {
     let reference = dir.path().join("reference");
     let r = build(Path::new(EXAMPLE), &reference);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let want = tree(&reference);
+    let want = common::read_tree(&reference);
     let ex = example();
     let big_note = format!(
         "  - id: oberthur-enable-nhs-enrollment\n    note: {}\n",
@@ -262,7 +246,7 @@ fn bom_crlf_and_a_50_mb_spec_build_the_same_bundle() {
         let r = build(&p, &out);
         assert_eq!(r.code, 0, "{name}: {}", r.stderr);
         assert!(
-            tree(&out) == want,
+            common::read_tree(&out) == want,
             "{name}: the bundle differs from the example's"
         );
         fs::remove_file(&p).unwrap();
@@ -275,7 +259,7 @@ fn a_failed_build_leaves_the_previous_bundle_intact() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle");
     assert_eq!(build(Path::new(EXAMPLE), &out).code, 0);
-    let before = tree(&out);
+    let before = common::read_tree(&out);
     for f in [
         "alias-bomb.yaml",
         "deep-nesting.yaml",
@@ -284,7 +268,10 @@ fn a_failed_build_leaves_the_previous_bundle_intact() {
     ] {
         let r = build(&fixture(f), &out);
         assert_eq!(r.code, 1, "{f}: {}", r.stderr);
-        assert!(tree(&out) == before, "{f}: the previous bundle changed");
+        assert!(
+            common::read_tree(&out) == before,
+            "{f}: the previous bundle changed"
+        );
         assert!(leftovers(dir.path(), &["bundle"]).is_empty(), "{f}");
     }
 }
@@ -372,7 +359,7 @@ fn special_characters_are_escaped_in_every_output() {
     let spec = fixture("injection.yaml");
     let r = build(&spec, &out);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let b = Bundle(tree(&out));
+    let b = Bundle(common::read_tree(&out));
     let loaded = policyc::spec::load_bytes("x", &fs::read(&spec).unwrap()).unwrap();
     let display = loaded.raw.bundle.display_name.clone();
     let publisher = loaded.raw.bundle.publisher.clone();
@@ -494,7 +481,7 @@ fn very_long_strings() {
     let out = dir.path().join("a");
     let r = build(&p, &out);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let b = Bundle(tree(&out));
+    let b = Bundle(common::read_tree(&out));
     assert!(b.text("machine.reg").contains(&format!("; {long}\r\n")));
 
     let issuer = format!("CN={}", "a".repeat(100_000));
@@ -517,7 +504,7 @@ fn very_long_strings() {
         .unwrap();
     let check_err = String::from_utf8_lossy(&check.stderr);
     assert!(check_err.contains("note[admx-long-string]"), "{check_err}");
-    let b = Bundle(tree(&out));
+    let b = Bundle(common::read_tree(&out));
     assert!(b.reg_values().iter().any(|(_, _, d)| match d {
         RegData::Sz(s) => s.ends_with(&issuer),
         _ => false,

@@ -14,6 +14,8 @@
 //! else `python3`; it needs `pip install 'msgraph-sdk==1.65.0'`. Without it the Graph tests
 //! print SKIPPED and pass, unless `POLICYC_REQUIRE_INTEROP=1`.
 
+mod common;
+
 use policyc::admx::reader::{self, Admx};
 use policyc::catalog::Catalog;
 use policyc::intune::route::RouteKind;
@@ -22,8 +24,7 @@ use policyc::reg::{Hive, RegData};
 use quick_xml::events::Event;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const EXAMPLES: [&str; 2] = [
@@ -37,41 +38,11 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("POLICYC_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = root().join(".venv-validators/bin/python");
-    if venv.is_file() {
-        return venv;
-    }
-    PathBuf::from("python3")
-}
-
 fn require_graph() -> bool {
-    let py = python();
-    let ok = Command::new(&py)
-        .args([
-            "-c",
-            "import msgraph.generated.models.windows10_custom_configuration",
-        ])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return true;
-    }
-    let msg = format!(
-        "msgraph-sdk not importable with {}; pip install 'msgraph-sdk==1.65.0' (or set POLICYC_PYTHON)",
-        py.display()
-    );
-    if std::env::var("POLICYC_REQUIRE_INTEROP").as_deref() == Ok("1") {
-        panic!("{msg}; POLICYC_REQUIRE_INTEROP=1 forbids skipping");
-    }
-    let bar = "!".repeat(72);
-    let _ = std::io::stderr()
-        .lock()
-        .write_all(format!("\n{bar}\nSKIPPED: {msg}\n{bar}\n\n").as_bytes());
-    false
+    common::require_python(
+        "msgraph.generated.models.windows10_custom_configuration",
+        "'msgraph-sdk==1.65.0'",
+    )
 }
 
 /// Graph model findings per file, in order.
@@ -83,7 +54,7 @@ fn graph_check(files: &[(String, Vec<u8>)]) -> Vec<Vec<String>> {
         std::fs::write(&p, bytes).unwrap();
         paths.push(p);
     }
-    let out = Command::new(python())
+    let out = Command::new(common::python())
         .arg(CHECKER)
         .args(&paths)
         .output()

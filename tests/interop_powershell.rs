@@ -33,20 +33,10 @@ const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ps_check.py");
 
 /// True when the grammar can be imported; otherwise a loud skip, or a panic when required.
 fn require_grammar() -> bool {
-    let py = common::python();
-    let ok = Command::new(&py)
-        .args(["-c", "import tree_sitter, tree_sitter_powershell"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return true;
-    }
-    let msg = format!(
-        "tree-sitter-powershell not importable with {}; pip install 'tree-sitter==0.26.1' \
-         'tree-sitter-powershell==0.26.4' (or set POLICYC_PYTHON)",
-        py.display()
-    );
-    common::skip(&msg)
+    common::require_python(
+        "tree_sitter, tree_sitter_powershell",
+        "'tree-sitter==0.26.1' 'tree-sitter-powershell==0.26.4'",
+    )
 }
 
 #[derive(Debug)]

@@ -16,6 +16,7 @@
 use super::{encoding, pol as pol_emit, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::Plan;
 use crate::pol::{Entry, DELVALS};
+use crate::reg::text::comment;
 use crate::reg::{Hive, RegData};
 
 pub struct LgpoEmitter;
@@ -90,14 +91,6 @@ fn line(what: &str, s: &str) -> Result<String, String> {
         return Err(format!("{what} `{}` holds a line break", s.escape_debug()));
     }
     Ok(s.to_string())
-}
-
-fn comment(s: &str) -> String {
-    let clean: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    format!("; {clean}")
 }
 
 /// The LGPO text for one hive (logical text with `\n`).

@@ -15,7 +15,7 @@ pub mod route;
 use crate::admx::{ids, template};
 use crate::catalog::{Catalog, Entry, Layout, Location, ValueKind};
 use crate::diag::{self, Diagnostic};
-use crate::plan::{Action, Op, Plan};
+use crate::plan::{Action, Plan};
 use crate::reg::{Hive, RegData};
 use route::{CspFormat, IntuneRoute, RouteKind};
 use serde::Serialize;
@@ -189,14 +189,17 @@ pub fn enabled(data: &[(String, DataValue)]) -> Result<String, String> {
 
 /// One provenance group of the plan: the operations one ADMX policy stands for.
 pub struct Group<'a> {
-    pub spec_path: String,
-    pub setting: String,
-    pub product: String,
-    pub location: String,
-    pub hive: Hive,
-    pub ops: Vec<&'a Op>,
+    /// Which spec setting, product, location and hive, and their ops.
+    pub at: crate::plan::LocationOps<'a>,
     pub entry: &'a Entry,
     pub loc: &'a Location,
+}
+
+impl<'a> std::ops::Deref for Group<'a> {
+    type Target = crate::plan::LocationOps<'a>;
+    fn deref(&self) -> &Self::Target {
+        &self.at
+    }
 }
 
 impl Group<'_> {
@@ -240,16 +243,7 @@ pub fn groups<'a>(plan: &'a Plan, catalog: &'a Catalog) -> Result<Vec<Group<'a>>
             let (entry, loc) = catalog
                 .location(&g.setting, &g.location, &g.product)
                 .map_err(|m| format!("{}: {m}", g.spec_path))?;
-            Ok(Group {
-                spec_path: g.spec_path,
-                setting: g.setting,
-                product: g.product,
-                location: g.location,
-                hive: g.hive,
-                ops: g.ops,
-                entry,
-                loc,
-            })
+            Ok(Group { at: g, entry, loc })
         })
         .collect()
 }

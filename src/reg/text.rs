@@ -67,8 +67,9 @@ fn hex_bytes(bytes: &[u8]) -> String {
     parts.join(",")
 }
 
-/// One comment line, with anything that could end the line made harmless.
-fn comment(s: &str) -> String {
+/// One `; ` comment line (`.reg` and LGPO text share the syntax), with anything that
+/// could end the line made harmless.
+pub fn comment(s: &str) -> String {
     let clean: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

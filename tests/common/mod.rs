@@ -42,6 +42,19 @@ pub fn python() -> PathBuf {
     PathBuf::from("python3")
 }
 
+/// True when the validators' Python can run `import {imports}`; otherwise [`skip`].
+pub fn require_python(imports: &str, install: &str) -> bool {
+    let py = python();
+    let ok = std::process::Command::new(&py)
+        .args(["-c", &format!("import {imports}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok || skip(&format!(
+        "{imports} not importable with {}; pip install {install} (or set POLICYC_PYTHON)",
+        py.display()
+    ))
+}
+
 /// Compiles an example; returns its plan and its `.reg` files (name, bytes).
 pub fn compile_reg(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(example);
@@ -58,4 +71,30 @@ pub fn compile_reg(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
         .collect();
     assert!(!regs.is_empty(), "{example}: no .reg file in the bundle");
     (plan, regs)
+}
+
+/// Every file below `dir`, keyed by its `/`-separated path relative to `dir`.
+pub fn read_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(
+        root: &std::path::Path,
+        dir: &std::path::Path,
+        out: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    ) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
 }
