@@ -25,7 +25,6 @@ use quick_xml::events::Event;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 const EXAMPLES: [&str; 2] = [
     "examples/nhs-credential-management.yaml",
@@ -47,24 +46,8 @@ fn require_graph() -> bool {
 
 /// Graph model findings per file, in order.
 fn graph_check(files: &[(String, Vec<u8>)]) -> Vec<Vec<String>> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut paths = Vec::new();
-    for (i, (name, bytes)) in files.iter().enumerate() {
-        let p = dir.path().join(format!("{i}-{}", name.replace('/', "_")));
-        std::fs::write(&p, bytes).unwrap();
-        paths.push(p);
-    }
-    let out = Command::new(common::python())
-        .arg(CHECKER)
-        .args(&paths)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "graph_check.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<Json> = String::from_utf8(out.stdout)
+    let stdout = common::run_python_checker(CHECKER, files);
+    let lines: Vec<Json> = String::from_utf8(stdout)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

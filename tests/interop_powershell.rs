@@ -20,7 +20,6 @@ use policyc::plan::{Action, Plan};
 use policyc::reg::RegData;
 use serde_json::Value as Json;
 use std::path::Path;
-use std::process::Command;
 
 mod common;
 
@@ -48,24 +47,8 @@ struct Parsed {
 
 /// Writes each (name, bytes) to a temporary folder and parses them all in one run.
 fn parse(files: &[(String, Vec<u8>)]) -> Vec<Parsed> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut paths = Vec::new();
-    for (i, (name, bytes)) in files.iter().enumerate() {
-        let p = dir.path().join(format!("{i}-{}", name.replace('/', "_")));
-        std::fs::write(&p, bytes).unwrap();
-        paths.push(p);
-    }
-    let out = Command::new(common::python())
-        .arg(CHECKER)
-        .args(&paths)
-        .output()
-        .expect("run ps_check.py");
-    assert!(
-        out.status.success(),
-        "ps_check.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: Json = serde_json::from_slice(&out.stdout).expect("checker JSON");
+    let stdout = common::run_python_checker(CHECKER, files);
+    let doc: Json = serde_json::from_slice(&stdout).expect("checker JSON");
     doc["files"]
         .as_array()
         .unwrap()

@@ -98,3 +98,26 @@ pub fn read_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Ve
     walk(dir, dir, &mut out);
     out
 }
+
+/// Writes each (name, bytes) to a temporary folder, runs the validators' Python on
+/// `script` with those paths in order, and returns its stdout (it must exit 0).
+pub fn run_python_checker(script: &str, files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, (name, bytes)) in files.iter().enumerate() {
+        let p = dir.path().join(format!("{i}-{}", name.replace('/', "_")));
+        std::fs::write(&p, bytes).unwrap();
+        paths.push(p);
+    }
+    let out = std::process::Command::new(python())
+        .arg(script)
+        .args(&paths)
+        .output()
+        .unwrap_or_else(|e| panic!("running {script}: {e}"));
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
