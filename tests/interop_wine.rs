@@ -86,7 +86,25 @@ impl Wine {
     fn reg(&mut self, args: &[&str]) -> Run {
         let mut all = vec!["reg"];
         all.extend_from_slice(args);
-        self.run("wine", &all)
+        let run = self.run("wine", &all);
+        // `wine reg export` of a key that exists was seen to exit 1 once, with no message,
+        // in a clean CI run (the same run passed every other time). An export only reads,
+        // so it is retried; the retry is reported, and a second failure still fails.
+        if !run.ok && args.first() == Some(&"export") {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let again = self.run("wine", &all);
+            eprintln!(
+                "interop_wine: retried after a failed export ({}): {}",
+                run.output.lines().next().unwrap_or_default(),
+                if again.ok {
+                    "the retry succeeded"
+                } else {
+                    "the retry failed too"
+                }
+            );
+            return again;
+        }
+        run
     }
 }
 
