@@ -21,7 +21,7 @@ fn main() {
     divan::main();
 }
 
-fn catalog() -> Catalog {
+fn catalog() -> &'static Catalog {
     Catalog::builtin().unwrap()
 }
 
@@ -48,7 +48,7 @@ fn load_check(bencher: divan::Bencher, n: usize) {
     let bytes = input(n);
     bencher.bench(|| {
         let loaded = policyc::spec::load_bytes("bench.yaml", black_box(&bytes)).unwrap();
-        let (spec, _) = policyc::validate::validate(&loaded, &catalog);
+        let (spec, _) = policyc::validate::validate(&loaded, catalog);
         spec.unwrap()
     });
 }
@@ -59,8 +59,8 @@ fn plan(bencher: divan::Bencher, n: usize) {
     let catalog = catalog();
     let bytes = input(n);
     let loaded = policyc::spec::load_bytes("bench.yaml", &bytes).unwrap();
-    let spec = policyc::validate::validate(&loaded, &catalog).0.unwrap();
-    bencher.bench(|| policyc::plan::build(black_box(&spec), &catalog).unwrap());
+    let spec = policyc::validate::validate(&loaded, catalog).0.unwrap();
+    bencher.bench(|| policyc::plan::build(black_box(&spec), catalog).unwrap());
 }
 
 /// One emitter on one input size.
@@ -90,7 +90,7 @@ fn emitter_cases() -> Vec<Case> {
 fn emitter(bencher: divan::Bencher, case: &Case) {
     let e = &policyc::emit::all()[case.emitter];
     let catalog = catalog();
-    let plan = plan_of(&input(case.n), &catalog);
+    let plan = plan_of(&input(case.n), catalog);
     bencher.bench_local(|| e.emit(black_box(&plan)).unwrap());
 }
 
@@ -102,7 +102,7 @@ fn full_build(bencher: divan::Bencher, n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle");
     bencher.bench(|| {
-        let plan = plan_of(black_box(&bytes), &catalog);
+        let plan = plan_of(black_box(&bytes), catalog);
         let files = policyc::bundle_files(&plan).unwrap();
         policyc::bundle::write(&out, &files).unwrap();
     });

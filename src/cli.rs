@@ -127,21 +127,21 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { spec, format } => check(&spec, format, &catalog),
+        Command::Check { spec, format } => check(&spec, format, catalog),
         Command::Build {
             spec,
             out,
             check: false,
             format,
-        } => build(&spec, &out, format, &catalog),
+        } => build(&spec, &out, format, catalog),
         Command::Build {
             spec,
             out,
             check: true,
             format,
-        } => build_check(&spec, &out, format, &catalog),
-        Command::Diff { old, new, format } => diff(&old, &new, format, &catalog),
-        Command::Init { path } => init(&path, &catalog),
+        } => build_check(&spec, &out, format, catalog),
+        Command::Diff { old, new, format } => diff(&old, &new, format, catalog),
+        Command::Init { path } => init(&path, catalog),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -152,21 +152,21 @@ pub fn main() -> i32 {
             );
             EXIT_OK
         }
-        Command::Plan { spec, format } => plan(&spec, format, &catalog),
+        Command::Plan { spec, format } => plan(&spec, format, catalog),
         Command::Verify {
             spec,
             against,
             format,
-        } => verify(&spec, &against, format, &catalog),
+        } => verify(&spec, &against, format, catalog),
         Command::Schema => {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&crate::schema::spec_schema(&catalog)).unwrap()
+                serde_json::to_string_pretty(&crate::schema::spec_schema(catalog)).unwrap()
             );
             EXIT_OK
         }
         Command::Explain { code } => explain(code.as_deref()),
-        Command::Catalog { format } => list_catalog(&catalog, format),
+        Command::Catalog { format } => list_catalog(catalog, format),
     }
 }
 

@@ -43,7 +43,7 @@ mod tests {
     #[test]
     fn starter_spec_is_valid_and_lists_the_catalog() {
         let catalog = Catalog::builtin().unwrap();
-        let text = starter_spec(&catalog);
+        let text = starter_spec(catalog);
         assert!(text.starts_with("# yaml-language-server: $schema=./spec-v1.schema.json\n"));
         for e in &catalog.entries {
             assert!(
@@ -52,7 +52,7 @@ mod tests {
                 e.id
             );
         }
-        let out = crate::compile("policyc.yaml", text.as_bytes(), &catalog);
+        let out = crate::compile("policyc.yaml", text.as_bytes(), catalog);
         assert!(out.plan.is_some(), "{:?}", out.diagnostics);
     }
 }

@@ -31,16 +31,16 @@ fn read(spec: &str) -> Vec<u8> {
 }
 
 fn compile_bytes(name: &str, bytes: &[u8]) -> policyc::Outcome {
-    policyc::compile(name, bytes, &Catalog::builtin().unwrap())
+    policyc::compile(name, bytes, Catalog::builtin().unwrap())
 }
 
 /// parse -> validate -> plan without the ADMX pre-flight, for specs the pre-flight refuses.
 fn plan_without_preflight(bytes: &[u8]) -> Plan {
     let catalog = Catalog::builtin().unwrap();
     let loaded = policyc::spec::load_bytes("t.yaml", bytes).unwrap();
-    let (spec, d) = policyc::validate::validate(&loaded, &catalog);
+    let (spec, d) = policyc::validate::validate(&loaded, catalog);
     let spec = spec.unwrap_or_else(|| panic!("{d:#?}"));
-    policyc::plan::build(&spec, &catalog).unwrap()
+    policyc::plan::build(&spec, catalog).unwrap()
 }
 
 fn plan_of(spec: &str) -> Plan {
@@ -123,7 +123,7 @@ fn admx_writes_equal_the_plan_and_the_reg_files_setting_by_setting() {
         let bytes = read(spec);
         let plan = plan_of(spec);
         let loaded = policyc::spec::load_bytes(spec, &bytes).unwrap();
-        let (validated, _) = policyc::validate::validate(&loaded, &Catalog::builtin().unwrap());
+        let (validated, _) = policyc::validate::validate(&loaded, Catalog::builtin().unwrap());
         let validated = validated.unwrap();
         let f = files(&plan);
         let en_us = &f.admls.iter().find(|(c, _)| c == "en-US").unwrap().1;
@@ -322,7 +322,7 @@ fn hostile_strings_come_back_unchanged() {
         .filter_map(|c| c.default_value.as_deref())
         .collect();
     assert_eq!(defaults, [joined.as_str(), joined.as_str()]);
-    let d = policyc::admx::preflight(&plan, &Catalog::builtin().unwrap());
+    let d = policyc::admx::preflight(&plan, Catalog::builtin().unwrap());
     let long: Vec<_> = d.iter().filter(|d| d.code == "admx-long-string").collect();
     assert_eq!(long.len(), 2, "{d:#?}");
     assert!(long
@@ -347,7 +347,7 @@ fn characters_xml_cannot_carry_are_spec_errors() {
     // ...and the ADMX pre-flight and emitter refuse it too, should a plan ever carry one.
     let mut plan = plan_of("examples/nhs-credential-management.yaml");
     plan.bundle.display_name = "T \u{FFFE}".into();
-    let d = policyc::admx::preflight(&plan, &Catalog::builtin().unwrap());
+    let d = policyc::admx::preflight(&plan, Catalog::builtin().unwrap());
     let unrepresentable: Vec<_> = d
         .iter()
         .filter(|d| d.code == "admx-unrepresentable")
@@ -378,7 +378,7 @@ fn characters_xml_cannot_carry_are_spec_errors() {
     // A version with no ADMX revision.
     let spec = "policyc: 1\nbundle: {name: t, display_name: T, version: '10000.1', publisher: P}\nproducts: [edge]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
     let plan = plan_without_preflight(spec.as_bytes());
-    let d = policyc::admx::preflight(&plan, &Catalog::builtin().unwrap());
+    let d = policyc::admx::preflight(&plan, Catalog::builtin().unwrap());
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!(
         (d[0].code, d[0].path.as_deref()),
@@ -389,7 +389,7 @@ fn characters_xml_cannot_carry_are_spec_errors() {
 #[test]
 fn intune_preflight_names_blocked_settings_and_their_route() {
     let plan = plan_of(SPECS[0]);
-    let d = policyc::admx::preflight(&plan, &Catalog::builtin().unwrap());
+    let d = policyc::admx::preflight(&plan, Catalog::builtin().unwrap());
     assert!(
         d.iter().all(|d| d.severity == Severity::Note),
         "the NHS example must build: {d:#?}"

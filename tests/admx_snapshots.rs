@@ -7,7 +7,7 @@ use policyc::catalog::Catalog;
 
 fn templates(spec: &str) -> Vec<(String, String)> {
     let bytes = std::fs::read(spec).unwrap();
-    let out = policyc::compile(spec, &bytes, &Catalog::builtin().unwrap());
+    let out = policyc::compile(spec, &bytes, Catalog::builtin().unwrap());
     let plan = out.plan.unwrap();
     policyc::bundle_files(&plan)
         .unwrap()

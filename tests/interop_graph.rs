@@ -69,7 +69,7 @@ fn graph_check(files: &[(String, Vec<u8>)]) -> Vec<Vec<String>> {
 fn compile(path: &str) -> (Plan, BTreeMap<String, Vec<u8>>) {
     let catalog = Catalog::builtin().unwrap();
     let bytes = std::fs::read(root().join(path)).unwrap();
-    let o = policyc::compile(path, &bytes, &catalog);
+    let o = policyc::compile(path, &bytes, catalog);
     let plan = o
         .plan
         .unwrap_or_else(|| panic!("{path}: {:?}", o.diagnostics));
@@ -449,7 +449,7 @@ fn no_route_settings_are_named_and_noted() {
     // `compile` reports each as a note (not a warning), with its spec path.
     let catalog = Catalog::builtin().unwrap();
     let bytes = std::fs::read(root().join(EXAMPLES[0])).unwrap();
-    let o = policyc::compile(EXAMPLES[0], &bytes, &catalog);
+    let o = policyc::compile(EXAMPLES[0], &bytes, catalog);
     let notes: Vec<_> = o
         .diagnostics
         .iter()

@@ -73,7 +73,7 @@ fn parse(files: &[(String, Vec<u8>)]) -> Vec<Parsed> {
 }
 
 fn compile_bytes(name: &str, bytes: &[u8]) -> Plan {
-    let out = policyc::compile(name, bytes, &Catalog::builtin().unwrap());
+    let out = policyc::compile(name, bytes, Catalog::builtin().unwrap());
     out.plan
         .unwrap_or_else(|| panic!("{name} did not compile: {:#?}", out.diagnostics))
 }
@@ -347,7 +347,7 @@ fn control_characters_never_reach_a_literal() {
         return;
     }
     let spec = "policyc: 1\nbundle:\n  name: nl\n  display_name: \"a\\nb\"\n  version: 1.0.0\n  publisher: p\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
-    let out = policyc::compile("nl.yaml", spec.as_bytes(), &Catalog::builtin().unwrap());
+    let out = policyc::compile("nl.yaml", spec.as_bytes(), Catalog::builtin().unwrap());
     assert!(out.plan.is_none());
     assert!(out
         .diagnostics

@@ -79,7 +79,7 @@ fn samba_python() -> Option<&'static str> {
 
 fn compile_bytes(name: &str, bytes: &[u8]) -> Plan {
     let catalog = Catalog::builtin().expect("builtin catalog");
-    let outcome = policyc::compile(name, bytes, &catalog);
+    let outcome = policyc::compile(name, bytes, catalog);
     outcome
         .plan
         .unwrap_or_else(|| panic!("{name} did not compile: {:#?}", outcome.diagnostics))

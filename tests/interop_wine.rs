@@ -304,7 +304,7 @@ fn verify_wine_exports(wine: &mut Wine, example: &str) -> Vec<String> {
         r
     };
     let mut problems = Vec::new();
-    let clean = verify(&plan, &registry(&exports), &catalog);
+    let clean = verify(&plan, &registry(&exports), catalog);
     for c in clean.checks.iter().filter(|c| c.status != Status::Ok) {
         problems.push(format!(
             "{example}: verify of Wine's export is not clean: {c:?}"
@@ -351,7 +351,7 @@ fn verify_wine_exports(wine: &mut Wine, example: &str) -> Vec<String> {
         changed >= 1,
         "{example}: {target_key} \"2\" is not in Wine's exports"
     );
-    let report = verify(&plan, &registry(&drifted), &catalog);
+    let report = verify(&plan, &registry(&drifted), catalog);
     let bad: Vec<_> = report
         .checks
         .iter()

@@ -31,7 +31,7 @@ fn schema() -> PathBuf {
 /// Compiles a spec and writes its ADMX/ADML files into `dir`, keeping bundle paths.
 fn write_templates(spec: &str, dir: &Path) -> Vec<PathBuf> {
     let bytes = fs::read(root().join(spec)).unwrap();
-    let out = policyc::compile(spec, &bytes, &Catalog::builtin().unwrap());
+    let out = policyc::compile(spec, &bytes, Catalog::builtin().unwrap());
     let plan = out
         .plan
         .unwrap_or_else(|| panic!("{spec}: {:#?}", out.diagnostics));

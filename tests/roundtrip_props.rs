@@ -145,7 +145,7 @@ proptest! {
     #[test]
     fn reg_and_pol_read_back_to_the_plan(spec in spec_strategy()) {
         let catalog = Catalog::builtin().unwrap();
-        let out = policyc::compile("prop.yaml", spec.as_bytes(), &catalog);
+        let out = policyc::compile("prop.yaml", spec.as_bytes(), catalog);
         let plan = out.plan.unwrap_or_else(|| panic!("generated spec is invalid: {:#?}\n{spec}", out.diagnostics));
         let files = policyc::bundle_files(&plan).unwrap();
         let sets = plan.ops.iter().filter(|o| matches!(o.action, Action::Set { .. })).count();
@@ -179,7 +179,7 @@ proptest! {
         // The ADMX: each policy, enabled with the spec's list entries, writes exactly its
         // plan group's operations.
         let loaded = policyc::spec::load_bytes("prop.yaml", spec.as_bytes()).unwrap();
-        let validated = policyc::validate::validate(&loaded, &catalog).0.unwrap();
+        let validated = policyc::validate::validate(&loaded, catalog).0.unwrap();
         type W = (Hive, String, Option<String>, Option<policyc::reg::RegData>);
         let mut want: BTreeMap<String, BTreeSet<W>> = BTreeMap::new();
         let mut group_of: BTreeMap<String, String> = BTreeMap::new();
@@ -226,7 +226,7 @@ proptest! {
         }
 
         for (label, reg) in &readings {
-            let report = verify(&plan, reg, &catalog);
+            let report = verify(&plan, reg, catalog);
             let bad: Vec<_> = report.checks.iter().filter(|c| c.status != Status::Ok).collect();
             prop_assert!(bad.is_empty(), "{label}: {bad:#?}\n{spec}");
             prop_assert_eq!(report.checks.len(), sets, "{}: every planned value is checked once", label);

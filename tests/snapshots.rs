@@ -5,7 +5,7 @@ use policyc::catalog::Catalog;
 
 fn compile(path: &str) -> policyc::plan::Plan {
     let bytes = std::fs::read(path).unwrap();
-    let out = policyc::compile(path, &bytes, &Catalog::builtin().unwrap());
+    let out = policyc::compile(path, &bytes, Catalog::builtin().unwrap());
     // Notes (left-out settings, Intune routes) are information; nothing else is expected.
     assert!(
         out.diagnostics

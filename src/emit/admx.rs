@@ -279,7 +279,7 @@ impl Emitter for AdmxEmitter {
             message,
         };
         let catalog = Catalog::builtin().map_err(fail)?;
-        let t = template::build(plan, &catalog).map_err(fail)?;
+        let t = template::build(plan, catalog).map_err(fail)?;
         let dups = crate::admx::check::duplicate_ids(
             &crate::admx::reader::read_admx(&render(&t).map_err(fail)?)
                 .map_err(|e| fail(e.to_string()))?,

@@ -308,7 +308,7 @@ impl Emitter for DocsEmitter {
             message,
         };
         let catalog = Catalog::builtin().map_err(fail)?;
-        let doc = Value::from(minijinja::value::Serde(build_doc(plan, &catalog)));
+        let doc = Value::from(minijinja::value::Serde(build_doc(plan, catalog)));
         let env = environment().map_err(|e| fail(e.to_string()))?;
         TEMPLATES
             .iter()

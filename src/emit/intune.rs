@@ -37,7 +37,7 @@ impl Emitter for IntuneEmitter {
             message,
         };
         let catalog = Catalog::builtin().map_err(fail)?;
-        let built = crate::intune::build(plan, &catalog).map_err(fail)?;
+        let built = crate::intune::build(plan, catalog).map_err(fail)?;
         let mut out = Vec::new();
         for (hive, profile) in &built.profiles {
             out.push(Artifact {

@@ -60,7 +60,7 @@ pub fn compile_reg(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(example);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let catalog = policyc::catalog::Catalog::builtin().expect("builtin catalog");
-    let outcome = policyc::compile(example, &bytes, &catalog);
+    let outcome = policyc::compile(example, &bytes, catalog);
     let plan = outcome
         .plan
         .unwrap_or_else(|| panic!("{example} did not compile: {:#?}", outcome.diagnostics));
