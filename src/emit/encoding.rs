@@ -51,24 +51,46 @@ pub fn for_kind(kind: FileKind) -> Encoding {
 }
 
 /// Encodes logical text. Any `\r\n` already present is kept as one line ending.
+/// One pass over the text: at 10,000 settings the scripts and docs are megabytes.
 pub fn encode(text: &str, enc: Encoding) -> Vec<u8> {
-    let normalised = text.replace("\r\n", "\n");
+    // Each line without its ending (a `\r` right before `\n` belongs to the ending),
+    // and whether a line ending followed it.
+    let lines = text
+        .split_inclusive('\n')
+        .map(|l| match l.strip_suffix('\n') {
+            Some(l) => (l.strip_suffix('\r').unwrap_or(l), true),
+            None => (l, false),
+        });
     match enc {
         Encoding::Utf16LeBomCrlf => {
-            let crlf = normalised.replace('\n', "\r\n");
-            let mut out = vec![0xFF, 0xFE];
-            for u in crlf.encode_utf16() {
-                out.extend_from_slice(&u.to_le_bytes());
+            let mut out = Vec::with_capacity(2 + text.len() * 2 + text.len() / 16);
+            out.extend_from_slice(&[0xFF, 0xFE]);
+            for (line, ended) in lines {
+                for u in line.encode_utf16() {
+                    out.extend_from_slice(&u.to_le_bytes());
+                }
+                if ended {
+                    out.extend_from_slice(&[b'\r', 0, b'\n', 0]);
+                }
             }
             out
         }
-        Encoding::Utf8BomCrlf => {
-            let mut out = vec![0xEF, 0xBB, 0xBF];
-            out.extend_from_slice(normalised.replace('\n', "\r\n").as_bytes());
+        Encoding::Utf8BomCrlf | Encoding::Utf8Crlf | Encoding::Utf8Lf => {
+            let (bom, eol): (&[u8], &[u8]) = match enc {
+                Encoding::Utf8BomCrlf => (&[0xEF, 0xBB, 0xBF], b"\r\n"),
+                Encoding::Utf8Crlf => (&[], b"\r\n"),
+                _ => (&[], b"\n"),
+            };
+            let mut out = Vec::with_capacity(bom.len() + text.len() + text.len() / 16);
+            out.extend_from_slice(bom);
+            for (line, ended) in lines {
+                out.extend_from_slice(line.as_bytes());
+                if ended {
+                    out.extend_from_slice(eol);
+                }
+            }
             out
         }
-        Encoding::Utf8Lf => normalised.into_bytes(),
-        Encoding::Utf8Crlf => normalised.replace('\n', "\r\n").into_bytes(),
         Encoding::Binary => unreachable!("binary files are built by their emitter, not encoded"),
     }
 }
@@ -89,5 +111,55 @@ mod tests {
             [0xEF, 0xBB, 0xBF, b'a', b'\r', b'\n']
         );
         assert_eq!(encode("a\r\n", Encoding::Utf8Lf), b"a\n");
+    }
+
+    /// The one-pass encoder equals the plain definition (normalise CRLF to LF, then
+    /// turn LF into the target ending), including lone `\r` and a final line without
+    /// an ending.
+    #[test]
+    fn one_pass_equals_the_definition() {
+        fn reference(text: &str, enc: Encoding) -> Vec<u8> {
+            let lf = text.replace("\r\n", "\n");
+            match enc {
+                Encoding::Utf16LeBomCrlf => {
+                    let mut out = vec![0xFF, 0xFE];
+                    for u in lf.replace('\n', "\r\n").encode_utf16() {
+                        out.extend_from_slice(&u.to_le_bytes());
+                    }
+                    out
+                }
+                Encoding::Utf8BomCrlf => {
+                    [&[0xEF, 0xBB, 0xBF][..], lf.replace('\n', "\r\n").as_bytes()].concat()
+                }
+                Encoding::Utf8Crlf => lf.replace('\n', "\r\n").into_bytes(),
+                Encoding::Utf8Lf => lf.into_bytes(),
+                Encoding::Binary => unreachable!(),
+            }
+        }
+        let texts = [
+            "",
+            "\n",
+            "\r",
+            "\r\n",
+            "\r\r\n",
+            "a",
+            "a\n",
+            "a\r\nb",
+            "a\rb\n",
+            "\n\n\r\n",
+            "é😀\r\nx\n",
+            "no ending",
+            "\u{feff}bom\n",
+        ];
+        for enc in [
+            Encoding::Utf16LeBomCrlf,
+            Encoding::Utf8BomCrlf,
+            Encoding::Utf8Crlf,
+            Encoding::Utf8Lf,
+        ] {
+            for t in texts {
+                assert_eq!(encode(t, enc), reference(t, enc), "{t:?} as {enc:?}");
+            }
+        }
     }
 }
