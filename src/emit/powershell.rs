@@ -269,21 +269,43 @@ fn safe(s: String) -> Value {
 
 /// The logical text (LF line endings, no BOM) of one script.
 pub fn render(plan: &Plan, script: Script) -> Result<String, EmitError> {
-    let err = |e: Error| EmitError {
+    Renderer::new(plan)?.render(script)
+}
+
+/// One template environment and one data section for all the scripts of a plan:
+/// each script includes `common.ps1.j2`, and compiling the templates again per script
+/// was most of this emitter's time.
+struct Renderer {
+    env: Environment<'static>,
+    ctx: Value,
+}
+
+fn render_error(e: Error) -> EmitError {
+    EmitError {
         emitter: "powershell",
         message: format!("{e:#}"),
-    };
-    let env = environment().map_err(err)?;
-    let b = &plan.bundle;
-    let ctx = minijinja::context! {
-        data_section => safe(data_section(plan)),
-        comment_name => safe(comment_text(&b.name)),
-        comment_version => safe(comment_text(&b.version)),
-        comment_compiler => safe(comment_text(concat!("policyc ", env!("CARGO_PKG_VERSION")))),
-    };
-    env.get_template(script.template())
-        .and_then(|t| t.render(ctx))
-        .map_err(err)
+    }
+}
+
+impl Renderer {
+    fn new(plan: &Plan) -> Result<Renderer, EmitError> {
+        let env = environment().map_err(render_error)?;
+        let b = &plan.bundle;
+        let ctx = minijinja::context! {
+            data_section => safe(data_section(plan)),
+            comment_name => safe(comment_text(&b.name)),
+            comment_version => safe(comment_text(&b.version)),
+            comment_compiler => safe(comment_text(concat!("policyc ", env!("CARGO_PKG_VERSION")))),
+        };
+        Ok(Renderer { env, ctx })
+    }
+
+    fn render(&self, script: Script) -> Result<String, EmitError> {
+        self.env
+            .get_template(script.template())
+            .and_then(|t| t.render(&self.ctx))
+            .map_err(render_error)
+    }
 }
 
 impl Emitter for PowerShellEmitter {
@@ -292,10 +314,11 @@ impl Emitter for PowerShellEmitter {
     }
 
     fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+        let renderer = Renderer::new(plan)?;
         Script::ALL
             .iter()
             .map(|&s| {
-                let text = render(plan, s)?;
+                let text = renderer.render(s)?;
                 Ok(Artifact {
                     path: s.path().to_string(),
                     kind: s.kind(),
