@@ -80,7 +80,7 @@ pub struct EmitError {
     pub message: String,
 }
 
-pub trait Emitter {
+pub trait Emitter: Sync {
     fn name(&self) -> &'static str;
     fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError>;
 }
@@ -99,11 +99,24 @@ pub fn all() -> Vec<Box<dyn Emitter>> {
     ]
 }
 
-/// Runs every emitter; the artifacts are sorted by path.
+/// Runs every emitter; the artifacts are sorted by path. The emitters only read the
+/// plan, so they run on threads of their own; results are taken in emitter order, so
+/// the first error reported is the same on every run.
 pub fn emit_all(plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+    let emitters = all();
+    let results: Vec<Result<Vec<Artifact>, EmitError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = emitters
+            .iter()
+            .map(|e| scope.spawn(move || e.emit(plan)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
     let mut out = Vec::new();
-    for e in all() {
-        out.extend(e.emit(plan)?);
+    for r in results {
+        out.extend(r?);
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
