@@ -20,6 +20,7 @@ use super::ids;
 use crate::catalog::{Catalog, Form, Layout};
 use crate::plan::{Action, Op, Plan};
 use crate::reg::{Hive, RegData};
+use std::fmt::Write as _;
 
 /// The schema's fixed `<string>` value has `maxLength 255` (PolicyDefinitions.xsd,
 /// type `Value`). A longer fixed string becomes a text element whose ADML text box
@@ -129,44 +130,49 @@ pub fn xml_forbidden(c: char) -> bool {
 }
 
 /// Every (spec path, text) of the plan that ends up in the ADMX or ADML.
-pub fn texts(plan: &Plan) -> Vec<(String, String)> {
+pub fn texts(plan: &Plan) -> impl Iterator<Item = (&str, &str)> {
     let b = &plan.bundle;
-    let mut v = vec![
-        ("bundle.name".to_string(), b.name.clone()),
-        ("bundle.display_name".to_string(), b.display_name.clone()),
-        ("bundle.version".to_string(), b.version.clone()),
-        ("bundle.publisher".to_string(), b.publisher.clone()),
-    ];
-    if let Some(d) = &b.description {
-        v.push(("bundle.description".to_string(), d.clone()));
-    }
-    for op in &plan.ops {
-        let p = &op.provenance.spec_path;
-        v.push((p.clone(), op.key.clone()));
-        if let Action::Set { name, data } = &op.action {
-            v.push((p.clone(), name.clone()));
-            if let RegData::Sz(s) | RegData::ExpandSz(s) = data {
-                v.push((p.clone(), s.clone()));
-            }
-        }
-    }
-    v
+    let bundle = [
+        ("bundle.name", b.name.as_str()),
+        ("bundle.display_name", b.display_name.as_str()),
+        ("bundle.version", b.version.as_str()),
+        ("bundle.publisher", b.publisher.as_str()),
+    ]
+    .into_iter()
+    .chain(b.description.as_deref().map(|d| ("bundle.description", d)));
+    let ops = plan.ops.iter().flat_map(|op| {
+        let p = op.provenance.spec_path.as_str();
+        let (name, data) = match &op.action {
+            Action::Set { name, data } => (
+                Some(name.as_str()),
+                match data {
+                    RegData::Sz(s) | RegData::ExpandSz(s) => Some(s.as_str()),
+                    _ => None,
+                },
+            ),
+            Action::ResetKey => (None, None),
+        };
+        [Some(op.key.as_str()), name, data]
+            .into_iter()
+            .flatten()
+            .map(move |t| (p, t))
+    });
+    bundle.chain(ops)
 }
 
-fn describe(data: &RegData) -> String {
-    match data {
-        RegData::Dword(n) => format!("{n} (REG_DWORD)"),
-        RegData::Sz(s) => format!("\"{s}\" (REG_SZ)"),
-        other => format!("{other:?}"),
-    }
+fn describe(out: &mut String, data: &RegData) {
+    let _ = match data {
+        RegData::Dword(n) => write!(out, "{n} (REG_DWORD)"),
+        RegData::Sz(s) => write!(out, "\"{s}\" (REG_SZ)"),
+        other => write!(out, "{other:?}"),
+    };
 }
 
 pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Template, String> {
     let b = &plan.bundle;
     let revision = ids::revision(&b.version)?;
-    if let Some((path, c)) = texts(plan)
-        .into_iter()
-        .find_map(|(p, s)| s.chars().find(|c| xml_forbidden(*c)).map(|c| (p, c)))
+    if let Some((path, c)) =
+        texts(plan).find_map(|(p, s)| s.chars().find(|c| xml_forbidden(*c)).map(|c| (p, c)))
     {
         return Err(format!(
             "{path} holds U+{:04X}, which XML 1.0 cannot carry",
@@ -340,27 +346,33 @@ pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Template, String> {
             entry.title, product.name, location, form, scope
         );
 
+        // `write!` into one String: at 10,000 values a `format!` per line was a
+        // large share of this function's time. Writing to a String cannot fail.
         let mut explain = format!("{}\n\n", entry.description);
-        explain.push_str(&format!(
-            "Vendor setting: {location} ({}{form}). From {spec_path} of the spec {} {}.\n\n",
-            product.name, b.name, b.version
-        ));
-        explain.push_str(&format!(
-            "When enabled, this policy writes under {}:\n",
+        let _ = write!(
+            explain,
+            "Vendor setting: {location} ({}{form}). From {spec_path} of the spec {} {}.\n\n\
+             When enabled, this policy writes under {}:\n",
+            product.name,
+            b.name,
+            b.version,
             hive.long_name()
-        ));
-        let mut last_key = String::new();
+        );
+        let mut last_key: &str = "";
         for op in &ops {
-            if !op.key.eq_ignore_ascii_case(&last_key) {
-                explain.push_str(&format!("{}\n", op.key));
-                last_key = op.key.clone();
+            if !op.key.eq_ignore_ascii_case(last_key) {
+                explain.push_str(&op.key);
+                explain.push('\n');
+                last_key = &op.key;
             }
             match &op.action {
                 Action::ResetKey => {
                     explain.push_str("  (the key's existing values are removed first)\n")
                 }
                 Action::Set { name, data } => {
-                    explain.push_str(&format!("  {name} = {}\n", describe(data)))
+                    let _ = write!(explain, "  {name} = ");
+                    describe(&mut explain, data);
+                    explain.push('\n');
                 }
             }
         }
