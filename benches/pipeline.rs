@@ -104,6 +104,6 @@ fn full_build(bencher: divan::Bencher, n: usize) {
     bencher.bench(|| {
         let plan = plan_of(black_box(&bytes), catalog);
         let files = policyc::bundle_files(&plan).unwrap();
-        policyc::bundle::write(&out, &files).unwrap();
+        policyc::bundle::write(&out, &files, policyc::bundle::Durability::Synced).unwrap();
     });
 }

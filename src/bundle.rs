@@ -9,6 +9,19 @@ use std::path::{Component, Path, PathBuf};
 /// Files to write, relative to the bundle root.
 pub type Files = Vec<(String, Vec<u8>)>;
 
+/// Whether [`write`] waits for the files to reach the disk before the bundle appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// fsync every file before the rename (the default): after a crash or power cut the
+    /// bundle is either the previous one or the complete new one.
+    Synced,
+    /// Skip the fsyncs (`build --no-sync`, as PostgreSQL's `initdb --no-sync`). The swap
+    /// is still atomic for this process and any reader, but a crash soon after may leave
+    /// files that the kernel had not yet written: empty, with `manifest.json` naming
+    /// hashes they no longer match. For scratch builds in CI, not for a bundle you ship.
+    Unsynced,
+}
+
 fn fail(out: &Path, code: &'static str, msg: impl Into<String>, hint: &str) -> Diagnostic {
     Diagnostic::new(code, msg)
         .file(out.display().to_string())
@@ -62,7 +75,7 @@ pub fn check_out_dir(out: &Path) -> Result<(), Diagnostic> {
 }
 
 /// Writes `files` as the bundle at `out`, atomically replacing any previous bundle.
-pub fn write(out: &Path, files: &Files) -> Result<(), Diagnostic> {
+pub fn write(out: &Path, files: &Files, durability: Durability) -> Result<(), Diagnostic> {
     check_out_dir(out)?;
     let io = |what: &str, e: std::io::Error| {
         fail(
@@ -104,16 +117,18 @@ pub fn write(out: &Path, files: &Files) -> Result<(), Diagnostic> {
     // cannot leave a bundle of empty files. The fsyncs run concurrently: each one waits
     // for a journal commit, and concurrent ones share commits (one file after another
     // took most of a build's time).
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = written
-            .iter()
-            .map(|(rel, f)| scope.spawn(move || f.sync_all().map_err(|e| (*rel, e))))
-            .collect();
-        handles
-            .into_iter()
-            .try_for_each(|h| h.join().expect("fsync thread"))
-    })
-    .map_err(|(rel, e)| io(&format!("cannot flush {rel}"), e))?;
+    if durability == Durability::Synced {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = written
+                .iter()
+                .map(|(rel, f)| scope.spawn(move || f.sync_all().map_err(|e| (*rel, e))))
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|h| h.join().expect("fsync thread"))
+        })
+        .map_err(|(rel, e)| io(&format!("cannot flush {rel}"), e))?;
+    }
     let staged = tmp.keep();
     let result = swap_in(&staged, out, &parent);
     if result.is_err() {
@@ -147,6 +162,10 @@ fn swap_in(staged: &Path, out: &Path, parent: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn synced(out: &Path, files: &Files) -> Result<(), Diagnostic> {
+        write(out, files, Durability::Synced)
+    }
+
     #[test]
     fn relative_paths_must_stay_inside() {
         assert!(safe_relative("machine.reg"));
@@ -160,7 +179,7 @@ mod tests {
     fn replaces_previous_bundle_and_refuses_foreign_folders() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("bundle");
-        write(
+        synced(
             &out,
             &vec![
                 ("manifest.json".into(), b"{}".to_vec()),
@@ -168,7 +187,7 @@ mod tests {
             ],
         )
         .unwrap();
-        write(
+        synced(
             &out,
             &vec![
                 ("manifest.json".into(), b"{}".to_vec()),
@@ -187,12 +206,12 @@ mod tests {
         let foreign = root.path().join("home");
         fs::create_dir(&foreign).unwrap();
         fs::write(foreign.join("precious.txt"), b"x").unwrap();
-        let e = write(&foreign, &vec![("manifest.json".into(), vec![])]).unwrap_err();
+        let e = synced(&foreign, &vec![("manifest.json".into(), vec![])]).unwrap_err();
         assert_eq!(e.code, diag::OUTPUT_PATH);
         assert!(foreign.join("precious.txt").exists());
 
         let file = root.path().join("file");
         fs::write(&file, b"x").unwrap();
-        assert_eq!(write(&file, &vec![]).unwrap_err().code, diag::OUTPUT_PATH);
+        assert_eq!(synced(&file, &vec![]).unwrap_err().code, diag::OUTPUT_PATH);
     }
 }

@@ -65,6 +65,11 @@ enum Command {
         /// in --out (like `cargo fmt --check`).
         #[arg(long)]
         check: bool,
+        /// Do not wait for the files to reach the disk (no fsync). The bundle still
+        /// replaces the old one atomically, but a crash soon after can leave empty files.
+        /// For scratch builds in CI; leave it off for a bundle you deploy.
+        #[arg(long, conflicts_with = "check")]
+        no_sync: bool,
         #[arg(long, value_enum, default_value = "human")]
         format: DiagFormat,
     },
@@ -132,13 +137,22 @@ pub fn main() -> i32 {
             spec,
             out,
             check: false,
+            no_sync,
             format,
-        } => build(&spec, &out, format, catalog),
+        } => {
+            let durability = if no_sync {
+                crate::bundle::Durability::Unsynced
+            } else {
+                crate::bundle::Durability::Synced
+            };
+            build(&spec, &out, format, durability, catalog)
+        }
         Command::Build {
             spec,
             out,
             check: true,
             format,
+            ..
         } => build_check(&spec, &out, format, catalog),
         Command::Diff { old, new, format } => diff(&old, &new, format, catalog),
         Command::Init { path } => init(&path, catalog),
@@ -276,7 +290,13 @@ fn check(spec: &Path, format: DiagFormat, catalog: &Catalog) -> i32 {
     }
 }
 
-fn build(spec: &Path, out: &Path, format: DiagFormat, catalog: &Catalog) -> i32 {
+fn build(
+    spec: &Path,
+    out: &Path,
+    format: DiagFormat,
+    durability: crate::bundle::Durability,
+    catalog: &Catalog,
+) -> i32 {
     // Refuse a bad --out before compiling, so the message comes first.
     if let Err(d) = crate::bundle::check_out_dir(out) {
         report(&[d], format);
@@ -293,7 +313,7 @@ fn build(spec: &Path, out: &Path, format: DiagFormat, catalog: &Catalog) -> i32 
             return EXIT_USAGE;
         }
     };
-    if let Err(d) = crate::bundle::write(out, &files) {
+    if let Err(d) = crate::bundle::write(out, &files, durability) {
         report(&[d], format);
         return EXIT_USAGE;
     }

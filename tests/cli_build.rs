@@ -112,6 +112,36 @@ fn two_builds_are_byte_identical() {
     }
 }
 
+/// `--no-sync` skips only the fsyncs: the same files, byte for byte. It cannot be
+/// combined with `--check`, which writes nothing.
+#[test]
+fn no_sync_writes_the_same_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    assert!(build(EXAMPLE, &a).status.success());
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["build", EXAMPLE, "--no-sync", "--out"])
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(common::read_tree(&a), common::read_tree(&b));
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["build", EXAMPLE, "--no-sync", "--check", "--out"])
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--no-sync"));
+}
+
 #[test]
 fn failed_build_leaves_previous_bundle_intact() {
     let dir = tempfile::tempdir().unwrap();
