@@ -95,6 +95,9 @@ pub fn write(out: &Path, files: &Files, durability: Durability) -> Result<(), Di
         .tempdir_in(&parent)
         .map_err(|e| io("cannot create a temporary folder", e))?;
     let mut written = Vec::with_capacity(files.len());
+    // Each folder is created once, before its files (a create_dir_all per file asked
+    // the kernel again for every folder on the path).
+    let mut folders = std::collections::BTreeSet::new();
     for (rel, bytes) in files {
         if !safe_relative(rel) {
             return Err(fail(
@@ -105,8 +108,15 @@ pub fn write(out: &Path, files: &Files, durability: Durability) -> Result<(), Di
             ));
         }
         let dest = tmp.path().join(rel);
-        if let Some(d) = dest.parent() {
-            fs::create_dir_all(d).map_err(|e| io("cannot create a folder", e))?;
+        if let Some(d) = Path::new(rel)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            if !folders.contains(d) {
+                fs::create_dir_all(tmp.path().join(d))
+                    .map_err(|e| io("cannot create a folder", e))?;
+                folders.extend(d.ancestors().filter(|a| !a.as_os_str().is_empty()));
+            }
         }
         let mut f = fs::File::create(&dest).map_err(|e| io(&format!("cannot create {rel}"), e))?;
         f.write_all(bytes)
