@@ -238,6 +238,17 @@ fn compile(
     format: impl Into<DiagFormat>,
     catalog: &Catalog,
 ) -> Result<(crate::plan::Plan, Vec<Diagnostic>), i32> {
+    compile_then(spec, format, catalog, |_| ()).map(|(p, d, ())| (p, d))
+}
+
+/// [`compile`], running `then` on the plan while the delivery checks run
+/// ([`crate::compile_then`]).
+fn compile_then<T: Send>(
+    spec: &Path,
+    format: impl Into<DiagFormat>,
+    catalog: &Catalog,
+    then: impl FnOnce(&crate::plan::Plan) -> T + Send,
+) -> Result<(crate::plan::Plan, Vec<Diagnostic>, T), i32> {
     let format: DiagFormat = format.into();
     let name = spec.display().to_string();
     let bytes = match std::fs::read(spec) {
@@ -250,10 +261,10 @@ fn compile(
             return Err(EXIT_USAGE);
         }
     };
-    let outcome = crate::compile(&name, &bytes, catalog);
-    match outcome.plan {
-        Some(p) => Ok((p, outcome.diagnostics)),
-        None => {
+    let (outcome, t) = crate::compile_then(&name, &bytes, catalog, then);
+    match (outcome.plan, t) {
+        (Some(p), Some(t)) => Ok((p, outcome.diagnostics, t)),
+        _ => {
             report(&outcome.diagnostics, format);
             if format == DiagFormat::Human {
                 let n = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -302,11 +313,13 @@ fn build(
         report(&[d], format);
         return EXIT_USAGE;
     }
-    let (plan, diags) = match compile(spec, format, catalog) {
+    // The bundle is emitted while the delivery checks run; it is written only if they
+    // find no error.
+    let (_plan, diags, files) = match compile_then(spec, format, catalog, crate::bundle_files) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let files = match crate::bundle_files(&plan) {
+    let files = match files {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error[emit]: {e}; nothing was written");

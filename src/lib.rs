@@ -33,15 +33,32 @@ pub struct Outcome {
     pub plan: Option<Plan>,
 }
 
-/// parse → validate → plan, for spec bytes read from `file`.
+/// parse → validate → plan, for spec bytes read from `file`, then the delivery checks
+/// (ADMX/ADML pre-flight, Intune notes).
 pub fn compile(file: &str, bytes: &[u8], catalog: &Catalog) -> Outcome {
+    compile_then(file, bytes, catalog, |_| ()).0
+}
+
+/// [`compile`], running `then` on the plan on a second thread while the delivery checks
+/// run (`build` emits the bundle meanwhile: on the NHS example the ADMX pre-flight is
+/// most of the compile time). `then`'s result is returned only with a plan, that is
+/// when no check found an error; otherwise it is dropped and nothing is kept.
+pub fn compile_then<T: Send>(
+    file: &str,
+    bytes: &[u8],
+    catalog: &Catalog,
+    then: impl FnOnce(&Plan) -> T + Send,
+) -> (Outcome, Option<T>) {
     let loaded = match spec::load_bytes(file, bytes) {
         Ok(l) => l,
         Err(diagnostics) => {
-            return Outcome {
-                diagnostics,
-                plan: None,
-            }
+            return (
+                Outcome {
+                    diagnostics,
+                    plan: None,
+                },
+                None,
+            )
         }
     };
     let (spec, mut diagnostics) = validate::validate(&loaded, catalog);
@@ -52,19 +69,33 @@ pub fn compile(file: &str, bytes: &[u8], catalog: &Catalog) -> Outcome {
             None
         }
     });
-    // ADMX/ADML representability and the Intune ingestion pre-flight (notes for `check`).
+    let mut result = None;
     if let Some(p) = &plan {
-        let pre = admx::preflight(p, catalog);
-        diagnostics.extend(pre.into_iter().map(|d| locate(&loaded, d.file(file))));
-    }
-    // Intune: settings the profiles leave to the PowerShell remediation, vendor ADMX
-    // prerequisites, and what no OMA-URI payload can carry (`intune::notes`).
-    if let Some(p) = &plan {
-        let notes = intune::notes(p, catalog, file);
-        diagnostics.extend(notes.into_iter().map(|d| locate(&loaded, d)));
+        let checks = || {
+            // ADMX/ADML representability and the Intune ingestion pre-flight.
+            let mut ds: Vec<Diagnostic> = admx::preflight(p, catalog)
+                .into_iter()
+                .map(|d| d.file(file))
+                .collect();
+            // Intune: settings the profiles leave to the PowerShell remediation, vendor
+            // ADMX prerequisites, and what no OMA-URI payload can carry.
+            ds.extend(intune::notes(p, catalog, file));
+            ds
+        };
+        let (checked, t) = std::thread::scope(|scope| {
+            let h = scope.spawn(|| then(p));
+            let checked = checks();
+            (
+                checked,
+                h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            )
+        });
+        diagnostics.extend(checked.into_iter().map(|d| locate(&loaded, d)));
+        result = Some(t);
     }
     let plan = plan.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
-    Outcome { diagnostics, plan }
+    let result = result.filter(|_| plan.is_some());
+    (Outcome { diagnostics, plan }, result)
 }
 
 /// Adds `line:col` to a diagnostic that names a spec path but no position.
