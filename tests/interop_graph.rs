@@ -101,6 +101,40 @@ fn profiles_match_the_graph_model() {
     }
 }
 
+/// Generated specs, as the property tests make them (`tests/common/specs.rs`), give
+/// profiles the Graph models accept, with both scopes, every route and hostile text.
+#[test]
+fn generated_profiles_match_the_graph_model() {
+    use proptest::strategy::{Strategy, ValueTree};
+    if !require_graph() {
+        return;
+    }
+    let catalog = Catalog::builtin().unwrap();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut all = Vec::new();
+    for i in 0..8 {
+        let spec = common::specs::spec_strategy()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let o = policyc::compile("gen.yaml", spec.as_bytes(), &catalog);
+        let plan = o
+            .plan
+            .unwrap_or_else(|| panic!("{:?}\n{spec}", o.diagnostics));
+        let files: BTreeMap<String, Vec<u8>> =
+            policyc::bundle_files(&plan).unwrap().into_iter().collect();
+        all.extend(
+            profiles(&files)
+                .into_iter()
+                .map(|(p, b)| (format!("gen{i}/{p}"), b)),
+        );
+    }
+    assert!(all.len() > 8, "both scopes appear: {}", all.len());
+    for ((name, _), errs) in all.iter().zip(graph_check(&all)) {
+        assert!(errs.is_empty(), "{name}: {errs:?}");
+    }
+}
+
 /// One way to break a profile per finding the model must report.
 #[test]
 fn graph_model_catches_broken_profiles() {

@@ -393,6 +393,54 @@ fn apply_data_section_equals_the_plan() {
     }
 }
 
+/// Generated specs, as the property tests make them (`tests/common/specs.rs`: every
+/// setting, both scopes, quotes of every kind, `$()` and backticks in the bundle and issuer
+/// text), through the real parser: every script parses without error nodes, every literal
+/// ends where PowerShell ends it, and every string the library's data-section reader read
+/// is a literal node tree-sitter saw on the same line.
+#[test]
+fn generated_specs_parse_and_their_data_sections_read_back() {
+    use proptest::strategy::{Strategy, ValueTree};
+    if !require_grammar() {
+        return;
+    }
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut files = Vec::new();
+    for i in 0..8 {
+        let spec = common::specs::spec_strategy()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let plan = compile_bytes(&format!("gen{i}.yaml"), spec.as_bytes());
+        files.extend(
+            scripts(&plan)
+                .into_iter()
+                .map(|(n, b)| (format!("gen{i}/{n}"), b)),
+        );
+    }
+    let parsed = parse(&files);
+    for ((name, bytes), p) in files.iter().zip(&parsed) {
+        assert!(p.errors.is_empty(), "{name}: syntax errors {:#?}", p.errors);
+        assert_literals_agree_with_powershell(name, p);
+        let text = text_of(bytes);
+        let lines = policyc::powershell::plan_lines(&text).unwrap();
+        assert!(!lines.is_empty(), "{name}: an empty plan");
+        for (row, line) in lines {
+            for (_, v) in policyc::powershell::read_fields(line).unwrap() {
+                if let PsValue::Str(value) = v {
+                    let lit = ps_literal(&value);
+                    assert!(
+                        p.strings
+                            .iter()
+                            .any(|(r, _, _, raw)| *r == row && *raw == lit),
+                        "{name}: tree-sitter did not see {lit} on line {row}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn data_section_snapshot() {
     let plan = compile("examples/nhs-credential-management.yaml");
