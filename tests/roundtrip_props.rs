@@ -1,7 +1,7 @@
 //! Property tests: for arbitrary valid specs (`common::specs::spec_strategy`: every
 //! catalog setting, both scopes and forms, one or both browsers, lists and zone maps of
-//! varied length, bundle and issuer text full of quotes, markup and `$()`), every
-//! emitter's registry output reads back through a reader to exactly the plan:
+//! varied length, bundle and issuer text full of quotes, markup and `$()`), every output
+//! that carries the registry operations reads back through a reader to exactly the plan:
 //!
 //! - the `.reg` files, the Registry.pol files (stand-alone and in the GPO backup): every
 //!   value present with its type and data, no stale list entry (`verify`);

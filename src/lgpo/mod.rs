@@ -7,11 +7,12 @@
 //! lines (configuration `Computer`/`User`, key without hive, value name, action),
 //! separated by empty lines; a line starting with `;` between records is a comment.
 //! Actions: `SZ:`, `EXSZ:`, `MULTISZ:` (items joined by `\0`), `DWORD:` and `QWORD:`
-//! (decimal), `BINARY:` (hex bytes joined by `,`), `DELETE` (the Registry.pol record
-//! `**del.NAME`), `DELETEALLVALUES` (`**delvals.`, value name `*`) and `CREATEKEY` (a
-//! record with no value, value name `*`). String actions take the escapes `\r`, `\n` and
-//! `\\` (and `\0` between MULTISZ items); every other character stands for itself, and
-//! key and value-name lines are never escaped. The writer writes only the first seven.
+//! (decimal), `BINARY:` (hex bytes joined by `,`) and `DELETEALLVALUES` (`**delvals.`,
+//! value name `*`); string actions take the escapes `\r`, `\n` and `\\` (and `\0`
+//! between MULTISZ items), every other character stands for itself, and key and
+//! value-name lines are never escaped. These are all the writer writes. The reader also
+//! takes `DELETE` (the record `**del.NAME`) and `CREATEKEY` (a record with no value, name
+//! `*`), as Microsoft's ImportRegPol sample (`RegPolProcessor.cpp`, 2007) prints them.
 //!
 //! The reader is strict: anything it cannot map back to exactly one record (an unknown
 //! action or escape, a record of three lines, a number out of range) is an error naming
