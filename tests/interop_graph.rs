@@ -21,7 +21,6 @@ use policyc::catalog::Catalog;
 use policyc::intune::route::RouteKind;
 use policyc::plan::{Action, Plan};
 use policyc::reg::{Hive, RegData};
-use quick_xml::events::Event;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -102,6 +101,40 @@ fn profiles_match_the_graph_model() {
     }
 }
 
+/// Generated specs, as the property tests make them (`tests/common/specs.rs`), give
+/// profiles the Graph models accept, with both scopes, every route and hostile text.
+#[test]
+fn generated_profiles_match_the_graph_model() {
+    use proptest::strategy::{Strategy, ValueTree};
+    if !require_graph() {
+        return;
+    }
+    let catalog = Catalog::builtin().unwrap();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut all = Vec::new();
+    for i in 0..8 {
+        let spec = common::specs::spec_strategy()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let o = policyc::compile("gen.yaml", spec.as_bytes(), catalog);
+        let plan = o
+            .plan
+            .unwrap_or_else(|| panic!("{:?}\n{spec}", o.diagnostics));
+        let files: BTreeMap<String, Vec<u8>> =
+            policyc::bundle_files(&plan).unwrap().into_iter().collect();
+        all.extend(
+            profiles(&files)
+                .into_iter()
+                .map(|(p, b)| (format!("gen{i}/{p}"), b)),
+        );
+    }
+    assert!(all.len() > 8, "both scopes appear: {}", all.len());
+    for ((name, _), errs) in all.iter().zip(graph_check(&all)) {
+        assert!(errs.is_empty(), "{name}: {errs:?}");
+    }
+}
+
 /// One way to break a profile per finding the model must report.
 #[test]
 fn graph_model_catches_broken_profiles() {
@@ -160,66 +193,10 @@ fn graph_model_catches_broken_profiles() {
     }
 }
 
-/// `<enabled/>`/`<disabled/>` and the `<data id value>` pairs of a payload, unescaped by a
-/// real XML parser (so `&#xF000;` becomes U+F000 and `&quot;` a quote).
+/// A payload's state and `<data>` pairs (`common::intune::payload`, shared with the
+/// property tests).
 fn payload(v: &str) -> (String, Vec<(String, String)>) {
-    let wrapped = format!("<p>{v}</p>");
-    let mut r = quick_xml::Reader::from_str(&wrapped);
-    let mut state = String::new();
-    let mut data = Vec::new();
-    loop {
-        match r.read_event().unwrap() {
-            Event::Empty(e) => {
-                let name = e.name().as_ref().to_string();
-                match name.as_str() {
-                    "enabled" | "disabled" => {
-                        assert!(state.is_empty(), "two states in {v}");
-                        state = name;
-                    }
-                    "data" => {
-                        let mut id = None;
-                        let mut value = None;
-                        for a in e.attributes() {
-                            let a = a.unwrap();
-                            let val = a
-                                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                                .unwrap()
-                                .into_owned();
-                            let k: &str = a.key.as_ref();
-                            match k {
-                                "id" => id = Some(val),
-                                "value" => value = Some(val),
-                                k => panic!("unexpected attribute {k:?} in {v}"),
-                            }
-                        }
-                        data.push((id.unwrap(), value.unwrap()));
-                    }
-                    other => panic!("unexpected element <{other}> in payload {v}"),
-                }
-            }
-            Event::Start(e) if e.name().as_ref() == "p" => {}
-            Event::End(e) if e.name().as_ref() == "p" => {}
-            Event::Eof => break,
-            other => panic!("unexpected {other:?} in payload {v}"),
-        }
-    }
-    (state, data)
-}
-
-/// Category names from the root down to `cat`, by `parentCategory`.
-fn category_path(admx: &Admx, cat: &str) -> Vec<String> {
-    let mut path = vec![cat.to_string()];
-    let mut cur = cat.to_string();
-    while let Some(p) = admx
-        .categories
-        .iter()
-        .find(|c| c.name == cur)
-        .and_then(|c| c.parent.clone())
-    {
-        path.insert(0, p.clone());
-        cur = p;
-    }
-    path
+    common::intune::payload(v).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The plan's values of one ADMX policy's list or text: what a payload must carry.
@@ -244,17 +221,9 @@ fn planned(plan: &Plan, policy: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Splits a list payload on U+F000 into pairs.
+/// Splits a list payload on U+F000 into pairs (`common::intune::pairs`).
 fn pairs(v: &str) -> Vec<(String, String)> {
-    let parts: Vec<&str> = v.split('\u{F000}').collect();
-    assert!(
-        parts.len() % 2 == 0,
-        "odd number of list parts in {v:?} (a trailing separator?)"
-    );
-    parts
-        .chunks(2)
-        .map(|c| (c[0].to_string(), c[1].to_string()))
-        .collect()
+    common::intune::pairs(v).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Checks every OMA-URI of a bundle's profiles; returns the routes seen.
@@ -352,7 +321,8 @@ fn check_paths(plan: &Plan, files: &BTreeMap<String, Vec<u8>>) -> Vec<RouteKind>
                         policyc::admx::ids::class(hive),
                         "{uri}: class of {policy}"
                     );
-                    let want = category_path(admx, p.parent_category.as_deref().unwrap());
+                    let want =
+                        common::intune::category_path(admx, p.parent_category.as_deref().unwrap());
                     assert_eq!(cats.split('~').collect::<Vec<_>>(), want, "{uri}");
                     let ids: Vec<&str> = p.elements.iter().map(|e| e.id.as_str()).collect();
                     let got: Vec<&str> = data.iter().map(|(i, _)| i.as_str()).collect();
@@ -412,8 +382,13 @@ fn check_paths(plan: &Plan, files: &BTreeMap<String, Vec<u8>>) -> Vec<RouteKind>
 
 #[test]
 fn every_oma_uri_resolves() {
+    let catalog = Catalog::builtin().unwrap();
     for ex in EXAMPLES {
         let (plan, files) = compile(ex);
+        // Decoded from URI and payload alone, the profiles write exactly the plan's
+        // operations that have an Intune route (the reader the property tests use).
+        common::intune::check_plan(&plan, &profiles(&files), catalog)
+            .unwrap_or_else(|e| panic!("{ex}: {e}"));
         let seen = check_paths(&plan, &files);
         for k in [RouteKind::AdmxIngest, RouteKind::VendorAdmx, RouteKind::Csp] {
             assert!(seen.contains(&k), "{ex}: no {k:?} route used");
@@ -542,6 +517,7 @@ fn hostile_strings_stay_inert() {
     assert_eq!(carried, vec![issuers[0].1.clone()]);
     assert!(issuers[0].1.contains("<&> \"quoted\""));
     check_paths(&plan, &files);
+    common::intune::check_plan(&plan, &profiles(&files), Catalog::builtin().unwrap()).unwrap();
 }
 
 #[test]

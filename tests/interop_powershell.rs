@@ -17,6 +17,7 @@
 use policyc::catalog::Catalog;
 use policyc::emit::powershell::{self, ps_literal, Script};
 use policyc::plan::{Action, Plan};
+use policyc::powershell::PsValue;
 use policyc::reg::RegData;
 use serde_json::Value as Json;
 use std::path::Path;
@@ -98,48 +99,16 @@ fn text_of(bytes: &[u8]) -> String {
     String::from_utf8(body.to_vec()).unwrap()
 }
 
-fn is_ps_single_quote(c: char) -> bool {
-    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}')
-}
-
-/// PowerShell's `Tokenizer.ScanStringLiteral` rule: from an opening quote character, a
-/// quote character followed by another ends nothing (the pair is one quote); a lone one
-/// ends the string. Returns the literal's length in chars, or `None` when unterminated.
+/// PowerShell's verbatim-literal rule, from the library's data-section reader
+/// (`policyc::powershell`), which the property tests use too.
 fn ps_verbatim_len(raw: &[char]) -> Option<usize> {
-    if !raw.first().is_some_and(|&c| is_ps_single_quote(c)) {
-        return None;
-    }
-    let mut i = 1;
-    while i < raw.len() {
-        if is_ps_single_quote(raw[i]) {
-            if raw.get(i + 1).is_some_and(|&c| is_ps_single_quote(c)) {
-                i += 2;
-                continue;
-            }
-            return Some(i + 1);
-        }
-        i += 1;
-    }
-    None
+    policyc::powershell::verbatim_len(raw)
 }
 
 /// The value PowerShell gives a verbatim literal (the whole of `raw`).
 fn ps_verbatim_value(raw: &str) -> String {
-    let chars: Vec<char> = raw.chars().collect();
-    assert_eq!(
-        ps_verbatim_len(&chars),
-        Some(chars.len()),
-        "PowerShell would not read {raw:?} as one literal"
-    );
-    let inner = &chars[1..chars.len() - 1];
-    let mut out = String::new();
-    let mut i = 0;
-    while i < inner.len() {
-        out.push(inner[i]);
-        // Of a doubled pair, PowerShell keeps the second character.
-        i += if is_ps_single_quote(inner[i]) { 2 } else { 1 };
-    }
-    out
+    policyc::powershell::verbatim_value(raw)
+        .unwrap_or_else(|| panic!("PowerShell would not read {raw:?} as one literal"))
 }
 
 /// Every verbatim literal tree-sitter found ends where PowerShell's own rule ends it.
@@ -383,142 +352,89 @@ fn control_characters_never_reach_a_literal() {
 
 // ---- the data section, read back -------------------------------------------------------
 
-#[derive(Debug, PartialEq)]
-enum PsValue {
-    Null,
-    Str(String),
-    Int(u64),
-}
-
-/// Reads one data-section entry `@{ K = V; ... }` with PowerShell's literal rules.
-/// Values are verbatim literals, integers or `$null` (all the plan produces today).
-fn read_entry(line: &str) -> Vec<(String, PsValue)> {
-    let body = line
-        .trim()
-        .strip_prefix("@{ ")
-        .and_then(|l| l.strip_suffix(" }"))
-        .unwrap_or_else(|| panic!("not an entry: {line}"));
-    let chars: Vec<char> = body.chars().collect();
-    let mut i = 0;
-    let mut out = Vec::new();
-    while i < chars.len() {
-        let start = i;
-        while chars[i] != ' ' {
-            i += 1;
-        }
-        let key: String = chars[start..i].iter().collect();
-        assert_eq!(&chars[i..i + 3], [' ', '=', ' '], "{line}");
-        i += 3;
-        let value = if is_ps_single_quote(chars[i]) {
-            let n = ps_verbatim_len(&chars[i..]).expect("terminated literal");
-            let raw: String = chars[i..i + n].iter().collect();
-            i += n;
-            PsValue::Str(ps_verbatim_value(&raw))
-        } else {
-            let s = i;
-            while i < chars.len() && chars[i] != ';' {
-                i += 1;
-            }
-            let tok: String = chars[s..i].iter().collect();
-            match tok.as_str() {
-                "$null" => PsValue::Null,
-                n => PsValue::Int(n.parse().unwrap_or_else(|_| panic!("value {n}"))),
-            }
-        };
-        out.push((key, value));
-        if i < chars.len() {
-            assert_eq!(&chars[i..i + 2], [';', ' '], "{line}");
-            i += 2;
-        }
-    }
-    out
-}
-
-fn data_entries(apply: &str) -> Vec<Vec<(String, PsValue)>> {
-    let start = apply
-        .find("\r\n$PolicycPlan = @(\r\n")
-        .expect("data section");
-    let rest = &apply[start + "\r\n$PolicycPlan = @(\r\n".len()..];
-    let end = rest.find("\r\n)\r\n").expect("end of data section");
-    if end == 0 {
-        return Vec::new();
-    }
-    rest[..end].split("\r\n").map(read_entry).collect()
-}
-
-/// The values the apply script writes equal the plan, operation by operation.
+/// The values the scripts write equal the plan, operation by operation, as read by the
+/// library's data-section reader (`policyc::powershell::read`, the one the property tests
+/// run on generated specs); and that reader agrees with the real parser on every literal.
 #[test]
 fn apply_data_section_equals_the_plan() {
     let with_grammar = require_grammar();
     for example in EXAMPLES {
         let plan = compile(example);
         let files = scripts(&plan);
-        let apply = text_of(
-            &files
-                .iter()
-                .find(|(p, _)| p == Script::Apply.path())
-                .unwrap()
-                .1,
-        );
-        let entries = data_entries(&apply);
-        assert_eq!(entries.len(), plan.ops.len(), "{example}: one entry per op");
-        for (op, entry) in plan.ops.iter().zip(&entries) {
-            let get = |k: &str| {
-                entry
-                    .iter()
-                    .find(|(key, _)| key == k)
-                    .map(|(_, v)| v)
-                    .unwrap_or_else(|| panic!("{example}: no {k} in {entry:?}"))
-            };
-            let s = |v: &str| PsValue::Str(v.to_string());
-            assert_eq!(get("Hive"), &s(op.hive.short_name()));
-            assert_eq!(get("Key"), &s(&op.key));
-            assert_eq!(get("Setting"), &s(&op.provenance.setting));
-            assert_eq!(get("Source"), &s(&op.provenance.spec_path));
-            match &op.action {
-                Action::ResetKey => {
-                    assert_eq!(get("Op"), &s("ResetKey"));
-                    assert_eq!(get("Name"), &PsValue::Null);
-                    assert_eq!(get("Data"), &PsValue::Null);
-                }
-                Action::Set { name, data } => {
-                    assert_eq!(get("Op"), &s("Set"));
-                    assert_eq!(get("Name"), &s(name));
-                    match data {
-                        RegData::Sz(v) => {
-                            assert_eq!(get("Kind"), &s("String"));
-                            assert_eq!(get("Data"), &s(v));
-                        }
-                        RegData::Dword(n) => {
-                            assert_eq!(get("Kind"), &s("DWord"));
-                            assert_eq!(get("Data"), &PsValue::Int(u64::from(*n)));
-                        }
-                        other => panic!("{example}: the examples do not plan {other:?}"),
-                    }
-                }
-            }
+        let want: Vec<policyc::powershell::Entry> = plan
+            .ops
+            .iter()
+            .map(policyc::powershell::Entry::of)
+            .collect();
+        for (name, bytes) in &files {
+            let d =
+                policyc::powershell::read_bytes(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(d.plan, want, "{example} {name}");
         }
         // Tie this reader to the real parser: every literal it read is a string node
         // tree-sitter found on the same line with the same text.
         if with_grammar {
+            let apply = text_of(&files[0].1);
             let p = &parse(&[("apply.ps1".into(), files[0].1.clone())])[0];
-            let first_row = apply
-                .split("\r\n")
-                .position(|l| l == "$PolicycPlan = @(")
-                .unwrap()
-                + 2;
-            for (i, entry) in entries.iter().enumerate() {
-                for (_, v) in entry {
+            for (row, line) in policyc::powershell::plan_lines(&apply).unwrap() {
+                for (_, v) in policyc::powershell::read_fields(line).unwrap() {
                     if let PsValue::Str(value) = v {
-                        let lit = ps_literal(value);
+                        let lit = ps_literal(&value);
                         assert!(
                             p.strings
                                 .iter()
-                                .any(|(row, _, _, raw)| *row == first_row + i && *raw == lit),
-                            "{example}: tree-sitter did not see {lit} on line {}",
-                            first_row + i
+                                .any(|(r, _, _, raw)| *r == row && *raw == lit),
+                            "{example}: tree-sitter did not see {lit} on line {row}"
                         );
                     }
+                }
+            }
+        }
+    }
+}
+
+/// Generated specs, as the property tests make them (`tests/common/specs.rs`: every
+/// setting, both scopes, quotes of every kind, `$()` and backticks in the bundle and issuer
+/// text), through the real parser: every script parses without error nodes, every literal
+/// ends where PowerShell ends it, and every string the library's data-section reader read
+/// is a literal node tree-sitter saw on the same line.
+#[test]
+fn generated_specs_parse_and_their_data_sections_read_back() {
+    use proptest::strategy::{Strategy, ValueTree};
+    if !require_grammar() {
+        return;
+    }
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut files = Vec::new();
+    for i in 0..8 {
+        let spec = common::specs::spec_strategy()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let plan = compile_bytes(&format!("gen{i}.yaml"), spec.as_bytes());
+        files.extend(
+            scripts(&plan)
+                .into_iter()
+                .map(|(n, b)| (format!("gen{i}/{n}"), b)),
+        );
+    }
+    let parsed = parse(&files);
+    for ((name, bytes), p) in files.iter().zip(&parsed) {
+        assert!(p.errors.is_empty(), "{name}: syntax errors {:#?}", p.errors);
+        assert_literals_agree_with_powershell(name, p);
+        let text = text_of(bytes);
+        let lines = policyc::powershell::plan_lines(&text).unwrap();
+        assert!(!lines.is_empty(), "{name}: an empty plan");
+        for (row, line) in lines {
+            for (_, v) in policyc::powershell::read_fields(line).unwrap() {
+                if let PsValue::Str(value) = v {
+                    let lit = ps_literal(&value);
+                    assert!(
+                        p.strings
+                            .iter()
+                            .any(|(r, _, _, raw)| *r == row && *raw == lit),
+                        "{name}: tree-sitter did not see {lit} on line {row}"
+                    );
                 }
             }
         }

@@ -279,31 +279,9 @@ fn pol_and_reg_describe_the_same_operations() {
     }
 }
 
-/// A minimal reader of LGPO text per LGPO.pdf (four-line entries), to show the
-/// LGPO file lists exactly the .pol records. Not an independent consumer: LGPO.exe
-/// runs on Windows only.
-fn lgpo_records(bytes: &[u8]) -> Vec<(String, String, String, String)> {
-    assert_eq!(&bytes[..2], [0xFF, 0xFE], "UTF-16LE BOM");
-    let units: Vec<u16> = bytes[2..]
-        .chunks(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    let text = String::from_utf16(&units).unwrap();
-    assert!(!text.replace("\r\n", "").contains('\n'), "CRLF only");
-    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.starts_with(';')).collect();
-    let mut out = Vec::new();
-    for chunk in lines.split(|l| l.is_empty()).filter(|c| !c.is_empty()) {
-        assert_eq!(chunk.len(), 4, "entry of four lines: {chunk:?}");
-        out.push((
-            chunk[0].to_string(),
-            chunk[1].to_string(),
-            chunk[2].to_string(),
-            chunk[3].to_string(),
-        ));
-    }
-    out
-}
-
+/// The LGPO text, read with policyc's LGPO reader (`policyc::lgpo`, the one the property
+/// tests use), lists exactly the .pol records, in order. Not an independent consumer:
+/// LGPO.exe runs on Windows only.
 #[test]
 fn lgpo_text_lists_the_pol_records() {
     for example in EXAMPLES {
@@ -319,29 +297,14 @@ fn lgpo_text_lists_the_pol_records() {
                     "User"
                 }
             );
-            let recs = lgpo_records(get(policyc::emit::lgpo::file_name(hive)));
-            let entries = pol::read(get(&pol_name)).unwrap();
-            assert_eq!(recs.len(), entries.len());
-            for (r, e) in recs.iter().zip(&entries) {
-                let config = if hive == Hive::Hklm {
-                    "Computer"
-                } else {
-                    "User"
-                };
-                assert_eq!(r.0, config);
-                assert_eq!(r.1, e.key);
-                if e.value == pol::DELVALS {
-                    assert_eq!((r.2.as_str(), r.3.as_str()), ("*", "DELETEALLVALUES"));
-                } else {
-                    assert_eq!(r.2, e.value);
-                    let want = match e.reg_data().unwrap() {
-                        RegData::Sz(s) => format!("SZ:{}", s.replace('\\', "\\\\")),
-                        RegData::Dword(d) => format!("DWORD:{d}"),
-                        other => panic!("the examples write no {other:?}"),
-                    };
-                    assert_eq!(r.3, want);
-                }
-            }
+            let bytes = get(policyc::emit::lgpo::file_name(hive));
+            assert_eq!(&bytes[..2], [0xFF, 0xFE], "UTF-16LE BOM");
+            let text = policyc::lgpo::decode(bytes).unwrap();
+            assert!(!text.replace("\r\n", "").contains('\n'), "CRLF only");
+            let records = policyc::lgpo::read(&text).unwrap();
+            assert!(records.iter().all(|r| r.hive == hive));
+            let from_lgpo: Vec<pol::Entry> = records.iter().map(|r| r.to_entry()).collect();
+            assert_eq!(from_lgpo, pol::read(get(&pol_name)).unwrap(), "{example}");
         }
     }
 }

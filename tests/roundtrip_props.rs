@@ -1,153 +1,142 @@
-//! Property test: for arbitrary valid specs, the `.reg` files, the Registry.pol files
-//! (stand-alone and inside the GPO backup) and the ADMX (its policies enabled with the
-//! spec's list entries) read back through policyc's own readers to exactly the plan:
-//! every value present with its type and data, no stale list entry.
-//! (The real consumers, Wine, hivex and Samba, check the examples in the interop tests.)
+//! Property tests: for arbitrary valid specs (`common::specs::spec_strategy`: every
+//! catalog setting, both scopes and forms, one or both browsers, lists and zone maps of
+//! varied length, bundle and issuer text full of quotes, markup and `$()`), every output
+//! that carries the registry operations reads back through a reader to exactly the plan:
+//!
+//! - the `.reg` files, the Registry.pol files (stand-alone and in the GPO backup): every
+//!   value present with its type and data, no stale list entry (`verify`);
+//! - the ADMX: each policy, enabled with the spec's list entries, writes exactly its plan
+//!   group's operations (`admx::reader`);
+//! - the LGPO text: its records are the plan's operations of the hive, in order, every
+//!   Set with its type and data and every list reset a `DELETEALLVALUES` (`policyc::lgpo`);
+//! - the PowerShell scripts: the data section of apply, detect, remediate and diagnose
+//!   is the plan, operation by operation with provenance, and the bundle's fields
+//!   (`policyc::powershell`);
+//! - the Intune profiles: each OMA setting, decoded from its URI and payload alone
+//!   through the ingested ADMX or the catalog's documented route, writes exactly its
+//!   plan group's operations, and the groups the catalog gives no route are exactly the
+//!   ones absent (`common::intune`).
+//!
+//! The controls at the end show each of the last three checks fails on a broken output.
+//! The real consumers (Wine, hivex, Samba, the PowerShell grammar, the Graph models)
+//! check the examples, and a few generated specs, in the interop tests.
 
+mod common;
+
+use common::intune::{check_plan, read_profiles};
+use common::same;
+use common::specs::spec_strategy;
 use policyc::admx::{ids, reader};
 use policyc::catalog::Catalog;
-use policyc::plan::Action;
+use policyc::emit::powershell::Script;
+use policyc::plan::{Action, Plan};
+use policyc::powershell::{self as ps, PsValue};
 use policyc::reg::Hive;
 use policyc::validate::Value;
 use policyc::verify::{model::Registry, verify, Status};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
-fn label() -> impl Strategy<Value = String> {
-    "[a-z][a-z0-9]{0,8}"
+type Files = BTreeMap<String, Vec<u8>>;
+
+fn build(spec: &str) -> (&'static Catalog, Plan, Files) {
+    let catalog = Catalog::builtin().unwrap();
+    let out = policyc::compile("prop.yaml", spec.as_bytes(), catalog);
+    let plan = out
+        .plan
+        .unwrap_or_else(|| panic!("generated spec is invalid: {:#?}\n{spec}", out.diagnostics));
+    let files = policyc::bundle_files(&plan).unwrap().into_iter().collect();
+    (catalog, plan, files)
 }
 
-fn labels(max: usize) -> impl Strategy<Value = Vec<String>> {
-    proptest::collection::btree_set(label(), 1..max).prop_map(|s| s.into_iter().collect())
-}
-
-/// YAML for one spec built from the chosen parts; every value is valid for its setting.
-#[allow(clippy::too_many_arguments)]
-fn spec_yaml(
-    products: &[&str],
-    bools: &[(usize, bool, &str, &str)],
-    lna: &[String],
-    auth: &[String],
-    cookies: &[String],
-    zones: &[(String, u8)],
-    zone_form: &str,
-    issuers: &[String],
-) -> String {
-    let ids = [
-        "intranet-auto-detect",
-        "intranet-include-local-sites",
-        "intranet-include-proxy-bypass",
-        "intranet-include-unc-paths",
-    ];
-    let mut s = format!(
-        "policyc: 1\nbundle: {{name: prop, display_name: Prop, version: '1.2.3', publisher: P}}\nproducts: [{}]\nclients: {{smartcard-connect: '3.13'}}\nsettings:\n",
-        products.join(", ")
-    );
-    let mut seen = std::collections::BTreeSet::new();
-    for (i, v, scope, form) in bools {
-        if seen.insert((ids[*i % 4], *scope)) {
-            s.push_str(&format!(
-                "  - {{id: {}, value: {v}, scope: {scope}, form: {form}}}\n",
-                ids[*i % 4]
-            ));
-        }
-    }
-    let list = |items: &[String]| {
-        items
+/// The LGPO text of each hive reads back (`policyc::lgpo::read`) to the hive's plan
+/// operations in order: a Set as its name, type and data, a ResetKey as DELETEALLVALUES.
+fn lgpo_matches(plan: &Plan, files: &Files) -> Result<(), String> {
+    for hive in [Hive::Hklm, Hive::Hkcu] {
+        let path = policyc::emit::lgpo::file_name(hive);
+        let want: Vec<(Hive, String, Action)> = plan
+            .ops
             .iter()
-            .map(|i| format!("'{i}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    s.push_str(&format!(
-        "  - {{id: lna-allowed-origins, value: [{}]}}\n",
-        list(
-            &lna.iter()
-                .map(|l| format!("https://{l}.nhs.uk"))
-                .collect::<Vec<_>>()
-        )
-    ));
-    s.push_str(&format!(
-        "  - {{id: auth-server-allowlist, value: [{}], scope: user}}\n",
-        list(
-            &auth
-                .iter()
-                .map(|l| format!("{l}.nhs.uk"))
-                .collect::<Vec<_>>()
-        )
-    ));
-    s.push_str(&format!(
-        "  - {{id: cookies-allowed-for-urls, value: [{}]}}\n",
-        list(
-            &cookies
-                .iter()
-                .map(|l| format!("http://{l}"))
-                .collect::<Vec<_>>()
-        )
-    ));
-    let zone_map: Vec<String> = zones
-        .iter()
-        .map(|(h, z)| format!("'http://{h}': {z}"))
-        .collect();
-    s.push_str(&format!(
-        "  - {{id: intranet-zone-sites, form: {zone_form}, value: {{{}}}}}\n",
-        zone_map.join(", ")
-    ));
-    s.push_str(&format!(
-        "  - {{id: smartcard-connect-trusted-certificate-issuers, form: both, value: [{}]}}\n",
-        list(
-            &issuers
-                .iter()
-                .map(|l| format!("CN=NHS {l}, OU=CA, O=nhs"))
-                .collect::<Vec<_>>()
-        )
-    ));
-    s.push_str("  - {id: oberthur-enable-nhs-enrollment, value: 0}\n");
-    s
+            .filter(|o| o.hive == hive)
+            .map(|o| (o.hive, o.key.clone(), o.action.clone()))
+            .collect();
+        let Some(bytes) = files.get(path) else {
+            if want.is_empty() {
+                continue;
+            }
+            return Err(format!("{path} is missing"));
+        };
+        let text = policyc::lgpo::decode(bytes).map_err(|e| format!("{path}: {e}"))?;
+        let mut got = Vec::new();
+        for r in policyc::lgpo::read(&text).map_err(|e| format!("{path}: {e}"))? {
+            let action = match r.action {
+                policyc::lgpo::Action::Set(data) => Action::Set { name: r.name, data },
+                policyc::lgpo::Action::DeleteAllValues => Action::ResetKey,
+                other => return Err(format!("{path}: the plan has no {other:?}")),
+            };
+            got.push((r.hive, r.key, action));
+        }
+        same(path, &got, &want)?;
+    }
+    Ok(())
 }
 
-fn spec_strategy() -> impl Strategy<Value = String> {
-    (
-        prop_oneof![
-            Just(vec!["chrome"]),
-            Just(vec!["edge"]),
-            Just(vec!["chrome", "edge"])
-        ],
-        proptest::collection::vec(
-            (
-                0usize..4,
-                any::<bool>(),
-                prop_oneof![Just("machine"), Just("user")],
-                prop_oneof![Just("policy"), Just("preference"), Just("both")],
-            ),
-            0..6,
+/// Every script's data section reads back (`policyc::powershell::read_bytes`) to the
+/// plan, operation by operation with provenance, and to the bundle's fields.
+fn powershell_matches(plan: &Plan, files: &Files) -> Result<(), String> {
+    let b = &plan.bundle;
+    let s = |v: &str| PsValue::Str(v.to_string());
+    let want_bundle: Vec<(String, PsValue)> = [
+        ("Name", s(&b.name)),
+        ("DisplayName", s(&b.display_name)),
+        ("Version", s(&b.version)),
+        ("Publisher", s(&b.publisher)),
+        (
+            "Description",
+            b.description.as_deref().map_or(PsValue::Null, s),
         ),
-        labels(12),
-        labels(6),
-        labels(6),
-        proptest::collection::btree_map(label(), 1u8..=4, 1..8),
-        prop_oneof![Just("policy"), Just("preference"), Just("both")],
-        labels(5),
-    )
-        .prop_map(
-            |(products, bools, lna, auth, cookies, zones, zone_form, issuers)| {
-                let zones: Vec<(String, u8)> = zones.into_iter().collect();
-                spec_yaml(
-                    &products, &bools, &lna, &auth, &cookies, &zones, zone_form, &issuers,
-                )
-            },
-        )
+        (
+            "Compiler",
+            s(concat!("policyc ", env!("CARGO_PKG_VERSION"))),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let want: Vec<ps::Entry> = plan.ops.iter().map(ps::Entry::of).collect();
+    for script in Script::ALL {
+        let path = script.path();
+        let bytes = files
+            .get(path)
+            .ok_or_else(|| format!("{path} is missing"))?;
+        let d = ps::read_bytes(bytes).map_err(|e| format!("{path}: {e}"))?;
+        same(&format!("{path} $PolicycBundle"), &d.bundle, &want_bundle)?;
+        same(&format!("{path} $PolicycPlan"), &d.plan, &want)?;
+    }
+    Ok(())
+}
+
+/// The Intune profiles read back to the plan's routed groups (`common::intune::check_plan`).
+fn intune_matches(plan: &Plan, files: &Files, catalog: &Catalog) -> Result<(), String> {
+    let profiles: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("intune/"))
+        .map(|(p, b)| (p.clone(), b.clone()))
+        .collect();
+    check_plan(plan, &profiles, catalog)
+}
+
+/// A failed check as a proptest failure, with the spec that caused it.
+fn check(r: Result<(), String>, spec: &str) -> Result<(), TestCaseError> {
+    r.map_err(|e| TestCaseError::fail(format!("{e}\n--- spec ---\n{spec}")))
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
-    fn reg_and_pol_read_back_to_the_plan(spec in spec_strategy()) {
-        let catalog = Catalog::builtin().unwrap();
-        let out = policyc::compile("prop.yaml", spec.as_bytes(), catalog);
-        let plan = out.plan.unwrap_or_else(|| panic!("generated spec is invalid: {:#?}\n{spec}", out.diagnostics));
-        let files = policyc::bundle_files(&plan).unwrap();
+    fn every_format_reads_back_to_the_plan(spec in spec_strategy()) {
+        let (catalog, plan, files) = build(&spec);
         let sets = plan.ops.iter().filter(|o| matches!(o.action, Action::Set { .. })).count();
 
         // Each reading: the .reg files; pol/; the GPO backup's registry.pol files.
@@ -231,5 +220,279 @@ proptest! {
             prop_assert!(bad.is_empty(), "{label}: {bad:#?}\n{spec}");
             prop_assert_eq!(report.checks.len(), sets, "{}: every planned value is checked once", label);
         }
+
+        // LGPO text, the PowerShell data sections and the Intune profiles (one bundle
+        // build serves every check, to keep the test fast).
+        check(lgpo_matches(&plan, &files), &spec)?;
+        check(powershell_matches(&plan, &files), &spec)?;
+        check(intune_matches(&plan, &files, catalog), &spec)?;
     }
+}
+
+// ---- controls: each check above fails on a broken output -------------------------------
+
+fn example() -> (&'static Catalog, Plan, Files) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/nhs-credential-management.yaml"
+    );
+    build(&std::fs::read_to_string(path).unwrap())
+}
+
+/// `files` with `path` decoded, changed by `edit` (which must change it) and re-encoded.
+fn edited(files: &Files, path: &str, edit: impl Fn(&str) -> String) -> Files {
+    let bytes = &files[path];
+    let (text, utf16) = match bytes.strip_prefix(&[0xFF, 0xFE]) {
+        Some(_) => (policyc::lgpo::decode(bytes).unwrap(), true),
+        None => (String::from_utf8(bytes.clone()).unwrap(), false),
+    };
+    let new = edit(&text);
+    assert_ne!(new, text, "{path}: the edit changed nothing");
+    let mut out = files.clone();
+    out.insert(
+        path.to_string(),
+        if utf16 {
+            let mut b = vec![0xFF, 0xFE];
+            b.extend(new.encode_utf16().flat_map(u16::to_le_bytes));
+            b
+        } else {
+            new.into_bytes()
+        },
+    );
+    out
+}
+
+/// Replaces the first `from` (which must be there) with `to`.
+fn once(from: &'static str, to: &'static str) -> impl Fn(&str) -> String {
+    move |t: &str| {
+        assert!(t.contains(from), "{from:?} not found");
+        t.replacen(from, to, 1)
+    }
+}
+
+#[test]
+fn lgpo_check_catches_a_broken_file() {
+    let (_, plan, files) = example();
+    lgpo_matches(&plan, &files).unwrap();
+    let m = "lgpo/machine.txt";
+    let broken = [
+        (
+            "a DWORD changed",
+            edited(&files, m, once("\nDWORD:1\r", "\nDWORD:0\r")),
+        ),
+        (
+            "one character of a string",
+            edited(
+                &files,
+                m,
+                once("SZ:http://localhost", "SZ:http://localhosT"),
+            ),
+        ),
+        (
+            "a type",
+            edited(
+                &files,
+                m,
+                once("SZ:http://localhost", "EXSZ:http://localhost"),
+            ),
+        ),
+        (
+            "a reset dropped",
+            edited(
+                &files,
+                m,
+                once("*\r\nDELETEALLVALUES\r\n", "*\r\nCREATEKEY\r\n"),
+            ),
+        ),
+        (
+            "a record dropped",
+            edited(&files, m, |t| {
+                let start = t.find("Computer\r\n").unwrap();
+                let end = start + t[start..].find("\r\n\r\n").unwrap() + 4;
+                format!("{}{}", &t[..start], &t[end..])
+            }),
+        ),
+        (
+            "the hive",
+            edited(&files, m, once("\r\nComputer\r\n", "\r\nUser\r\n")),
+        ),
+        ("the user file", {
+            let mut f = files.clone();
+            f.remove("lgpo/user.txt");
+            f
+        }),
+        (
+            "a key",
+            edited(
+                &files,
+                m,
+                once("SOFTWARE\\Policies\\NHS", "SOFTWARE\\Policies\\\\NHS"),
+            ),
+        ),
+    ];
+    for (what, f) in broken {
+        assert!(lgpo_matches(&plan, &f).is_err(), "{what}: not caught");
+    }
+}
+
+#[test]
+fn powershell_check_catches_a_broken_script() {
+    let (_, plan, files) = example();
+    powershell_matches(&plan, &files).unwrap();
+    let apply = Script::Apply.path();
+    let broken = [
+        (
+            "a data value",
+            edited(
+                &files,
+                apply,
+                once("Data = 'http://localhost'", "Data = 'http://localhosT'"),
+            ),
+        ),
+        (
+            "a DWORD",
+            edited(&files, apply, once("Data = 1;", "Data = 0;")),
+        ),
+        (
+            "a kind",
+            edited(
+                &files,
+                apply,
+                once("Kind = 'String'", "Kind = 'ExpandString'"),
+            ),
+        ),
+        (
+            "a reset",
+            edited(&files, apply, once("Op = 'ResetKey'", "Op = 'Set'")),
+        ),
+        (
+            "a source",
+            edited(
+                &files,
+                apply,
+                once("Source = 'settings[1]'", "Source = 'settings[2]'"),
+            ),
+        ),
+        (
+            "an entry dropped",
+            edited(&files, apply, |t| {
+                let i = t.find("\r\n    @{ ").unwrap();
+                let j = i + 2 + t[i + 2..].find("\r\n").unwrap();
+                format!("{}{}", &t[..i], &t[j..])
+            }),
+        ),
+        (
+            "the bundle",
+            edited(
+                &files,
+                apply,
+                once("Version = '1.0.0'", "Version = '1.0.1'"),
+            ),
+        ),
+        (
+            "only detect.ps1",
+            edited(
+                &files,
+                Script::Detect.path(),
+                once("Data = 1;", "Data = 2;"),
+            ),
+        ),
+        (
+            "only diagnose.ps1",
+            edited(
+                &files,
+                Script::Diagnose.path(),
+                once("Hive = 'HKLM'", "Hive = 'HKCU'"),
+            ),
+        ),
+    ];
+    for (what, f) in broken {
+        assert!(powershell_matches(&plan, &f).is_err(), "{what}: not caught");
+    }
+}
+
+#[test]
+fn intune_check_catches_broken_profiles() {
+    let (catalog, plan, files) = example();
+    intune_matches(&plan, &files, catalog).unwrap();
+    let d = "intune/device.json";
+    let drop_setting = |pick: &'static str| {
+        move |t: &str| {
+            let mut j: serde_json::Value = serde_json::from_str(t).unwrap();
+            let s = j["omaSettings"].as_array_mut().unwrap();
+            let i = s
+                .iter()
+                .position(|x| x["omaUri"].as_str().unwrap().contains(pick))
+                .unwrap();
+            s.remove(i);
+            serde_json::to_string_pretty(&j).unwrap()
+        }
+    };
+    let broken = [
+        ("a list entry", edited(&files, d, once("&#xF000;https://api.service.nhs.uk", "&#xF000;https://api.service.nhs.uK"))),
+        ("a zone", edited(&files, d, once("http://localhost&#xF000;1", "http://localhost&#xF000;2"))),
+        ("a bool", edited(&files, d, once("IncludeAllLocalSites\",\n      \"value\": \"<enabled/>\"", "IncludeAllLocalSites\",\n      \"value\": \"<disabled/>\""))),
+        ("a vendor string", edited(&files, d, once("value=\\\"http://localhost\\\"/>", "value=\\\"http://localhosT\\\"/>"))),
+        ("a setting dropped", edited(&files, d, drop_setting("IncludeAllNetworkPaths"))),
+        ("an ADMX policy dropped", edited(&files, d, drop_setting("CookiesAllowedForUrls_Chrome"))),
+        ("the wrong scope", edited(&files, d, once("./Device/Vendor/MSFT/Policy/Config/InternetExplorer", "./User/Vendor/MSFT/Policy/Config/InternetExplorer"))),
+        ("an element id", edited(&files, d, once("data id=\\\"CookiesAllowedForUrls_Chrome", "data id=\\\"Cookies_Chrome"))),
+        (
+            "a key in the ingested ADMX",
+            edited(&files, d, once("_Machine_List\\\" key=\\\"SOFTWARE\\\\Policies\\\\Google\\\\Chrome\\\\", "_Machine_List\\\" key=\\\"SOFTWARE\\\\Policies\\\\Google\\\\Chromium\\\\")),
+        ),
+        (
+            "a route-less setting added",
+            edited(&files, d, once("\"omaUri\": \"./Device/Vendor/MSFT/Policy/Config/InternetExplorer/IncludeAllNetworkPaths\"", "\"omaUri\": \"./Device/Vendor/MSFT/Policy/Config/InternetExplorer/IntranetAutoDetect\"")),
+        ),
+    ];
+    for (what, f) in broken {
+        assert!(
+            intune_matches(&plan, &f, catalog).is_err(),
+            "{what}: not caught"
+        );
+    }
+}
+
+/// A group the catalog gives no Intune route must stay out of the profiles: here the
+/// "(all users)" issuer list, whose policy the bundle's full ADMX has, is set through a
+/// profile that ingests that full ADMX. Every setting decodes; the check still fails.
+#[test]
+fn intune_check_catches_a_route_less_group() {
+    let spec = "policyc: 1\nbundle: {name: ctl, display_name: Ctl, version: '1.0.0', publisher: P}\nclients: {smartcard-connect: '3.13'}\nsettings:\n  - {id: smartcard-connect-trusted-certificate-issuers, form: both, value: ['CN=NHS A, OU=CA, O=nhs']}\n";
+    let (catalog, plan, files) = build(spec);
+    intune_matches(&plan, &files, catalog).unwrap();
+    let all_users = ids::policy_name(
+        "smartcard-connect-trusted-certificate-issuers",
+        "smartcard-connect",
+        "TrustedCertificateIssuers (all users)",
+        Hive::Hklm,
+    );
+    let full_admx = reader::decode(&files["admx/ctl.admx"]).unwrap();
+    assert!(full_admx.contains(&all_users));
+    let mut j: serde_json::Value = serde_json::from_slice(&files["intune/device.json"]).unwrap();
+    let settings = j["omaSettings"].as_array_mut().unwrap();
+    assert_eq!(settings.len(), 2, "the ingestion and the Group Policy list");
+    settings[0]["value"] = full_admx.into();
+    let mut extra = settings[1].clone();
+    let uri = extra["omaUri"].as_str().unwrap();
+    let uri = format!("{}/{all_users}", uri.rsplit_once('/').unwrap().0);
+    extra["omaUri"] = uri.into();
+    settings.push(extra);
+    let mut broken = files.clone();
+    broken.insert(
+        "intune/device.json".into(),
+        serde_json::to_vec_pretty(&j).unwrap(),
+    );
+    let profiles: Vec<(String, Vec<u8>)> = vec![(
+        "intune/device.json".into(),
+        broken["intune/device.json"].clone(),
+    )];
+    let decoded = read_profiles(&profiles, catalog).unwrap();
+    assert!(
+        decoded.contains_key(&all_users),
+        "the extra setting decodes"
+    );
+    let e = intune_matches(&plan, &broken, catalog).unwrap_err();
+    assert!(e.contains(&format!("present for [\"{all_users}\"]")), "{e}");
 }

@@ -1,7 +1,11 @@
-//! Shared by the interop tests: finding the external consumers and the skip rule.
+//! Shared by the interop and property tests: finding the external consumers and the
+//! skip rule, the spec generator ([`specs`]) and the Intune profile reader ([`intune`]).
 //! A missing tool prints a loud SKIPPED banner and the test passes, unless
 //! `POLICYC_REQUIRE_INTEROP=1` (as `.ci/run` sets), when it fails.
 #![allow(dead_code)] // each test file uses part of this module
+
+pub mod intune;
+pub mod specs;
 
 use policyc::plan::Plan;
 use std::io::Write as _;
@@ -120,4 +124,22 @@ pub fn run_python_checker(script: &str, files: &[(String, Vec<u8>)]) -> Vec<u8> 
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
+}
+
+/// `Err` naming the first difference when two sequences differ.
+pub fn same<T: std::fmt::Debug + PartialEq>(
+    what: &str,
+    got: &[T],
+    want: &[T],
+) -> Result<(), String> {
+    if let Some(i) = (0..got.len().max(want.len())).find(|&i| got.get(i) != want.get(i)) {
+        return Err(format!(
+            "{what}: {} read back, {} planned; first difference at #{i}:\n  read    {:?}\n  planned {:?}",
+            got.len(),
+            want.len(),
+            got.get(i),
+            want.get(i)
+        ));
+    }
+    Ok(())
 }
