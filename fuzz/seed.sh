@@ -1,12 +1,12 @@
 #!/bin/sh
 # Seeds fuzz/corpus/<target>/ from the repository's own inputs: the example and
 # fixture specs, the .reg exports under tests/fixtures, and the .reg, Registry.pol
-# and ADMX/ADML files of a bundle built from each example. Run from the repository
+# ADMX/ADML, LGPO text and PowerShell files of a bundle built from each example. Run from the repository
 # root: `sh fuzz/seed.sh`. The corpus is not committed (fuzz/.gitignore).
 set -eu
 root=$(pwd)
 c="$root/fuzz/corpus"
-mkdir -p "$c/spec" "$c/reg" "$c/pol" "$c/admx"
+mkdir -p "$c/spec" "$c/reg" "$c/pol" "$c/admx" "$c/lgpo" "$c/powershell"
 n=0
 for f in examples/*.yaml tests/fixtures/*.yaml tests/fixtures/bad/*.yaml tests/fixtures/hostile/*.yaml; do
   [ -f "$f" ] || continue
@@ -25,7 +25,9 @@ for spec in examples/*.yaml; do
   find "$tmp/$name" -type f | while read -r f; do
     flat=$(echo "${f#"$tmp"/}" | tr '/' '_')
     case "$f" in
-      *.reg | *.txt) cp "$f" "$c/reg/$flat" ;;
+      *.reg) cp "$f" "$c/reg/$flat" ;;
+      *.txt) cp "$f" "$c/reg/$flat"; cp "$f" "$c/lgpo/$flat" ;;
+      *.ps1) cp "$f" "$c/powershell/$flat" ;;
       *.pol) cp "$f" "$c/pol/$flat" ;;
       *.admx | *.adml | *.xml) cp "$f" "$c/admx/$flat" ;;
     esac
