@@ -22,6 +22,10 @@
 #   git -C chromium-src sparse-checkout set components/policy/tools/template_writers
 #   sh benches/chromium_compare.sh chromium-src
 #
+# (Neither recipe could be tried where this script was written: that machine had
+# no network. The README's figures used the same files read from the public
+# mirror jason5122/chromium at 208cfbedd7d5264f205d38abd764f7c4aafcf107.)
+#
 # What runs on each side (see benches/chromium_compare.py for the inputs):
 # - policyc, on the synthetic spec of N values (benches/synthetic.rs, via the
 #   bench binary's --emit-spec N; Chrome and Edge), twice: the bench binary's
