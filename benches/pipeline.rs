@@ -3,7 +3,9 @@
 //! of 10, 100, 1,000 and 10,000 settings values (see `synthetic.rs`).
 //!
 //! `cargo bench --bench pipeline -- --emit-spec N` prints the synthetic spec of
-//! size N instead (used by `benches/measure.sh` for whole-process time and memory).
+//! size N instead (used by `benches/measure.sh` for whole-process time and memory);
+//! `-- --emit-subset SPEC OUT EMITTER...` writes only some emitters' files (used by
+//! `benches/chromium_compare.sh`).
 
 #[path = "synthetic.rs"]
 mod synthetic;
@@ -18,7 +20,40 @@ fn main() {
         print!("{}", synthetic::spec(n));
         return;
     }
+    if let Some(i) = args.iter().position(|a| a == "--emit-subset") {
+        emit_subset(&args[i + 1..]);
+        return;
+    }
     divan::main();
+}
+
+/// `--emit-subset SPEC OUT EMITTER...`: compiles SPEC and writes only the named
+/// emitters' files under OUT, with plain writes (no manifest, fsync or atomic
+/// rename). `benches/chromium_compare.sh` times it with `reg admx` against
+/// Chromium's template writers, which write the same three kinds of file.
+fn emit_subset(args: &[String]) {
+    let [spec, out, names @ ..] = args else {
+        panic!("--emit-subset SPEC OUT EMITTER...");
+    };
+    let emitters = policyc::emit::all();
+    for name in names {
+        assert!(
+            emitters.iter().any(|e| e.name() == name),
+            "no emitter named {name}"
+        );
+    }
+    let catalog = catalog();
+    let plan = plan_of(&std::fs::read(spec).expect("read SPEC"), catalog);
+    for e in emitters
+        .iter()
+        .filter(|e| names.iter().any(|n| n == e.name()))
+    {
+        for a in e.emit(&plan).unwrap() {
+            let path = std::path::Path::new(out).join(&a.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &a.bytes).unwrap();
+        }
+    }
 }
 
 fn catalog() -> &'static Catalog {
