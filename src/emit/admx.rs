@@ -242,6 +242,15 @@ pub fn render(t: &Template) -> Result<String, String> {
 
 /// Every file of the template: the ADMX, then one ADML per culture.
 pub fn artifacts(t: &Template) -> Result<Vec<Artifact>, EmitError> {
+    let admx = render(t).map_err(|message| EmitError {
+        emitter: "admx",
+        message,
+    })?;
+    artifacts_with(t, &admx)
+}
+
+/// [`artifacts`] with the ADMX text already rendered.
+fn artifacts_with(t: &Template, admx: &str) -> Result<Vec<Artifact>, EmitError> {
     let fail = |message: String| EmitError {
         emitter: "admx",
         message,
@@ -249,10 +258,7 @@ pub fn artifacts(t: &Template) -> Result<Vec<Artifact>, EmitError> {
     let mut out = vec![Artifact {
         path: admx_path(&t.bundle_name),
         kind: FileKind::Admx,
-        bytes: encoding::encode(
-            &render(t).map_err(fail)?,
-            encoding::for_kind(FileKind::Admx),
-        ),
+        bytes: encoding::encode(admx, encoding::for_kind(FileKind::Admx)),
     }];
     for culture in super::adml::CULTURES {
         out.push(Artifact {
@@ -280,14 +286,14 @@ impl Emitter for AdmxEmitter {
         };
         let catalog = Catalog::builtin().map_err(fail)?;
         let t = template::build(plan, catalog).map_err(fail)?;
+        let admx = render(&t).map_err(fail)?;
         let dups = crate::admx::check::duplicate_ids(
-            &crate::admx::reader::read_admx(&render(&t).map_err(fail)?)
-                .map_err(|e| fail(e.to_string()))?,
+            &crate::admx::reader::read_admx(&admx).map_err(|e| fail(e.to_string()))?,
             &[],
         );
         if !dups.is_empty() {
             return Err(fail(dups.join("; ")));
         }
-        artifacts(&t)
+        artifacts_with(&t, &admx)
     }
 }

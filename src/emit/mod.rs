@@ -100,23 +100,40 @@ pub fn all() -> Vec<Box<dyn Emitter>> {
 }
 
 /// Runs every emitter; the artifacts are sorted by path. The emitters only read the
-/// plan, so they run on threads of their own; results are taken in emitter order, so
-/// the first error reported is the same on every run.
+/// plan, so they run on as many threads as the machine has cores, each taking the next
+/// emitter not yet started (a thread per emitter cost more to start than the small
+/// emitters take). Results are kept in emitter order, so the first error reported is
+/// the same on every run.
 pub fn emit_all(plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
     let emitters = all();
-    let results: Vec<Result<Vec<Artifact>, EmitError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = emitters
-            .iter()
-            .map(|e| scope.spawn(move || e.emit(plan)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Result<Vec<Artifact>, EmitError>>>> =
+        emitters.iter().map(|_| Mutex::new(None)).collect();
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(e) = emitters.get(i) else { break };
+        let r = e.emit(plan);
+        *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(emitters.len());
+    std::thread::scope(|scope| {
+        // This thread works too; a panic in a helper thread is raised again here.
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        work();
+        for h in helpers {
+            if let Err(p) = h.join() {
+                std::panic::resume_unwind(p);
+            }
+        }
     });
     let mut out = Vec::new();
     for r in results {
-        out.extend(r?);
+        let r = r.into_inner().unwrap_or_else(|p| p.into_inner());
+        out.extend(r.expect("every emitter ran")?);
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
