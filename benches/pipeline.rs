@@ -48,7 +48,7 @@ fn emit_subset(args: &[String]) {
         .iter()
         .filter(|e| names.iter().any(|n| n == e.name()))
     {
-        for a in e.emit(&plan).unwrap() {
+        for a in e.emit(&policyc::emit::Input::new(&plan)).unwrap() {
             let path = std::path::Path::new(out).join(&a.path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &a.bytes).unwrap();
@@ -126,7 +126,10 @@ fn emitter(bencher: divan::Bencher, case: &Case) {
     let e = &policyc::emit::all()[case.emitter];
     let catalog = catalog();
     let plan = plan_of(&input(case.n), catalog);
-    bencher.bench_local(|| e.emit(black_box(&plan)).unwrap());
+    bencher.bench_local(|| {
+        e.emit(&policyc::emit::Input::new(black_box(&plan)))
+            .unwrap()
+    });
 }
 
 /// compile + every emitter + manifest + the atomic bundle write.

@@ -12,8 +12,6 @@
 
 use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::admx::template::{self, Element, Fixed, Template};
-use crate::catalog::Catalog;
-use crate::plan::Plan;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 use std::io;
@@ -279,14 +277,13 @@ impl Emitter for AdmxEmitter {
     }
 
     /// Reads the built-in catalog for titles, descriptions, layouts and version ranges.
-    fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
         let fail = |message: String| EmitError {
             emitter: "admx",
             message,
         };
-        let catalog = Catalog::builtin().map_err(fail)?;
-        let t = template::build(plan, catalog).map_err(fail)?;
-        let admx = render(&t).map_err(fail)?;
+        let t = plan.admx_template().map_err(fail)?;
+        let admx = render(t).map_err(fail)?;
         let dups = crate::admx::check::duplicate_ids(
             &crate::admx::reader::read_admx(&admx).map_err(|e| fail(e.to_string()))?,
             &[],
@@ -294,6 +291,6 @@ impl Emitter for AdmxEmitter {
         if !dups.is_empty() {
             return Err(fail(dups.join("; ")));
         }
-        artifacts_with(&t, &admx)
+        artifacts_with(t, &admx)
     }
 }

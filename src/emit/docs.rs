@@ -354,7 +354,7 @@ impl Emitter for DocsEmitter {
     }
 
     /// Reads the plan, and the built-in catalog for titles, descriptions, routes and sources.
-    fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
         let fail = |message: String| EmitError {
             emitter: "docs",
             message,

@@ -324,7 +324,7 @@ impl Emitter for GpoEmitter {
         EMITTER
     }
 
-    fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
         let dir = format!("{ROOT}/{}", backup_id(plan));
         let enc = encoding::for_kind(FileKind::GpoBackup);
         let text = |path: String, body: String| Artifact {

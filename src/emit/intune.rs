@@ -9,7 +9,6 @@
 
 use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::catalog::Catalog;
-use crate::plan::Plan;
 
 pub struct IntuneEmitter;
 
@@ -31,13 +30,14 @@ impl Emitter for IntuneEmitter {
     }
 
     /// Reads the built-in catalog for each location's Intune route and for the ADMX ids.
-    fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
         let fail = |message: String| EmitError {
             emitter: "intune",
             message,
         };
         let catalog = Catalog::builtin().map_err(fail)?;
-        let built = crate::intune::build(plan, catalog).map_err(fail)?;
+        let t = plan.admx_template().map_err(fail)?;
+        let built = crate::intune::build_from(plan, catalog, t).map_err(fail)?;
         let mut out = Vec::new();
         for (hive, profile) in &built.profiles {
             out.push(Artifact {

@@ -62,7 +62,7 @@ impl Emitter for LgpoEmitter {
         EMITTER
     }
 
-    fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
         plan.hives()
             .into_iter()
             .map(|hive| {

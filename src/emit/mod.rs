@@ -82,7 +82,43 @@ pub struct EmitError {
 
 pub trait Emitter: Sync {
     fn name(&self) -> &'static str;
-    fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError>;
+    fn emit(&self, plan: &Input) -> Result<Vec<Artifact>, EmitError>;
+}
+
+/// What the emitters of one build read: the plan (an `Input` derefs to it), and the one
+/// view of it that two emitters need, built once: the ADMX template (the ADMX files and
+/// the Intune payloads of ADMX-backed settings). At 10,000 values building it was
+/// several percent of a build.
+pub struct Input<'a> {
+    plan: &'a Plan,
+    admx: std::sync::OnceLock<Result<crate::admx::template::Template, String>>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(plan: &'a Plan) -> Input<'a> {
+        Input {
+            plan,
+            admx: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The bundle's administrative template, from the plan and the built-in catalog.
+    pub fn admx_template(&self) -> Result<&crate::admx::template::Template, String> {
+        self.admx
+            .get_or_init(|| {
+                crate::catalog::Catalog::builtin()
+                    .and_then(|c| crate::admx::template::build(self.plan, c))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl std::ops::Deref for Input<'_> {
+    type Target = Plan;
+    fn deref(&self) -> &Plan {
+        self.plan
+    }
 }
 
 /// Every emitter, in the order their files are produced.
@@ -108,13 +144,14 @@ pub fn emit_all(plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     let emitters = all();
+    let input = Input::new(plan);
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<Result<Vec<Artifact>, EmitError>>>> =
-        emitters.iter().map(|_| Mutex::new(None)).collect();
+    type Slot = Mutex<Option<Result<Vec<Artifact>, EmitError>>>;
+    let results: Vec<Slot> = emitters.iter().map(|_| Mutex::new(None)).collect();
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(e) = emitters.get(i) else { break };
-        let r = e.emit(plan);
+        let r = e.emit(&input);
         *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
     };
     let threads = std::thread::available_parallelism()

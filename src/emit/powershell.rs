@@ -313,7 +313,7 @@ impl Emitter for PowerShellEmitter {
         "powershell"
     }
 
-    fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
         let renderer = Renderer::new(plan)?;
         Script::ALL
             .iter()

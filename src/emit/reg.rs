@@ -72,7 +72,7 @@ impl Emitter for RegEmitter {
         "reg"
     }
 
-    fn emit(&self, plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
         plan.hives()
             .into_iter()
             .map(|hive| {

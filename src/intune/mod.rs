@@ -360,9 +360,17 @@ pub struct Profiles {
 
 /// Builds the profiles of a plan.
 pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Profiles, String> {
+    build_from(plan, catalog, &template::build(plan, catalog)?)
+}
+
+/// [`build`] with the plan's ADMX template already built.
+pub fn build_from(
+    plan: &Plan,
+    catalog: &Catalog,
+    t: &template::Template,
+) -> Result<Profiles, String> {
     let b = &plan.bundle;
     let gs = groups(plan, catalog)?;
-    let t = template::build(plan, catalog)?;
     let by_name: BTreeMap<&str, &template::Policy> =
         t.policies.iter().map(|p| (p.name.as_str(), p)).collect();
 
