@@ -36,6 +36,6 @@ done
 for f in tests/fixtures/admx/* tests/fixtures/vendor-admx/*; do
   [ -f "$f" ] && cp "$f" "$c/admx/seed-$(basename "$f")"
 done
-for t in spec reg pol admx; do
+for t in spec reg pol admx lgpo powershell; do
   echo "$t: $(ls "$c/$t" | wc -l) seed files"
 done
