@@ -374,20 +374,28 @@ fn apply_data_section_equals_the_plan() {
         // Tie this reader to the real parser: every literal it read is a string node
         // tree-sitter found on the same line with the same text.
         if with_grammar {
-            let apply = text_of(&files[0].1);
             let p = &parse(&[("apply.ps1".into(), files[0].1.clone())])[0];
-            for (row, line) in policyc::powershell::plan_lines(&apply).unwrap() {
-                for (_, v) in policyc::powershell::read_fields(line).unwrap() {
-                    if let PsValue::Str(value) = v {
-                        let lit = ps_literal(&value);
-                        assert!(
-                            p.strings
-                                .iter()
-                                .any(|(r, _, _, raw)| *r == row && *raw == lit),
-                            "{example}: tree-sitter did not see {lit} on line {row}"
-                        );
-                    }
-                }
+            assert_reader_strings_seen_by_grammar(example, &text_of(&files[0].1), p);
+        }
+    }
+}
+
+/// Ties the library's data-section reader to the real parser: the plan is not empty, and
+/// every string the reader read is a literal node tree-sitter saw on the same line with
+/// the same text.
+fn assert_reader_strings_seen_by_grammar(name: &str, script: &str, p: &Parsed) {
+    let lines = policyc::powershell::plan_lines(script).unwrap();
+    assert!(!lines.is_empty(), "{name}: an empty plan");
+    for (row, line) in lines {
+        for (_, v) in policyc::powershell::read_fields(line).unwrap() {
+            if let PsValue::Str(value) = v {
+                let lit = ps_literal(&value);
+                assert!(
+                    p.strings
+                        .iter()
+                        .any(|(r, _, _, raw)| *r == row && *raw == lit),
+                    "{name}: tree-sitter did not see {lit} on line {row}"
+                );
             }
         }
     }
@@ -422,22 +430,7 @@ fn generated_specs_parse_and_their_data_sections_read_back() {
     for ((name, bytes), p) in files.iter().zip(&parsed) {
         assert!(p.errors.is_empty(), "{name}: syntax errors {:#?}", p.errors);
         assert_literals_agree_with_powershell(name, p);
-        let text = text_of(bytes);
-        let lines = policyc::powershell::plan_lines(&text).unwrap();
-        assert!(!lines.is_empty(), "{name}: an empty plan");
-        for (row, line) in lines {
-            for (_, v) in policyc::powershell::read_fields(line).unwrap() {
-                if let PsValue::Str(value) = v {
-                    let lit = ps_literal(&value);
-                    assert!(
-                        p.strings
-                            .iter()
-                            .any(|(r, _, _, raw)| *r == row && *raw == lit),
-                        "{name}: tree-sitter did not see {lit} on line {row}"
-                    );
-                }
-            }
-        }
+        assert_reader_strings_seen_by_grammar(name, &text_of(bytes), p);
     }
 }
 
