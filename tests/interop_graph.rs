@@ -66,12 +66,7 @@ fn graph_check(files: &[(String, Vec<u8>)]) -> Vec<Vec<String>> {
 }
 
 fn compile(path: &str) -> (Plan, BTreeMap<String, Vec<u8>>) {
-    let catalog = Catalog::builtin().unwrap();
-    let bytes = std::fs::read(root().join(path)).unwrap();
-    let o = policyc::compile(path, &bytes, catalog);
-    let plan = o
-        .plan
-        .unwrap_or_else(|| panic!("{path}: {:?}", o.diagnostics));
+    let plan = common::plan_of(path);
     let files = policyc::bundle_files(&plan).unwrap();
     (plan, files.into_iter().collect())
 }
@@ -109,7 +104,6 @@ fn generated_profiles_match_the_graph_model() {
     if !require_graph() {
         return;
     }
-    let catalog = Catalog::builtin().unwrap();
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let mut all = Vec::new();
     for i in 0..8 {
@@ -117,10 +111,7 @@ fn generated_profiles_match_the_graph_model() {
             .new_tree(&mut runner)
             .unwrap()
             .current();
-        let o = policyc::compile("gen.yaml", spec.as_bytes(), catalog);
-        let plan = o
-            .plan
-            .unwrap_or_else(|| panic!("{:?}\n{spec}", o.diagnostics));
+        let plan = common::plan_from(&format!("gen{i}.yaml"), spec.as_bytes());
         let files: BTreeMap<String, Vec<u8>> =
             policyc::bundle_files(&plan).unwrap().into_iter().collect();
         all.extend(

@@ -73,17 +73,6 @@ fn parse(files: &[(String, Vec<u8>)]) -> Vec<Parsed> {
         .collect()
 }
 
-fn compile_bytes(name: &str, bytes: &[u8]) -> Plan {
-    let out = policyc::compile(name, bytes, Catalog::builtin().unwrap());
-    out.plan
-        .unwrap_or_else(|| panic!("{name} did not compile: {:#?}", out.diagnostics))
-}
-
-fn compile(example: &str) -> Plan {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
-    compile_bytes(example, &std::fs::read(path).unwrap())
-}
-
 fn scripts(plan: &Plan) -> Vec<(String, Vec<u8>)> {
     policyc::bundle_files(plan)
         .unwrap()
@@ -132,7 +121,7 @@ fn every_script_parses_without_error_nodes() {
         return;
     }
     for example in EXAMPLES {
-        let plan = compile(example);
+        let plan = common::plan_of(example);
         let files = scripts(&plan);
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
@@ -205,7 +194,7 @@ fn a_broken_script_is_caught() {
         "publisher: Example NHS Trust",
         "publisher: \"St John's NHS Trust\"",
     );
-    let plan = compile_bytes("quote.yaml", spec.as_bytes());
+    let plan = common::plan_from("quote.yaml", spec.as_bytes());
     let apply = text_of(&scripts(&plan)[0].1);
     assert!(apply.contains("Publisher = 'St John''s NHS Trust'"));
 
@@ -272,7 +261,7 @@ fn injection_strings_are_inert_literals() {
         yaml_str(NASTY[2]),
         yaml_str(&issuer),
     );
-    let plan = compile_bytes("injection.yaml", spec.as_bytes());
+    let plan = common::plan_from("injection.yaml", spec.as_bytes());
     assert_eq!(plan.bundle.display_name, NASTY[0]);
     let files = scripts(&plan);
     let parsed = parse(&files);
@@ -323,7 +312,7 @@ fn control_characters_never_reach_a_literal() {
         .iter()
         .any(|d| d.code == "control-character"));
 
-    let mut plan = compile("examples/nhs-credential-management.yaml");
+    let mut plan = common::plan_of("examples/nhs-credential-management.yaml");
     plan.bundle.description = Some("line1\n'; Remove-Item C:\\ -Recurse; '\r\nline3".into());
     let op = plan
         .ops
@@ -359,7 +348,7 @@ fn control_characters_never_reach_a_literal() {
 fn apply_data_section_equals_the_plan() {
     let with_grammar = require_grammar();
     for example in EXAMPLES {
-        let plan = compile(example);
+        let plan = common::plan_of(example);
         let files = scripts(&plan);
         let want: Vec<policyc::powershell::Entry> = plan
             .ops
@@ -419,7 +408,7 @@ fn generated_specs_parse_and_their_data_sections_read_back() {
             .new_tree(&mut runner)
             .unwrap()
             .current();
-        let plan = compile_bytes(&format!("gen{i}.yaml"), spec.as_bytes());
+        let plan = common::plan_from(&format!("gen{i}.yaml"), spec.as_bytes());
         files.extend(
             scripts(&plan)
                 .into_iter()
@@ -436,13 +425,13 @@ fn generated_specs_parse_and_their_data_sections_read_back() {
 
 #[test]
 fn data_section_snapshot() {
-    let plan = compile("examples/nhs-credential-management.yaml");
+    let plan = common::plan_of("examples/nhs-credential-management.yaml");
     insta::assert_snapshot!(powershell::data_section(&plan));
 }
 
 #[test]
 fn scripts_are_deterministic() {
-    let plan = compile("examples/nhs-credential-management.yaml");
+    let plan = common::plan_of("examples/nhs-credential-management.yaml");
     assert_eq!(scripts(&plan), scripts(&plan));
     for (name, bytes) in scripts(&plan) {
         let text = text_of(&bytes);

@@ -14,7 +14,6 @@
 //! `libxml2-utils` for the XML test). Without them the tests print a loud SKIPPED
 //! line and pass, unless `POLICYC_REQUIRE_INTEROP=1` (as in `.ci/run`).
 
-use policyc::catalog::Catalog;
 use policyc::plan::{Action, Plan};
 use policyc::pol;
 use policyc::reg::text::{self, Block};
@@ -75,19 +74,6 @@ fn samba_python() -> Option<&'static str> {
         "python3 with samba.dcerpc.preg not found; install python3-samba (Debian) for /usr/bin/python3",
     );
     None
-}
-
-fn compile_bytes(name: &str, bytes: &[u8]) -> Plan {
-    let catalog = Catalog::builtin().expect("builtin catalog");
-    let outcome = policyc::compile(name, bytes, catalog);
-    outcome
-        .plan
-        .unwrap_or_else(|| panic!("{name} did not compile: {:#?}", outcome.diagnostics))
-}
-
-fn compile(example: &str) -> Plan {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
-    compile_bytes(example, &fs::read(&path).unwrap())
 }
 
 fn files(plan: &Plan) -> Vec<(String, Vec<u8>)> {
@@ -152,7 +138,7 @@ fn run_samba(py: &str, paths: &[&Path]) -> Result<Value, String> {
 fn samba_parses_every_pol_and_records_equal_the_plan() {
     let Some(py) = samba_python() else { return };
     for example in EXAMPLES {
-        let plan = compile(example);
+        let plan = common::plan_of(example);
         let dir = tempfile::tempdir().unwrap();
         let mut pols = Vec::new();
         for (rel, bytes) in files(&plan) {
@@ -185,7 +171,7 @@ fn samba_parses_every_pol_and_records_equal_the_plan() {
 #[test]
 fn samba_check_rejects_a_wrong_size_field() {
     let Some(py) = samba_python() else { return };
-    let plan = compile(EXAMPLES[0]);
+    let plan = common::plan_of(EXAMPLES[0]);
     let good = pol::write(&[pol::Entry::set(
         &plan.ops[0].key,
         "1",
@@ -219,7 +205,7 @@ enum RegOp {
 #[test]
 fn pol_and_reg_describe_the_same_operations() {
     for example in EXAMPLES {
-        let plan = compile(example);
+        let plan = common::plan_of(example);
         let bundle = files(&plan);
         for hive in plan.hives() {
             let (reg_name, pol_name) = match hive {
@@ -285,7 +271,7 @@ fn pol_and_reg_describe_the_same_operations() {
 #[test]
 fn lgpo_text_lists_the_pol_records() {
     for example in EXAMPLES {
-        let plan = compile(example);
+        let plan = common::plan_of(example);
         let bundle = files(&plan);
         for hive in plan.hives() {
             let get = |n: &str| &bundle.iter().find(|(p, _)| p == n).unwrap().1;
@@ -334,7 +320,7 @@ fn gpo_backup_xml_is_well_formed_and_escapes_spec_strings() {
         common::skip("xmllint not found; install libxml2-utils");
         return;
     }
-    let plan = compile_bytes("hostile.yaml", HOSTILE.as_bytes());
+    let plan = common::plan_from("hostile.yaml", HOSTILE.as_bytes());
     let dir = tempfile::tempdir().unwrap();
     let mut xmls = Vec::new();
     for (rel, bytes) in files(&plan) {
@@ -388,7 +374,7 @@ fn gpo_backup_xml_is_well_formed_and_escapes_spec_strings() {
 
 #[test]
 fn extension_names_follow_the_plan() {
-    let live = compile(EXAMPLES[0]);
+    let live = common::plan_of(EXAMPLES[0]);
     let gpt = policyc::emit::gpo::gpt_ini(&live).unwrap();
     // Site to Zone Assignment List is in the live example: the zonemapping CSE joins.
     assert!(gpt.contains(
@@ -400,7 +386,7 @@ fn extension_names_follow_the_plan() {
     // Machine and user settings: version 1 each, user in the upper 16 bits.
     assert!(gpt.ends_with("Version=65537\n"), "{gpt}");
     // Without zone sites and without user settings: registry CSE only, user version 0.
-    let plain = compile_bytes("hostile.yaml", HOSTILE.as_bytes());
+    let plain = common::plan_from("hostile.yaml", HOSTILE.as_bytes());
     let gpt = policyc::emit::gpo::gpt_ini(&plain).unwrap();
     assert_eq!(
         gpt,
@@ -431,7 +417,7 @@ fn output_is_byte_identical_across_builds_and_ids_come_from_the_spec() {
             String::from_utf8_lossy(&st.stderr)
         );
         let mut got = Vec::new();
-        for (rel, _) in files(&compile(EXAMPLES[0])) {
+        for (rel, _) in files(&common::plan_of(EXAMPLES[0])) {
             if ours(&rel) {
                 got.push((rel.clone(), fs::read(out.join(&rel)).unwrap()));
             }
@@ -445,7 +431,7 @@ fn output_is_byte_identical_across_builds_and_ids_come_from_the_spec() {
     );
     assert_eq!(runs[0], runs[1]);
     // Ids are uuid v5 of the spec: a new version is a new backup of the same GPO.
-    let a = compile(EXAMPLES[0]);
+    let a = common::plan_of(EXAMPLES[0]);
     let mut b = a.clone();
     b.bundle.version = "1.0.1".into();
     assert_eq!(

@@ -41,10 +41,7 @@ type Files = BTreeMap<String, Vec<u8>>;
 
 fn build(spec: &str) -> (&'static Catalog, Plan, Files) {
     let catalog = Catalog::builtin().unwrap();
-    let out = policyc::compile("prop.yaml", spec.as_bytes(), catalog);
-    let plan = out
-        .plan
-        .unwrap_or_else(|| panic!("generated spec is invalid: {:#?}\n{spec}", out.diagnostics));
+    let plan = common::plan_from("prop.yaml", spec.as_bytes());
     let files = policyc::bundle_files(&plan).unwrap().into_iter().collect();
     (catalog, plan, files)
 }

@@ -59,15 +59,26 @@ pub fn require_python(imports: &str, install: &str) -> bool {
     ))
 }
 
+/// The plan of spec bytes (`name` is the file name diagnostics print); panics with the
+/// diagnostics when the spec does not compile.
+pub fn plan_from(name: &str, bytes: &[u8]) -> Plan {
+    let catalog = policyc::catalog::Catalog::builtin().expect("builtin catalog");
+    let outcome = policyc::compile(name, bytes, catalog);
+    outcome
+        .plan
+        .unwrap_or_else(|| panic!("{name} did not compile: {:#?}", outcome.diagnostics))
+}
+
+/// The plan of a spec file in the repository (path relative to the crate root).
+pub fn plan_of(path: &str) -> Plan {
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path);
+    let bytes = std::fs::read(&full).unwrap_or_else(|e| panic!("reading {}: {e}", full.display()));
+    plan_from(path, &bytes)
+}
+
 /// Compiles an example; returns its plan and its `.reg` files (name, bytes).
 pub fn compile_reg(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(example);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let catalog = policyc::catalog::Catalog::builtin().expect("builtin catalog");
-    let outcome = policyc::compile(example, &bytes, catalog);
-    let plan = outcome
-        .plan
-        .unwrap_or_else(|| panic!("{example} did not compile: {:#?}", outcome.diagnostics));
+    let plan = plan_of(example);
     let regs: Vec<_> = policyc::bundle_files(&plan)
         .expect("emit")
         .into_iter()
