@@ -100,24 +100,17 @@ fn profiles_match_the_graph_model() {
 /// profiles the Graph models accept, with both scopes, every route and hostile text.
 #[test]
 fn generated_profiles_match_the_graph_model() {
-    use proptest::strategy::{Strategy, ValueTree};
     if !require_graph() {
         return;
     }
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
     let mut all = Vec::new();
-    for i in 0..8 {
-        let spec = common::specs::spec_strategy()
-            .new_tree(&mut runner)
-            .unwrap()
-            .current();
-        let plan = common::plan_from(&format!("gen{i}.yaml"), spec.as_bytes());
+    for (gen, plan) in common::specs::sample_plans(8) {
         let files: BTreeMap<String, Vec<u8>> =
             policyc::bundle_files(&plan).unwrap().into_iter().collect();
         all.extend(
             profiles(&files)
                 .into_iter()
-                .map(|(p, b)| (format!("gen{i}/{p}"), b)),
+                .map(|(p, b)| (format!("{gen}/{p}"), b)),
         );
     }
     assert!(all.len() > 8, "both scopes appear: {}", all.len());

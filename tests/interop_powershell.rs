@@ -397,22 +397,15 @@ fn assert_reader_strings_seen_by_grammar(name: &str, script: &str, p: &Parsed) {
 /// is a literal node tree-sitter saw on the same line.
 #[test]
 fn generated_specs_parse_and_their_data_sections_read_back() {
-    use proptest::strategy::{Strategy, ValueTree};
     if !require_grammar() {
         return;
     }
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
     let mut files = Vec::new();
-    for i in 0..8 {
-        let spec = common::specs::spec_strategy()
-            .new_tree(&mut runner)
-            .unwrap()
-            .current();
-        let plan = common::plan_from(&format!("gen{i}.yaml"), spec.as_bytes());
+    for (gen, plan) in common::specs::sample_plans(8) {
         files.extend(
             scripts(&plan)
                 .into_iter()
-                .map(|(n, b)| (format!("gen{i}/{n}"), b)),
+                .map(|(n, b)| (format!("{gen}/{n}"), b)),
         );
     }
     let parsed = parse(&files);

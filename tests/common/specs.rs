@@ -194,3 +194,19 @@ pub fn spec_strategy() -> impl Strategy<Value = String> {
             },
         )
 }
+
+/// The first `n` plans the generator gives from a fixed seed (the same on every run),
+/// with their names `gen0` .. `gen{n-1}`: for the interop tests, which feed a few
+/// generated specs to a real consumer rather than run a whole property test.
+pub fn sample_plans(n: usize) -> Vec<(String, policyc::plan::Plan)> {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    (0..n)
+        .map(|i| {
+            let spec = spec_strategy().new_tree(&mut runner).unwrap().current();
+            let name = format!("gen{i}");
+            let plan = super::plan_from(&format!("{name}.yaml"), spec.as_bytes());
+            (name, plan)
+        })
+        .collect()
+}
