@@ -12,7 +12,7 @@
 
 use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::admx::template::{self, Element, Fixed, Template};
-use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::events::BytesText;
 use quick_xml::Writer;
 use std::io;
 
@@ -154,10 +154,8 @@ fn policy<W: io::Write>(w: &mut Writer<W>, p: &template::Policy) -> io::Result<(
 
 /// The ADMX text (LF line endings; the encoding table decides the bytes).
 pub fn render(t: &Template) -> Result<String, String> {
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     let io = |e: io::Error| e.to_string();
-    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
-        .map_err(io)?;
+    let mut w = super::xml_writer().map_err(io)?;
     w.create_element("policyDefinitions")
         .with_attribute(("revision", t.revision.as_str()))
         .with_attribute(("schemaVersion", SCHEMA_VERSION))
@@ -233,9 +231,7 @@ pub fn render(t: &Template) -> Result<String, String> {
             Ok(())
         })
         .map_err(io)?;
-    let mut s = String::from_utf8(w.into_inner()).map_err(|e| e.to_string())?;
-    s.push('\n');
-    Ok(s)
+    Ok(super::xml_text(w))
 }
 
 /// Every file of the template: the ADMX, then one ADML per culture.

@@ -30,7 +30,7 @@
 use super::{encoding, pol as pol_emit, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::Plan;
 use crate::reg::Hive;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use uuid::Uuid;
 
@@ -154,10 +154,9 @@ fn xml_err(e: impl std::fmt::Display) -> EmitError {
 
 impl Xml {
     fn new() -> Result<Xml, EmitError> {
-        let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
-            .map_err(xml_err)?;
-        Ok(Xml { w })
+        Ok(Xml {
+            w: super::xml_writer().map_err(xml_err)?,
+        })
     }
 
     fn open(&mut self, name: &str, attrs: &[(&str, &str)]) -> Result<(), EmitError> {
@@ -199,9 +198,7 @@ impl Xml {
     }
 
     fn finish(self) -> String {
-        let mut s = String::from_utf8(self.w.into_inner()).expect("quick-xml writes UTF-8");
-        s.push('\n');
-        s
+        super::xml_text(self.w)
     }
 }
 

@@ -121,6 +121,24 @@ impl std::ops::Deref for Input<'_> {
     }
 }
 
+/// A quick-xml writer for a generated XML file (ADMX, ADML, GPO backup): two-space
+/// indent, and the `<?xml version="1.0" encoding="utf-8"?>` declaration already written.
+pub(crate) fn xml_writer() -> std::io::Result<quick_xml::Writer<Vec<u8>>> {
+    use quick_xml::events::{BytesDecl, Event};
+    let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
+    Ok(w)
+}
+
+/// The text of an [`xml_writer`], ending in a line break (LF; the encoding table decides
+/// the bytes).
+pub(crate) fn xml_text(w: quick_xml::Writer<Vec<u8>>) -> String {
+    // Every name and text the writer was given is a Rust string, so its output is UTF-8.
+    let mut s = String::from_utf8(w.into_inner()).expect("quick-xml writes UTF-8");
+    s.push('\n');
+    s
+}
+
 /// Every emitter, in the order their files are produced.
 pub fn all() -> Vec<Box<dyn Emitter>> {
     vec![
