@@ -1,5 +1,7 @@
 //! `policyc catalog` and `policyc plan`: listings for people (human) and tools (json).
 
+mod common;
+
 use assert_cmd::Command;
 
 #[test]
@@ -13,16 +15,7 @@ fn catalog_json_lists_every_setting_with_sources() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let entries = v.as_array().unwrap();
     let ids: Vec<&str> = entries.iter().map(|e| e["id"].as_str().unwrap()).collect();
-    let files: Vec<String> = std::fs::read_dir("policies")
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_string_lossy()
-                .trim_end_matches(".yaml")
-                .to_string()
-        })
-        .collect();
+    let files = common::yaml_stems("policies");
     assert_eq!(ids.len(), files.len());
     for id in &ids {
         assert!(files.iter().any(|f| f == id), "{id}");

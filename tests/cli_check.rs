@@ -1,6 +1,8 @@
 //! `policyc check` on broken specs: exit 1, `file:line:col`, the spec path, a
 //! stable code and a hint; on good specs exit 0.
 
+mod common;
+
 use assert_cmd::Command;
 
 fn check(path: &str) -> (i32, String, String) {
@@ -141,17 +143,7 @@ fn broken_specs_exit_1_with_position_path_and_hint() {
 
 #[test]
 fn every_bad_fixture_is_covered() {
-    let mut files: Vec<String> = std::fs::read_dir("tests/fixtures/bad")
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_string_lossy()
-                .trim_end_matches(".yaml")
-                .to_string()
-        })
-        .collect();
-    files.sort();
+    let files = common::yaml_stems("tests/fixtures/bad");
     let mut cases: Vec<String> = CASES.iter().map(|c| c.0.to_string()).collect();
     cases.sort();
     assert_eq!(files, cases);

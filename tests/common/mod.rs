@@ -88,6 +88,22 @@ pub fn compile_reg(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
     (plan, regs)
 }
 
+/// The names without `.yaml` of the files in `dir` (relative to the crate root), sorted.
+pub fn yaml_stems(dir: &str) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .unwrap_or_else(|e| panic!("reading {dir}: {e}"))
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".yaml")
+                .to_string()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
 /// Every file below `dir`, keyed by its `/`-separated path relative to `dir`.
 pub fn read_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     fn walk(
