@@ -261,10 +261,7 @@ pub fn parse_action(s: &str) -> Result<Action, String> {
 
 /// Parses LGPO text (already decoded; CRLF or LF). Records come back in file order.
 pub fn read(text: &str) -> Result<Vec<Record>, ReadError> {
-    let lines: Vec<&str> = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
+    let lines: Vec<&str> = crate::reg::text::lines(text).collect();
     let err = |i: usize, message: String| ReadError {
         line: i + 1,
         message,

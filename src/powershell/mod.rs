@@ -432,10 +432,7 @@ type Lines<'a> = Vec<(usize, &'a str)>;
 
 /// The bundle lines and plan lines, each with its 1-based line number.
 fn section(script: &str) -> Result<(Lines<'_>, Lines<'_>), ReadError> {
-    let lines: Vec<&str> = script
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
+    let lines: Vec<&str> = crate::reg::text::lines(script).collect();
     let err = |i: usize, message: String| ReadError {
         line: i + 1,
         message,

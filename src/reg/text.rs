@@ -181,12 +181,17 @@ pub fn decode(bytes: &[u8]) -> Result<String, ReadError> {
     })
 }
 
+/// The lines of decoded text for the readers (`.reg`, LGPO text, PowerShell data
+/// section): split at LF, with a CR before it dropped, so CRLF and LF files read alike.
+/// Unlike `str::lines`, a final empty line is kept, so a line's index + 1 is the line
+/// number an editor shows.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
+}
+
 /// Parses `.reg` text (already decoded).
 pub fn read(text: &str) -> Result<RegFile, ReadError> {
-    let mut lines = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .enumerate();
+    let mut lines = lines(text).enumerate();
     let err = |line: usize, m: &str| ReadError {
         line: line + 1,
         message: m.to_string(),
