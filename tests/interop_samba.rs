@@ -283,7 +283,7 @@ fn lgpo_text_lists_the_pol_records() {
                     "User"
                 }
             );
-            let bytes = get(policyc::emit::lgpo::file_name(hive));
+            let bytes = get(policyc::lgpo::emit::file_name(hive));
             assert_eq!(&bytes[..2], [0xFF, 0xFE], "UTF-16LE BOM");
             let text = policyc::lgpo::decode(bytes).unwrap();
             assert!(!text.replace("\r\n", "").contains('\n'), "CRLF only");

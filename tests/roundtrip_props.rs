@@ -28,8 +28,8 @@ use common::same;
 use common::specs::spec_strategy;
 use policyc::admx::{ids, reader};
 use policyc::catalog::Catalog;
-use policyc::emit::powershell::Script;
 use policyc::plan::{Action, Plan};
+use policyc::powershell::emit::Script;
 use policyc::powershell::{self as ps, PsValue};
 use policyc::reg::Hive;
 use policyc::validate::Value;
@@ -50,7 +50,7 @@ fn build(spec: &str) -> (&'static Catalog, Plan, Files) {
 /// operations in order: a Set as its name, type and data, a ResetKey as DELETEALLVALUES.
 fn lgpo_matches(plan: &Plan, files: &Files) -> Result<(), String> {
     for hive in [Hive::Hklm, Hive::Hkcu] {
-        let path = policyc::emit::lgpo::file_name(hive);
+        let path = policyc::lgpo::emit::file_name(hive);
         let want: Vec<(Hive, String, Action)> = plan
             .ops
             .iter()

@@ -22,6 +22,8 @@
 //! structural rules (no NUL inside a name, a non-empty key), the reader reports the
 //! byte offset of anything malformed.
 
+pub mod emit;
+
 use crate::reg::{RegData, RegType};
 
 /// `PReg` as the file's first four bytes (the DWORD 0x67655250, little-endian).

@@ -1,5 +1,6 @@
 //! Registry vocabulary shared by the plan, the emitters and the readers.
 
+pub mod emit;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
