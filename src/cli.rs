@@ -380,6 +380,10 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
     for f in against {
         let name = f.display().to_string();
         let result = read_export(&mut reg, &name);
+        if let Ok(warnings) = &result {
+            // On stderr in every format, so `--format json` output stays one document.
+            report(warnings, DiagFormat::Human);
+        }
         if let Err(msg) = result {
             let d = Diagnostic::new(diag::IO_ERROR, msg)
                 .file(&name)
@@ -535,8 +539,13 @@ fn init(path: &Path, catalog: &Catalog) -> i32 {
 }
 
 /// Adds one `--against` input: a `.reg` export, or a Registry.pol (by its `PReg`
-/// signature) whose hive comes from an `hklm:`/`hkcu:` prefix or its Machine/User folder.
-fn read_export(reg: &mut crate::verify::model::Registry, arg: &str) -> Result<(), String> {
+/// signature, a `.pol` name or an `hklm:`/`hkcu:` prefix) whose hive comes from the
+/// prefix or its Machine/User folder. Returns warnings for lines Windows would skip
+/// and records that do not fit their type.
+fn read_export(
+    reg: &mut crate::verify::model::Registry,
+    arg: &str,
+) -> Result<Vec<Diagnostic>, String> {
     use crate::reg::Hive;
     let (hive, path) = match arg.split_once(':') {
         Some((h, rest)) if h.eq_ignore_ascii_case("hklm") => (Some(Hive::Hklm), rest),
@@ -544,7 +553,10 @@ fn read_export(reg: &mut crate::verify::model::Registry, arg: &str) -> Result<()
         _ => (None, arg),
     };
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    if bytes.starts_with(&crate::pol::SIGNATURE) {
+    let pol_name = Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pol"));
+    if bytes.starts_with(&crate::pol::SIGNATURE) || pol_name || hive.is_some() {
         let folder = Path::new(path)
             .parent()
             .and_then(|p| p.file_name())
@@ -556,17 +568,25 @@ fn read_export(reg: &mut crate::verify::model::Registry, arg: &str) -> Result<()
                 _ => None,
             })
             .ok_or_else(|| format!("{path}: a Registry.pol does not say its hive; write hklm:{path} or hkcu:{path}"))?;
-        return reg
+        let warnings = reg
             .add_pol(hive, &bytes)
-            .map_err(|e| format!("{path}: not a Registry.pol: {e}"));
+            .map_err(|e| format!("{path}: a damaged Registry.pol: {e}"))?;
+        return Ok(warnings
+            .into_iter()
+            .map(|w| Diagnostic::new(diag::POL_RECORD_MISFIT, w).file(path))
+            .collect());
     }
-    if hive.is_some() {
-        return Err(format!(
-            "{path}: hklm:/hkcu: applies to Registry.pol files; a .reg file names its keys"
-        ));
-    }
-    reg.add_reg(&bytes)
-        .map_err(|e| format!("{path}: not a .reg export: {e}"))
+    let warnings = reg
+        .add_reg(&bytes)
+        .map_err(|e| format!("{path}: not a .reg export: {e}"))?;
+    Ok(warnings
+        .into_iter()
+        .map(|w| {
+            Diagnostic::new(diag::REG_LINE_SKIPPED, w.message)
+                .file(path)
+                .at(w.line, 1)
+        })
+        .collect())
 }
 
 /// A readable listing of the plan, one operation per line.

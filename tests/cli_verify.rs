@@ -49,7 +49,8 @@ fn drift_is_reported_value_by_value() {
         r#"WRONG VALUE HKLM\SOFTWARE\Policies\Microsoft\Edge "AuthServerAllowlist": want REG_SZ "http://localhost", found "http://localhost,server1""#,
         r#"MISSING     HKLM\SOFTWARE\Policies\Microsoft\Edge\CookiesAllowedForUrls "1": want REG_SZ "http://localhost""#,
         r#"WRONG TYPE  HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect": want REG_DWORD 0 (0x00000000), found REG_SZ "0""#,
-        // The hex(1) string with a continuation line reads as the plain string.
+        // The hex(1) string with a continuation line reads as the plain string (in this
+        // REGEDIT4 file, one ANSI byte per character, as Windows reads it).
         r#"ok          HKLM\SOFTWARE\Policies\Google\Chrome\CookiesAllowedForUrls "1" = REG_SZ "http://localhost""#,
         "summary: 6 ok, 1 missing, 1 wrong value, 1 wrong type, 1 extra, 0 not covered; 0 findings",
     ] {
@@ -202,4 +203,89 @@ fn registry_pol_files_verify_by_hive() {
         format!("hklm:{user}"),
     ]);
     assert_eq!(code, 1);
+}
+
+#[test]
+fn the_bundles_own_reg_files_verify_every_value_as_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let ex = "examples/nhs-credential-management.yaml";
+    assert!(Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["build", ex, "--no-sync", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["verify", ex, "--format", "json", "--against"])
+        .arg(out.join("machine.reg"))
+        .arg(out.join("user.reg"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let checks = v["checks"].as_array().unwrap();
+    assert!(checks.len() > 20, "{text}");
+    assert!(checks.iter().all(|c| c["status"] == "ok"), "{text}");
+    // Negative control: machine.reg alone leaves the user value not covered.
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["verify", ex, "--against"])
+        .arg(out.join("machine.reg"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains(r#"NOT COVERED HKCU\SOFTWARE\Oberthur Technologies\Minidriver\PIVMinidriver "EnableNHSEnrollment""#), "{text}");
+}
+
+#[test]
+fn damaged_registry_pol_files_name_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join("Machine");
+        std::fs::create_dir_all(&p).unwrap();
+        let f = p.join(name);
+        std::fs::write(&f, bytes).unwrap();
+        let o = Command::cargo_bin("policyc")
+            .unwrap()
+            .args(["verify", SPEC, "--against"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap(),
+            String::from_utf8(o.stdout).unwrap() + &String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    let (code, out) = run("Registry.pol", b"");
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("a damaged Registry.pol: byte 0: the file is empty"),
+        "{out}"
+    );
+    let (code, out) = run("Registry.pol", b"PRex\x01\0\0\0");
+    assert_eq!(code, 2);
+    assert!(out.contains("byte 0: signature is"), "{out}");
+    let (code, out) = run("Registry.pol", b"PReg\x02\0\0\0");
+    assert_eq!(code, 2);
+    assert!(out.contains("byte 4: version is 2, not 1"), "{out}");
+    // A record whose REG_DWORD holds 8 bytes: kept, reported, and shown as drift.
+    let key = r"SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap";
+    let bytes = policyc::pol::write(&[policyc::pol::Entry {
+        key: key.into(),
+        value: "AutoDetect".into(),
+        reg_type: 4,
+        data: vec![0; 8],
+    }])
+    .unwrap();
+    let (code, out) = run("Registry.pol", &bytes);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("warning[pol-record-misfit]"), "{out}");
+    assert!(out.contains("byte 8: "), "{out}");
+    assert!(out.contains(r#"WRONG VALUE HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect""#), "{out}");
 }

@@ -109,6 +109,7 @@ fn expected_records(plan: &Plan, hive: Hive) -> Value {
                     RegData::Dword(n) => (4, json!(n)),
                     RegData::MultiSz(v) => (7, json!(v)),
                     RegData::Qword(n) => (11, json!(n)),
+                    RegData::Raw { .. } => panic!("a plan holds no raw data: {data:?}"),
                 };
                 json!({"key": op.key, "value": name, "type": ty, "data": d})
             }

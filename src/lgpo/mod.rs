@@ -83,6 +83,12 @@ pub fn action(e: &Entry) -> Result<String, String> {
             let hex: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
             format!("BINARY:{}", hex.join(","))
         }
+        RegData::Raw { code, bytes } => {
+            return Err(format!(
+                "type {code} with {} bytes has no LGPO action",
+                bytes.len()
+            ))
+        }
     })
 }
 

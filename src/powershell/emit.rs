@@ -176,6 +176,13 @@ fn data_expr(d: &RegData) -> (&'static str, String) {
             let items: Vec<String> = items.iter().map(|s| ps_literal(s)).collect();
             ("MultiString", format!("[string[]]@({})", items.join(", ")))
         }
+        // Read from an export only; a plan never holds one. `None` is REG_NONE's
+        // RegistryValueKind; every other unmodelled code is `Unknown`.
+        RegData::Raw { code, bytes } => {
+            let bytes: Vec<String> = bytes.iter().map(|x| format!("0x{x:02X}")).collect();
+            let kind = if *code == 0 { "None" } else { "Unknown" };
+            (kind, format!("[byte[]]@({})", bytes.join(", ")))
+        }
     }
 }
 
