@@ -58,7 +58,7 @@ fn plan_human_lists_each_operation_with_provenance() {
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("reset HKLM\\SOFTWARE\\Policies\\Google\\Chrome\\CookiesAllowedForUrls\n      <- settings[8] (chrome: CookiesAllowedForUrls)"), "{text}");
+    assert!(text.contains("reset HKLM\\Software\\Policies\\Google\\Chrome\\CookiesAllowedForUrls\n      <- settings[8] (chrome: CookiesAllowedForUrls)"), "{text}");
     let out = Command::cargo_bin("policyc")
         .unwrap()
         .args(["plan", "tests/fixtures/bad/non-origin.yaml"])
