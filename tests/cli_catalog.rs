@@ -47,6 +47,8 @@ fn catalog_human_shows_types_products_sources_and_unconfirmed() {
         text.contains("unconfirmed: The NHS guide is the only public source found"),
         "{text}"
     );
+    // The vendor policy behind a curated location, with its category path and element.
+    assert!(text.contains("    vendor policy (edge): Microsoft.Policies.Edge:LoopbackNetworkAllowedForUrls (msedge.admx, category microsoft_edge~Network, element LoopbackNetworkAllowedForUrlsDesc; seen in 153.0.4224.0)"), "{text}");
 }
 
 #[test]
