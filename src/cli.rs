@@ -686,6 +686,19 @@ fn list_catalog(catalog: &Catalog, format: Format) -> i32 {
                         l.key,
                         l.value.as_deref().unwrap_or("")
                     );
+                    for v in &l.vendor {
+                        println!(
+                            "    vendor policy ({}): {} ({}, category {}{}; seen in {})",
+                            v.products.join(", "),
+                            v.policy,
+                            v.file,
+                            v.category,
+                            v.element
+                                .as_deref()
+                                .map_or(String::new(), |id| format!(", element {id}")),
+                            v.versions_seen.join(", ")
+                        );
+                    }
                 }
                 if let Some(a) = &e.applies_to {
                     println!("  applies to: {} versions {}", a.client, a.versions);

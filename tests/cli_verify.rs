@@ -45,13 +45,13 @@ fn drift_is_reported_value_by_value() {
     let (code, out) = verify(&["drift.reg"], false);
     assert_eq!(code, 1, "{out}");
     for line in [
-        r#"EXTRA       HKLM\SOFTWARE\Policies\Google\Chrome\LocalNetworkAccessAllowedForUrls "2" = REG_SZ "https://stale.example.nhs.uk": not in the spec's list"#,
-        r#"WRONG VALUE HKLM\SOFTWARE\Policies\Microsoft\Edge "AuthServerAllowlist": want REG_SZ "http://localhost", found "http://localhost,server1""#,
-        r#"MISSING     HKLM\SOFTWARE\Policies\Microsoft\Edge\CookiesAllowedForUrls "1": want REG_SZ "http://localhost""#,
-        r#"WRONG TYPE  HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect": want REG_DWORD 0 (0x00000000), found REG_SZ "0""#,
+        r#"EXTRA       HKLM\Software\Policies\Google\Chrome\LocalNetworkAccessAllowedForUrls "2" = REG_SZ "https://stale.example.nhs.uk": not in the spec's list"#,
+        r#"WRONG VALUE HKLM\Software\Policies\Microsoft\Edge "AuthServerAllowlist": want REG_SZ "http://localhost", found "http://localhost,server1""#,
+        r#"MISSING     HKLM\Software\Policies\Microsoft\Edge\CookiesAllowedForUrls "1": want REG_SZ "http://localhost""#,
+        r#"WRONG TYPE  HKLM\Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect": want REG_DWORD 0 (0x00000000), found REG_SZ "0""#,
         // The hex(1) string with a continuation line reads as the plain string (in this
         // REGEDIT4 file, one ANSI byte per character, as Windows reads it).
-        r#"ok          HKLM\SOFTWARE\Policies\Google\Chrome\CookiesAllowedForUrls "1" = REG_SZ "http://localhost""#,
+        r#"ok          HKLM\Software\Policies\Google\Chrome\CookiesAllowedForUrls "1" = REG_SZ "http://localhost""#,
         "summary: 6 ok, 1 missing, 1 wrong value, 1 wrong type, 1 extra, 0 not covered; 0 findings",
     ] {
         assert!(out.contains(line), "missing line:\n{line}\nin:\n{out}");
@@ -125,7 +125,7 @@ fn human_finding_names_the_key_reason_and_fix() {
     assert_eq!(code, 1);
     assert!(out.contains("finding[url-blocklist-blocks-localhost]: Google Chrome URLBlocklist entry `localhost` blocks http://localhost"), "{out}");
     assert!(
-        out.contains(r#"at HKLM\SOFTWARE\Policies\Google\Chrome\URLBlocklist "2""#),
+        out.contains(r#"at HKLM\Software\Policies\Google\Chrome\URLBlocklist "2""#),
         "{out}"
     );
     assert!(

@@ -436,7 +436,7 @@ fn intune_check_catches_broken_profiles() {
         ("an element id", edited(&files, d, once("data id=\\\"CookiesAllowedForUrls_Chrome", "data id=\\\"Cookies_Chrome"))),
         (
             "a key in the ingested ADMX",
-            edited(&files, d, once("_Machine_List\\\" key=\\\"SOFTWARE\\\\Policies\\\\Google\\\\Chrome\\\\", "_Machine_List\\\" key=\\\"SOFTWARE\\\\Policies\\\\Google\\\\Chromium\\\\")),
+            edited(&files, d, once("_Machine_List\\\" key=\\\"Software\\\\Policies\\\\Google\\\\Chrome\\\\", "_Machine_List\\\" key=\\\"Software\\\\Policies\\\\Google\\\\Chromium\\\\")),
         ),
         (
             "a route-less setting added",
