@@ -275,7 +275,7 @@ fn damaged_registry_pol_files_name_the_problem() {
     assert_eq!(code, 2);
     assert!(out.contains("byte 4: version is 2, not 1"), "{out}");
     // A record whose REG_DWORD holds 8 bytes: kept, reported, and shown as drift.
-    let key = r"SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap";
+    let key = r"Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap";
     let bytes = policyc::pol::write(&[policyc::pol::Entry {
         key: key.into(),
         value: "AutoDetect".into(),
@@ -287,5 +287,5 @@ fn damaged_registry_pol_files_name_the_problem() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("warning[pol-record-misfit]"), "{out}");
     assert!(out.contains("byte 8: "), "{out}");
-    assert!(out.contains(r#"WRONG VALUE HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect""#), "{out}");
+    assert!(out.contains(r#"WRONG VALUE HKLM\Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect""#), "{out}");
 }
