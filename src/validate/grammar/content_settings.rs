@@ -103,6 +103,31 @@ impl Pattern {
         }
     }
 
+    /// Whether the pattern matches the origin `scheme://host:port` (lower-case host, explicit
+    /// port), as `ContentSettingsPattern::Matches` does for web origins: the scheme unless
+    /// wildcard, the host exactly or as a subdomain of a `[*.]` domain, the port unless wildcard.
+    pub fn matches(&self, scheme: &str, host: &str, port: u16) -> bool {
+        if self.everything {
+            return true;
+        }
+        let scheme_ok = match self.scheme {
+            Scheme::Any => true,
+            Scheme::Http => scheme == "http",
+            Scheme::Https => scheme == "https",
+        };
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let host_ok = match &self.host {
+            Host::Any => true,
+            Host::Domain { name, subdomains } => {
+                let name = name.to_ascii_lowercase();
+                host == name || (*subdomains && host.ends_with(&format!(".{name}")))
+            }
+            Host::Ipv4(ip) => host == ip.to_string(),
+            Host::Ipv6(ip) => host == format!("[{ip}]"),
+        };
+        scheme_ok && host_ok && self.port.is_none_or(|p| p == port)
+    }
+
     /// What Chromium matches with this pattern, in one phrase.
     pub fn describe(&self) -> String {
         if self.everything {
@@ -330,6 +355,31 @@ mod tests {
         for s in INVALID {
             assert!(parse(s).is_err(), "{s} should be invalid");
         }
+    }
+
+    /// Matching, from `content_settings_pattern_unittest.cc` (FromString_WithWildcards,
+    /// FromString_WithNoWildcards).
+    #[test]
+    fn chromium_matching_vectors() {
+        let m = |p: &str, s: &str, h: &str, port: u16| parse(p).unwrap().matches(s, h, port);
+        assert!(m("[*.]example.com", "http", "example.com", 80));
+        assert!(m("[*.]example.com", "http", "foo.example.com", 80));
+        assert!(!m("[*.]example.com", "http", "example.org", 80));
+        assert!(m("[*.]google.com:80", "http", "mail.google.com", 80));
+        assert!(!m("[*.]google.com:80", "http", "mail.google.com", 81));
+        assert!(m(
+            "*://www.google.com:8080",
+            "https",
+            "www.google.com",
+            8080
+        ));
+        assert!(!m("example.com", "http", "example.org", 80));
+        assert!(!m(
+            "http://www.example.com",
+            "https",
+            "www.example.com",
+            443
+        ));
     }
 
     #[test]
