@@ -293,6 +293,8 @@ mod tests {
         ("<local>", "every host name without a dot"),
         ("<-loopback>", "removes the implicit loopback rules"),
         ("192.168.1.1/16", "any scheme, addresses in 192.168.1.1/16"),
+        ("a:b:c:d::/48", "any scheme, addresses in a:b:c:d::/48"),
+        ("*.org:443", "any scheme, every subdomain of org, port 443"),
         (
             "  foo.com  ",
             "any scheme, hosts matching foo.com, any port",
@@ -308,10 +310,15 @@ mod tests {
         ),
     ];
 
-    /// Rules Chromium drops (same files: invalid port, empty scheme, path).
+    /// Rules Chromium drops (same files: ParseInvalidPort, BadInputs; a path).
     const DROPPED: &[&str] = &[
-        "://x.com",
+        "://",
+        "  ",
         "http://",
+        "*.foo.com:-34",
+        "*.com:+443",
+        "*.com:-443",
+        "://x.com",
         "foo.com:abc",
         "foo.com:70000",
         "http://localhost/x",
@@ -332,6 +339,17 @@ mod tests {
     fn separators_are_comma_and_semicolon() {
         let rules: Vec<&str> = split("a.com,b.com;c.com").collect();
         assert_eq!(rules, ["a.com", "b.com", "c.com"]);
+        // proxy_bypass_rules_unittest.cc MultipleRules: entries are trimmed.
+        let rules: Vec<String> = split(".google.com , .foobar.com:30")
+            .map(|r| parse(r).describe())
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "any scheme, every subdomain of google.com, any port",
+                "any scheme, every subdomain of foobar.com, port 30"
+            ]
+        );
     }
 
     #[test]
