@@ -304,7 +304,7 @@ fn control_characters_never_reach_a_literal() {
     if !require_grammar() {
         return;
     }
-    let spec = "policyc: 1\nbundle:\n  name: nl\n  display_name: \"a\\nb\"\n  version: 1.0.0\n  publisher: p\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
+    let spec = "policyc: 1\nbundle:\n  name: nl\n  display_name: \"a\\nb\"\n  version: 1.0.0\n  publisher: p\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n    acknowledge: [auth-allowlist-loopback-only]\n";
     let out = policyc::compile("nl.yaml", spec.as_bytes(), Catalog::builtin().unwrap());
     assert!(out.plan.is_none());
     assert!(out
