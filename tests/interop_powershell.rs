@@ -506,3 +506,60 @@ fn non_ascii_spec_text_reads_back_from_ascii_scripts() {
         }
     }
 }
+
+/// Which profiles each script reaches (item: cheap, stable detection). detect.ps1 checks
+/// the loaded user hives and the Default profile only; apply.ps1 and remediate.ps1 load
+/// every profile; a profile that fails to load is recorded as skipped, not as an error
+/// (so detection does not turn it into permanent non-compliance). Read from the text and
+/// checked by the grammar above; the scripts were not run (no PowerShell here).
+#[test]
+fn detection_loads_only_the_default_profile() {
+    let plan = common::plan_of("examples/nhs-credential-management.yaml");
+    let files = scripts(&plan);
+    let text = |name: &str| {
+        text_of(
+            &files
+                .iter()
+                .find(|(p, _)| p == &format!("powershell/{name}"))
+                .unwrap()
+                .1,
+        )
+    };
+    let calls = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains("= Invoke-PolicycPlan "))
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    let detect = text("detect.ps1");
+    assert_eq!(
+        calls(&detect),
+        ["$result = Invoke-PolicycPlan -Mode Test -Scope $Scope -Profiles LoadedAndDefault"]
+    );
+    assert!(detect.contains("foreach ($s in $result.Skipped) { Write-Output ('skipped: ' + $s) }"));
+    // Skipped profiles are not in the non-compliance condition.
+    assert!(detect.contains("if ($result.Drift.Count -gt 0 -or $result.Errors.Count -gt 0) {\r\n"));
+    assert_eq!(
+        calls(&text("remediate.ps1")),
+        [
+            "$applied = Invoke-PolicycPlan -Mode Apply -Scope $Scope -Profiles All",
+            "$check = Invoke-PolicycPlan -Mode Test -Scope $Scope -Profiles All"
+        ]
+    );
+    assert_eq!(
+        calls(&text("apply.ps1")),
+        ["$result = Invoke-PolicycPlan -Mode Apply -Scope $Scope -Profiles All"]
+    );
+    // The engine: -DefaultOnly lists no other profile, and a failed load is skipped.
+    assert!(detect.contains("            if ($DefaultOnly) { break }\r\n"));
+    assert!(detect.contains("-DefaultOnly:($Profiles -eq 'LoadedAndDefault')"));
+    let mount = detect
+        .find("$mount = Mount-PolicycHive -File $p.File")
+        .unwrap();
+    let after = &detect[mount..mount + 400];
+    assert!(
+        after.contains("$result.Skipped.Add(") && after.contains("continue"),
+        "{after}"
+    );
+    assert!(!after[..after.find("continue").unwrap()].contains("Errors.Add"));
+}
