@@ -105,6 +105,19 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Write a spec from what is deployed today: `.reg` exports, Registry.pol files
+    /// (`Machine/Registry.pol`, `hklm:FILE`), GPO backup folders or LGPO text. Values no
+    /// catalog setting writes are listed as comments.
+    Import {
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<String>,
+        /// Write the spec here instead of stdout (never overwrites).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The bundle name of the spec (lowercase letters, digits, hyphens).
+        #[arg(long, default_value = "imported")]
+        name: String,
+    },
     /// Print the JSON Schema of the spec format (for editor completion).
     Schema,
     /// Describe a diagnostic code, or list them all.
@@ -172,6 +185,7 @@ pub fn main() -> i32 {
             against,
             format,
         } => verify(&spec, &against, format, catalog),
+        Command::Import { files, out, name } => import(&files, out.as_deref(), &name, catalog),
         Command::Schema => {
             println!(
                 "{}",
@@ -530,6 +544,39 @@ fn init(path: &Path, catalog: &Catalog) -> i32 {
         path.display(),
         schema_path.display(),
         path.display()
+    );
+    EXIT_OK
+}
+
+/// `policyc import`: the spec on stdout or in `--out` (refused if it exists); a summary
+/// on stderr. Exit 0, or 2 when an input cannot be read.
+fn import(files: &[String], out: Option<&Path>, name: &str, catalog: &Catalog) -> i32 {
+    let reg = match crate::import::read_inputs(files) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error[io-error]: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let imported = crate::import::import(&reg, catalog, name, files);
+    match out {
+        None => print!("{}", imported.spec),
+        Some(path) => {
+            let written = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(imported.spec.as_bytes()));
+            if let Err(e) = written {
+                eprintln!("error[io-error]: cannot write {}: {e}", path.display());
+                return EXIT_USAGE;
+            }
+        }
+    }
+    eprintln!(
+        "imported {} setting(s); {} value(s) not placed (listed as comments)",
+        imported.placed,
+        imported.unplaced.len()
     );
     EXIT_OK
 }

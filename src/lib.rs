@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diag;
 pub mod diff;
 pub mod emit;
+pub mod import;
 pub mod init;
 pub mod intune;
 pub mod lgpo;

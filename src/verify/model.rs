@@ -89,11 +89,18 @@ impl Registry {
     /// `**deletevalues` a `;`-list of values, `**deletekeys` a `;`-list of subkeys;
     /// `**soft.NAME` sets NAME only if it is absent; `**securekey` changes ACLs only.
     pub fn add_pol(&mut self, hive: Hive, bytes: &[u8]) -> Result<(), crate::pol::PolError> {
+        self.add_pol_entries(hive, crate::pol::read(bytes)?);
+        Ok(())
+    }
+
+    /// Replays Registry.pol records (from a .pol file or LGPO text) for one hive, as
+    /// [`Registry::add_pol`] does.
+    pub fn add_pol_entries(&mut self, hive: Hive, entries: Vec<crate::pol::Entry>) {
         let root = hive.long_name().to_lowercase();
         if !self.roots.contains(&root) {
             self.roots.push(root);
         }
-        for e in crate::pol::read(bytes)? {
+        for e in entries {
             let full = full_path(hive, &e.key);
             let lower = e.value.to_ascii_lowercase();
             let data_str = || match e.reg_data() {
@@ -131,7 +138,6 @@ impl Registry {
                 }
             }
         }
-        Ok(())
     }
 
     /// Whether some export covers this full path (a root is it or an ancestor).
