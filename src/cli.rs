@@ -55,6 +55,10 @@ enum Command {
         spec: PathBuf,
         #[arg(long, value_enum, default_value = "human")]
         format: DiagFormat,
+        /// A machine's exports (as `verify --against` and `import` read them): warn when a
+        /// list the bundle replaces would lose entries it holds today.
+        #[arg(long, num_args = 1..)]
+        against: Vec<String>,
     },
     /// Compile a spec into a bundle folder (atomically replaces a previous bundle).
     Build {
@@ -72,6 +76,9 @@ enum Command {
         no_sync: bool,
         #[arg(long, value_enum, default_value = "human")]
         format: DiagFormat,
+        /// A machine's exports: warn when a list the bundle replaces would lose entries.
+        #[arg(long, num_args = 1..)]
+        against: Vec<String>,
     },
     /// Show the difference in effect between two specs (registry values, bundle files).
     /// Exit 0 when they write the same values, 1 when they differ.
@@ -145,20 +152,25 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { spec, format } => check(&spec, format, catalog),
+        Command::Check {
+            spec,
+            format,
+            against,
+        } => check(&spec, format, &against, catalog),
         Command::Build {
             spec,
             out,
             check: false,
             no_sync,
             format,
+            against,
         } => {
             let durability = if no_sync {
                 crate::bundle::Durability::Unsynced
             } else {
                 crate::bundle::Durability::Synced
             };
-            build(&spec, &out, format, durability, catalog)
+            build(&spec, &out, format, durability, &against, catalog)
         }
         Command::Build {
             spec,
@@ -292,10 +304,41 @@ fn compile_then<T: Send>(
     }
 }
 
-fn check(spec: &Path, format: DiagFormat, catalog: &Catalog) -> i32 {
+/// `--against` on check/build: the lists that would lose entries the exports hold.
+fn list_losses(
+    plan: &crate::plan::Plan,
+    spec: &Path,
+    against: &[String],
+    format: DiagFormat,
+) -> Result<Vec<Diagnostic>, i32> {
+    if against.is_empty() {
+        return Ok(Vec::new());
+    }
+    match crate::import::read_inputs(against) {
+        Ok(reg) => Ok(crate::import::lists::losses(
+            plan,
+            &reg,
+            &spec.display().to_string(),
+        )),
+        Err(e) => {
+            report(
+                &[Diagnostic::new(diag::IO_ERROR, e)
+                    .hint("give `reg export` files, Registry.pol files or a GPO backup folder")],
+                format,
+            );
+            Err(EXIT_USAGE)
+        }
+    }
+}
+
+fn check(spec: &Path, format: DiagFormat, against: &[String], catalog: &Catalog) -> i32 {
     match compile(spec, format, catalog) {
         Err(code) => code,
-        Ok((plan, diags)) => {
+        Ok((plan, mut diags)) => {
+            match list_losses(&plan, spec, against, format) {
+                Ok(ds) => diags.extend(ds),
+                Err(code) => return code,
+            }
             report(&diags, format);
             if format == DiagFormat::Human {
                 let warnings = diags
@@ -320,6 +363,7 @@ fn build(
     out: &Path,
     format: DiagFormat,
     durability: crate::bundle::Durability,
+    against: &[String],
     catalog: &Catalog,
 ) -> i32 {
     // Refuse a bad --out before compiling, so the message comes first.
@@ -329,10 +373,14 @@ fn build(
     }
     // The bundle is emitted while the delivery checks run; it is written only if they
     // find no error.
-    let (_plan, diags, files) = match compile_then(spec, format, catalog, crate::bundle_files) {
+    let (plan, mut diags, files) = match compile_then(spec, format, catalog, crate::bundle_files) {
         Ok(x) => x,
         Err(code) => return code,
     };
+    match list_losses(&plan, spec, against, format) {
+        Ok(ds) => diags.extend(ds),
+        Err(code) => return code,
+    }
     let files = match files {
         Ok(f) => f,
         Err(e) => {
@@ -347,9 +395,12 @@ fn build(
     if format == DiagFormat::Human {
         // `build` shows what changed the bundle (warnings, settings left out); the
         // delivery notes (Intune routes, ADMX pre-flight) are `check`'s to list in full.
-        let (shown, routes): (Vec<Diagnostic>, Vec<Diagnostic>) = diags
-            .into_iter()
-            .partition(|d| d.severity != diag::Severity::Note || d.code == diag::LEFT_OUT);
+        let (shown, routes): (Vec<Diagnostic>, Vec<Diagnostic>) =
+            diags.into_iter().partition(|d| {
+                d.severity != diag::Severity::Note
+                    || d.code == diag::LEFT_OUT
+                    || d.code == diag::LIST_REPLACED
+            });
         report(&shown, format);
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         println!(

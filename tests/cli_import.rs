@@ -167,3 +167,75 @@ fn out_writes_once() {
         .contains("policyc: 1"));
     assert_eq!(import(&args(&spec)).0, 2);
 }
+
+fn policyc(args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// `check` and `build` name every list the bundle replaces wholesale; with `--against` a
+/// machine export whose list holds an entry the spec does not list gives a warning naming
+/// it (exit 0: a warning), and an export holding only the spec's entries gives none.
+#[test]
+fn replaced_lists_are_named_and_losses_warned() {
+    let spec = "tests/fixtures/verify-spec.yaml";
+    let plan = common::plan_of(spec);
+    let resets = plan
+        .ops
+        .iter()
+        .filter(|o| matches!(o.action, Action::ResetKey))
+        .count();
+    assert!(resets >= 4);
+    let (code, out) = policyc(&["check", spec]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.matches("note[list-replaced]").count(), resets, "{out}");
+    assert!(out.contains("note[list-replaced]: `HKLM\\SOFTWARE\\Policies\\Google\\Chrome\\CookiesAllowedForUrls` (chrome CookiesAllowedForUrls) is replaced wholesale"), "{out}");
+
+    let (code, out) = policyc(&[
+        "check",
+        spec,
+        "--against",
+        "tests/fixtures/exports/drift.reg",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out.matches("warning[list-loses-entries]").count(),
+        1,
+        "{out}"
+    );
+    assert!(out.contains("warning[list-loses-entries]: `HKLM\\SOFTWARE\\Policies\\Google\\Chrome\\LocalNetworkAccessAllowedForUrls` (chrome LocalNetworkAccessAllowedForUrls) would lose 1 entry the machine has today: \"2\" = \"https://stale.example.nhs.uk\""), "{out}");
+    // Control: the clean export holds only the spec's entries.
+    let (code, out) = policyc(&[
+        "check",
+        spec,
+        "--against",
+        "tests/fixtures/exports/clean.reg",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("list-loses-entries"), "{out}");
+
+    // build names the lists too, and takes --against.
+    let dir = tempfile::tempdir().unwrap();
+    let outdir = dir.path().join("b");
+    let (code, out) = policyc(&[
+        "build",
+        spec,
+        "--out",
+        outdir.to_str().unwrap(),
+        "--against",
+        "tests/fixtures/exports/drift.reg",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.matches("note[list-replaced]").count(), resets, "{out}");
+    assert!(out.contains("warning[list-loses-entries]"), "{out}");
+    // An unreadable export is a usage error.
+    let (code, _) = policyc(&["check", spec, "--against", "tests/fixtures/nope.reg"]);
+    assert_eq!(code, 2);
+}

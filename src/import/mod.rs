@@ -11,6 +11,8 @@
 //! with other data, stay in the comments. The inputs are replayed in order into the same
 //! registry model `verify` uses, so `[-KEY]`, `**delvals.` and the other deletions apply.
 
+pub mod lists;
+
 use crate::catalog::{Catalog, Entry, Form, Layout, Location, ProductKind, ValueKind};
 use crate::reg::{Hive, RegData};
 use crate::verify::model::{full_path, normalise, Registry};
