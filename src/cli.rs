@@ -55,6 +55,10 @@ enum Command {
         spec: PathBuf,
         #[arg(long, value_enum, default_value = "human")]
         format: DiagFormat,
+        /// A machine's exports (as `verify --against` and `import` read them): warn when a
+        /// list the bundle replaces would lose entries it holds today.
+        #[arg(long, num_args = 1..)]
+        against: Vec<String>,
     },
     /// Compile a spec into a bundle folder (atomically replaces a previous bundle).
     Build {
@@ -72,6 +76,9 @@ enum Command {
         no_sync: bool,
         #[arg(long, value_enum, default_value = "human")]
         format: DiagFormat,
+        /// A machine's exports: warn when a list the bundle replaces would lose entries.
+        #[arg(long, num_args = 1..)]
+        against: Vec<String>,
     },
     /// Show the difference in effect between two specs (registry values, bundle files).
     /// Exit 0 when they write the same values, 1 when they differ.
@@ -105,6 +112,19 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Write a spec from what is deployed today: `.reg` exports, Registry.pol files
+    /// (`Machine/Registry.pol`, `hklm:FILE`), GPO backup folders or LGPO text. Values no
+    /// catalog setting writes are listed as comments.
+    Import {
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<String>,
+        /// Write the spec here instead of stdout (never overwrites).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The bundle name of the spec (lowercase letters, digits, hyphens).
+        #[arg(long, default_value = "imported")]
+        name: String,
+    },
     /// Print the JSON Schema of the spec format (for editor completion).
     Schema,
     /// Describe a diagnostic code, or list them all.
@@ -132,20 +152,25 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { spec, format } => check(&spec, format, catalog),
+        Command::Check {
+            spec,
+            format,
+            against,
+        } => check(&spec, format, &against, catalog),
         Command::Build {
             spec,
             out,
             check: false,
             no_sync,
             format,
+            against,
         } => {
             let durability = if no_sync {
                 crate::bundle::Durability::Unsynced
             } else {
                 crate::bundle::Durability::Synced
             };
-            build(&spec, &out, format, durability, catalog)
+            build(&spec, &out, format, durability, &against, catalog)
         }
         Command::Build {
             spec,
@@ -172,6 +197,7 @@ pub fn main() -> i32 {
             against,
             format,
         } => verify(&spec, &against, format, catalog),
+        Command::Import { files, out, name } => import(&files, out.as_deref(), &name, catalog),
         Command::Schema => {
             println!(
                 "{}",
@@ -278,10 +304,44 @@ fn compile_then<T: Send>(
     }
 }
 
-fn check(spec: &Path, format: DiagFormat, catalog: &Catalog) -> i32 {
+/// `--against` on check/build: the lists that would lose entries the exports hold.
+fn list_losses(
+    plan: &crate::plan::Plan,
+    spec: &Path,
+    against: &[String],
+    format: DiagFormat,
+) -> Result<Vec<Diagnostic>, i32> {
+    if against.is_empty() {
+        return Ok(Vec::new());
+    }
+    match crate::import::read_inputs(against) {
+        Ok((reg, warnings)) => Ok(warnings
+            .into_iter()
+            .chain(crate::import::lists::losses(
+                plan,
+                &reg,
+                &spec.display().to_string(),
+            ))
+            .collect()),
+        Err(e) => {
+            report(
+                &[Diagnostic::new(diag::IO_ERROR, e)
+                    .hint("give `reg export` files, Registry.pol files or a GPO backup folder")],
+                format,
+            );
+            Err(EXIT_USAGE)
+        }
+    }
+}
+
+fn check(spec: &Path, format: DiagFormat, against: &[String], catalog: &Catalog) -> i32 {
     match compile(spec, format, catalog) {
         Err(code) => code,
-        Ok((plan, diags)) => {
+        Ok((plan, mut diags)) => {
+            match list_losses(&plan, spec, against, format) {
+                Ok(ds) => diags.extend(ds),
+                Err(code) => return code,
+            }
             report(&diags, format);
             if format == DiagFormat::Human {
                 let warnings = diags
@@ -306,6 +366,7 @@ fn build(
     out: &Path,
     format: DiagFormat,
     durability: crate::bundle::Durability,
+    against: &[String],
     catalog: &Catalog,
 ) -> i32 {
     // Refuse a bad --out before compiling, so the message comes first.
@@ -315,10 +376,14 @@ fn build(
     }
     // The bundle is emitted while the delivery checks run; it is written only if they
     // find no error.
-    let (_plan, diags, files) = match compile_then(spec, format, catalog, crate::bundle_files) {
+    let (plan, mut diags, files) = match compile_then(spec, format, catalog, crate::bundle_files) {
         Ok(x) => x,
         Err(code) => return code,
     };
+    match list_losses(&plan, spec, against, format) {
+        Ok(ds) => diags.extend(ds),
+        Err(code) => return code,
+    }
     let files = match files {
         Ok(f) => f,
         Err(e) => {
@@ -333,9 +398,12 @@ fn build(
     if format == DiagFormat::Human {
         // `build` shows what changed the bundle (warnings, settings left out); the
         // delivery notes (Intune routes, ADMX pre-flight) are `check`'s to list in full.
-        let (shown, routes): (Vec<Diagnostic>, Vec<Diagnostic>) = diags
-            .into_iter()
-            .partition(|d| d.severity != diag::Severity::Note || d.code == diag::LEFT_OUT);
+        let (shown, routes): (Vec<Diagnostic>, Vec<Diagnostic>) =
+            diags.into_iter().partition(|d| {
+                d.severity != diag::Severity::Note
+                    || d.code == diag::LEFT_OUT
+                    || d.code == diag::LIST_REPLACED
+            });
         report(&shown, format);
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         println!(
@@ -379,7 +447,7 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
     let mut reg = crate::verify::model::Registry::default();
     for f in against {
         let name = f.display().to_string();
-        let result = read_export(&mut reg, &name);
+        let result = crate::import::add_file(&mut reg, &name);
         if let Ok(warnings) = &result {
             // On stderr in every format, so `--format json` output stays one document.
             report(warnings, DiagFormat::Human);
@@ -538,55 +606,40 @@ fn init(path: &Path, catalog: &Catalog) -> i32 {
     EXIT_OK
 }
 
-/// Adds one `--against` input: a `.reg` export, or a Registry.pol (by its `PReg`
-/// signature, a `.pol` name or an `hklm:`/`hkcu:` prefix) whose hive comes from the
-/// prefix or its Machine/User folder. Returns warnings for lines Windows would skip
-/// and records that do not fit their type.
-fn read_export(
-    reg: &mut crate::verify::model::Registry,
-    arg: &str,
-) -> Result<Vec<Diagnostic>, String> {
-    use crate::reg::Hive;
-    let (hive, path) = match arg.split_once(':') {
-        Some((h, rest)) if h.eq_ignore_ascii_case("hklm") => (Some(Hive::Hklm), rest),
-        Some((h, rest)) if h.eq_ignore_ascii_case("hkcu") => (Some(Hive::Hkcu), rest),
-        _ => (None, arg),
+/// `policyc import`: the spec on stdout or in `--out` (refused if it exists); a summary
+/// on stderr. Exit 0, or 2 when an input cannot be read.
+fn import(files: &[String], out: Option<&Path>, name: &str, catalog: &Catalog) -> i32 {
+    let reg = match crate::import::read_inputs(files) {
+        Ok((r, warnings)) => {
+            report(&warnings, DiagFormat::Human);
+            r
+        }
+        Err(e) => {
+            eprintln!("error[io-error]: {e}");
+            return EXIT_USAGE;
+        }
     };
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let pol_name = Path::new(path)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pol"));
-    if bytes.starts_with(&crate::pol::SIGNATURE) || pol_name || hive.is_some() {
-        let folder = Path::new(path)
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|f| f.to_string_lossy().to_ascii_lowercase());
-        let hive = hive
-            .or(match folder.as_deref() {
-                Some("machine") => Some(Hive::Hklm),
-                Some("user") => Some(Hive::Hkcu),
-                _ => None,
-            })
-            .ok_or_else(|| format!("{path}: a Registry.pol does not say its hive; write hklm:{path} or hkcu:{path}"))?;
-        let warnings = reg
-            .add_pol(hive, &bytes)
-            .map_err(|e| format!("{path}: a damaged Registry.pol: {e}"))?;
-        return Ok(warnings
-            .into_iter()
-            .map(|w| Diagnostic::new(diag::POL_RECORD_MISFIT, w).file(path))
-            .collect());
+    let imported = crate::import::import(&reg, catalog, name, files);
+    match out {
+        None => print!("{}", imported.spec),
+        Some(path) => {
+            let written = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(imported.spec.as_bytes()));
+            if let Err(e) = written {
+                eprintln!("error[io-error]: cannot write {}: {e}", path.display());
+                return EXIT_USAGE;
+            }
+        }
     }
-    let warnings = reg
-        .add_reg(&bytes)
-        .map_err(|e| format!("{path}: not a .reg export: {e}"))?;
-    Ok(warnings
-        .into_iter()
-        .map(|w| {
-            Diagnostic::new(diag::REG_LINE_SKIPPED, w.message)
-                .file(path)
-                .at(w.line, 1)
-        })
-        .collect())
+    eprintln!(
+        "imported {} setting(s); {} value(s) not placed (listed as comments)",
+        imported.placed,
+        imported.unplaced.len()
+    );
+    EXIT_OK
 }
 
 /// A readable listing of the plan, one operation per line.

@@ -76,6 +76,11 @@ codes! {
     THIRD_PARTY_COOKIES_BLOCKED = "third-party-cookies-blocked", Error, "verify: third-party (or all) cookies are blocked without an http://localhost exception";
     AUTH_ALLOWLIST_MISSING_LOCALHOST = "auth-allowlist-missing-localhost", Error, "verify: AuthServerAllowlist is set without http://localhost (NTLM prompt)";
     INTRANET_AUTO_DETECT_ON = "intranet-auto-detect-on", Error, "verify: automatic intranet detection is on, overriding the Local intranet options";
+    ZONE_PREFERENCE_INACTIVE = "zone-preference-inactive", Error, "verify: a Site to Zone Assignment List policy applies, so Windows ignores the site-to-zone preference the spec writes (and the policy does not map the site to that zone)";
+    ZONE_SETTINGS_MACHINE_ONLY = "zone-settings-machine-only", Error, "verify: Security_HKLM_only = 1 (\"Security Zones: Use only machine settings\"), so the per-user Internet Settings the spec writes are ignored";
+    LIST_REPLACED = "list-replaced", Note, "the bundle replaces a list key wholesale (Chromium list policies): entries other GPOs or users set there are deleted";
+    LIST_LOSES_ENTRIES = "list-loses-entries", Warning, "with --against: a list key the bundle replaces holds entries on the machine today that the spec does not list";
+    USER_POLICY_OVERRIDDEN = "user-policy-overridden", Error, "verify: the same Chrome/Edge policy is set for the machine (HKLM) with other data, and machine policy wins over the user policy the spec writes";
     ADMX_UNREPRESENTABLE = "admx-unrepresentable", Error, "the spec holds something no ADMX/ADML file can carry (a character XML 1.0 forbids, a version with no ADMX revision)";
     ADMX_DUPLICATE_ID = "admx-duplicate-id", Error, "an ADMX/ADML name (policy, category, element, string, presentation) is defined twice";
     ADMX_UNRESOLVED_REFERENCE = "admx-unresolved-reference", Error, "an ADMX/ADML reference ($(string.X), $(presentation.X), refId, category, supportedOn) names nothing";
@@ -139,6 +144,11 @@ const FIXES: &[(&str, &str)] = &[
     ("third-party-cookies-blocked", "add http://localhost to CookiesAllowedForUrls (setting cookies-allowed-for-urls)"),
     ("auth-allowlist-missing-localhost", "add http://localhost to AuthServerAllowlist (setting auth-server-allowlist)"),
     ("intranet-auto-detect-on", "set AutoDetect to 0 (setting intranet-auto-detect: false)"),
+    ("zone-preference-inactive", "add the site with its zone to the Site to Zone Assignment List policy that applies (or use `form: policy` in the spec and deliver it by GPO), instead of relying on the preference"),
+    ("zone-settings-machine-only", "write these settings with `scope: machine`, or have Security_HKLM_only turned off"),
+    ("list-replaced", "nothing to fix if the spec's list is complete; otherwise carry the entries you need into the spec (`policyc import EXPORT`, `build --against EXPORT`)"),
+    ("list-loses-entries", "add the entries you still need to the setting's value, or accept that the bundle removes them"),
+    ("user-policy-overridden", "set the value in the machine policy that wins (or remove it there), or give the setting `scope: machine`"),
     ("admx-unrepresentable", "change the value the message names so XML 1.0 can carry it"),
     ("admx-duplicate-id", "this is a policyc bug: report it with the spec"),
     ("admx-unresolved-reference", "this is a policyc bug: report it with the spec"),

@@ -376,23 +376,114 @@ fn gpo_backup_xml_is_well_formed_and_escapes_spec_strings() {
 #[test]
 fn extension_names_follow_the_plan() {
     let live = common::plan_of(EXAMPLES[0]);
-    let gpt = policyc::emit::gpo::gpt_ini(&live).unwrap();
+    let xml = policyc::emit::gpo::backup_xml(&live).unwrap();
     // Site to Zone Assignment List is in the live example: the zonemapping CSE joins.
-    assert!(gpt.contains(
-        "gPCMachineExtensionNames=[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}][{4CFB60C1-FAA6-47F1-89AA-0B18730C9FD3}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]\n"
-    ), "{gpt}");
-    assert!(gpt.contains(
-        "gPCUserExtensionNames=[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F73-3407-48AE-BA88-E8213C6761F1}]\n"
-    ), "{gpt}");
-    // Machine and user settings: version 1 each, user in the upper 16 bits.
-    assert!(gpt.ends_with("Version=65537\n"), "{gpt}");
+    assert!(xml.contains(
+        "<MachineExtensionGuids>[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}][{4CFB60C1-FAA6-47F1-89AA-0B18730C9FD3}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]</MachineExtensionGuids>"
+    ), "{xml}");
+    assert!(xml.contains(
+        "<UserExtensionGuids>[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F73-3407-48AE-BA88-E8213C6761F1}]</UserExtensionGuids>"
+    ), "{xml}");
+    assert!(xml.contains("<UserVersionNumber>65537</UserVersionNumber>"));
     // Without zone sites and without user settings: registry CSE only, user version 0.
     let plain = common::plan_from("hostile.yaml", HOSTILE.as_bytes());
-    let gpt = policyc::emit::gpo::gpt_ini(&plain).unwrap();
-    assert_eq!(
-        gpt,
-        "[General]\ngPCMachineExtensionNames=[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]\nVersion=1\n"
+    let xml = policyc::emit::gpo::backup_xml(&plain).unwrap();
+    assert!(xml.contains(
+        "<MachineExtensionGuids>[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]</MachineExtensionGuids>"
+    ), "{xml}");
+    assert!(xml.contains("<UserExtensionGuids/>"), "{xml}");
+    assert!(
+        xml.contains("<UserVersionNumber>0</UserVersionNumber>"),
+        "{xml}"
     );
+}
+
+/// The backup has GPMC's shape where real backups agree: `<SecurityDescriptor/>` right
+/// after `<Domain>` in `GroupPolicyCoreSettings` (every one of 50 GPMC backups compared has
+/// it there), and `DomainSysvol` holds exactly the files Backup.xml lists as
+/// `bkp:Location`, with no gpt.ini (none of them has one). Read with xmllint.
+#[test]
+fn gpo_backup_is_shaped_as_gpmc_writes_it() {
+    if !common::on_path("xmllint") {
+        common::skip("xmllint not found; install libxml2-utils");
+        return;
+    }
+    for example in EXAMPLES {
+        let plan = common::plan_of(example);
+        let all = files(&plan);
+        let id = policyc::emit::gpo::backup_id(&plan);
+        let dir = tempfile::tempdir().unwrap();
+        let backup = dir.path().join("Backup.xml");
+        let xml = &all
+            .iter()
+            .find(|(p, _)| *p == format!("gpo-backup/{id}/Backup.xml"))
+            .unwrap()
+            .1;
+        fs::write(&backup, xml).unwrap();
+        let q = |xpath: &str| {
+            let out = xmllint(&["--xpath", xpath, backup.to_str().unwrap()]);
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        let core = "//*[local-name()='GroupPolicyCoreSettings']";
+        assert_eq!(
+            q(&format!(
+                "count({core}/*[local-name()='SecurityDescriptor'])"
+            )),
+            "1"
+        );
+        assert_eq!(
+            q(&format!(
+                "local-name({core}/*[local-name()='Domain']/following-sibling::*[1])"
+            )),
+            "SecurityDescriptor"
+        );
+        assert_eq!(
+            q(&format!(
+                "local-name({core}/*[local-name()='SecurityDescriptor']/following-sibling::*[1])"
+            )),
+            "DisplayName"
+        );
+        // Control: the same query on the XML without the element finds none.
+        let stripped = String::from_utf8(xml.clone())
+            .unwrap()
+            .replace("<SecurityDescriptor/>", "");
+        fs::write(dir.path().join("stripped.xml"), stripped).unwrap();
+        let out = xmllint(&[
+            "--xpath",
+            &format!("count({core}/*[local-name()='SecurityDescriptor'])"),
+            dir.path().join("stripped.xml").to_str().unwrap(),
+        ]);
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+        // Files under DomainSysvol = the Locations Backup.xml lists.
+        let prefix = format!("gpo-backup/{id}/");
+        let mut on_disk: Vec<String> = all
+            .iter()
+            .filter_map(|(p, _)| p.strip_prefix(&prefix))
+            .filter(|p| p.starts_with("DomainSysvol/"))
+            .map(|p| p.replace('/', "\\"))
+            .collect();
+        on_disk.sort();
+        let out = xmllint(&[
+            "--xpath",
+            "//*[local-name()='FSObjectFile']/@*[local-name()='Location']",
+            backup.to_str().unwrap(),
+        ]);
+        let mut listed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(|a| {
+                a.trim_start_matches("bkp:Location=\"")
+                    .trim_end_matches('"')
+                    .to_string()
+            })
+            .collect();
+        listed.sort();
+        assert_eq!(on_disk, listed, "{example}");
+        assert!(
+            !all.iter()
+                .any(|(p, _)| p.to_ascii_lowercase().ends_with("gpt.ini")),
+            "{example}: a gpt.ini in the backup"
+        );
+    }
 }
 
 #[test]

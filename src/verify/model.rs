@@ -97,9 +97,24 @@ impl Registry {
         hive: Hive,
         bytes: &[u8],
     ) -> Result<Vec<String>, crate::pol::PolError> {
+        let records = crate::pol::read_records(bytes)?;
+        Ok(self.replay_pol(hive, records.into_iter().map(|(at, e)| (Some(at), e))))
+    }
+
+    /// Replays Registry.pol records (from LGPO text, which has no byte offsets) for one
+    /// hive, as [`Registry::add_pol`] does; returns the same warnings.
+    pub fn add_pol_entries(&mut self, hive: Hive, entries: Vec<crate::pol::Entry>) -> Vec<String> {
+        self.replay_pol(hive, entries.into_iter().map(|e| (None, e)))
+    }
+
+    fn replay_pol(
+        &mut self,
+        hive: Hive,
+        records: impl IntoIterator<Item = (Option<usize>, crate::pol::Entry)>,
+    ) -> Vec<String> {
         self.roots.insert(hive.long_name().to_lowercase());
         let mut warnings = Vec::new();
-        for (at, e) in crate::pol::read_records(bytes)? {
+        for (at, e) in records {
             let full = full_path(hive, &e.key);
             let lower = e.value.to_ascii_lowercase();
             let data_str = || match e.reg_data() {
@@ -128,8 +143,9 @@ impl Registry {
             } else {
                 let data = RegData::from_stored(e.reg_type, &e.data);
                 if data.is_raw() {
+                    let at = at.map(|at| format!("byte {at}: ")).unwrap_or_default();
                     warnings.push(format!(
-                        "byte {at}: {}\\{}: {} data of {} bytes does not fit its type; read as the bytes Windows stores",
+                        "{at}{}\\{}: {} data of {} bytes does not fit its type; read as the bytes Windows stores",
                         e.key,
                         e.value,
                         data.reg_type().name(),
@@ -147,7 +163,7 @@ impl Registry {
                 }
             }
         }
-        Ok(warnings)
+        warnings
     }
 
     /// Whether some file covers this full path: it holds the key or an ancestor.
