@@ -469,6 +469,12 @@ fn windows_exe_under_wine_matches_the_linux_build() {
         w.text(),
         l.text()
     );
+    assert_eq!(
+        w.code,
+        Some(0),
+        "the bundle Wine imported verifies clean: {}",
+        w.text()
+    );
     same_text("verify", &w.stdout, &l.stdout, &[]);
     let report = String::from_utf8_lossy(&w.stdout).to_string();
     assert!(report.contains("ok"), "{report}");
