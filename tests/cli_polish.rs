@@ -418,6 +418,22 @@ fn errors_say_what_is_wrong_once_with_a_hint() {
         "{}",
         r.stderr
     );
+    // Control: dash lines inside a block scalar's text are text, not list items (the
+    // note is refused for its line breaks, which is the real problem).
+    let note = d.join("note.yaml");
+    fs::write(
+        &note,
+        "policyc: 1\nbundle: {name: t, display_name: T, version: \"1.0\", publisher: P}\nproducts: [chrome]\nsettings:\n  - id: lna-allowed-origins\n    note: |\n      - first\n        - nested\n    value:\n      - https://a.nhs.uk\n",
+    )
+    .unwrap();
+    let r = run(&["check", note.to_str().unwrap()]);
+    assert!(
+        r.stderr
+            .starts_with("error[control-character]: `settings[0].note`"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("indented deeper"), "{}", r.stderr);
     // Control: items in one column are fine.
     fs::write(
         &deep,

@@ -441,6 +441,11 @@ fn windows_exe_under_wine_matches_the_linux_build() {
     let exports = [
         ("HKLM\\SOFTWARE\\Policies", "policies.reg"),
         ("HKCU\\SOFTWARE\\Oberthur Technologies", "oberthur.reg"),
+        ("HKLM\\SOFTWARE\\Wow6432Node\\NHS", "nhs.reg"),
+        (
+            "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\ZoneMap",
+            "zonemap.reg",
+        ),
     ];
     let mut against = Vec::new();
     for (key, file) in exports {

@@ -138,10 +138,23 @@ fn indent(line: &str) -> (usize, &str) {
 /// report a strange value. Say what happened instead.
 fn item_indented_too_deep(file: &str, text: &str) -> Option<Diagnostic> {
     let mut prev: Option<(usize, usize, &str)> = None; // (line, indent, text after "- ")
+                                                       // The indent of a line that opens a block scalar (`note: |`): deeper lines are text.
+    let mut block: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
         let (n, rest) = indent(line.trim_end_matches('\r'));
         if rest.is_empty() || rest.starts_with('#') {
             continue;
+        }
+        match block {
+            Some(b) if n > b => continue,
+            _ => block = None,
+        }
+        let value = rest.split(" #").next().unwrap_or("").trim_end();
+        if ["|", ">", "|-", ">-", "|+", ">+"]
+            .iter()
+            .any(|ind| value == *ind || value.ends_with(&format!(" {ind}")))
+        {
+            block = Some(n);
         }
         if let Some(item) = rest.strip_prefix("- ") {
             if let Some((pl, pn, ptext)) = prev {
