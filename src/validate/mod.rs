@@ -359,7 +359,12 @@ impl Validator<'_> {
                     diag::WRONG_TYPE,
                     &format!("{base}.form"),
                     format!("`{base}.form` must be policy, preference or both, not `{other}`"),
-                    None,
+                    Some(
+                        diag::did_you_mean(other, ["policy", "preference", "both"])
+                            .map_or("use `policy`, `preference` or `both`".into(), |x| {
+                                format!("did you mean `{x}`?")
+                            }),
+                    ),
                 );
                 return None;
             }
@@ -402,6 +407,21 @@ impl Validator<'_> {
                                 Some(format!(
                                     "products for this setting: {}",
                                     entry_products.join(", ")
+                                )),
+                            );
+                            ok = false;
+                        } else if !spec_products.iter().any(|x| x == p) {
+                            // A setting's `products` narrows the spec's; it never adds one.
+                            self.err(
+                                diag::PRODUCT_NOT_APPLICABLE,
+                                &format!("{base}.products[{j}]"),
+                                format!(
+                                    "setting `{}` names product `{p}`, which the spec's `products:` [{}] does not list; a setting's `products` can only narrow the spec's",
+                                    entry.id,
+                                    spec_products.join(", ")
+                                ),
+                                Some(format!(
+                                    "add `{p}` to the spec's top-level `products:`, or remove it from this setting"
                                 )),
                             );
                             ok = false;
@@ -578,6 +598,16 @@ impl Validator<'_> {
     }
 
     fn wrong_type(&mut self, path: &str, want: &str, got: &Yaml) {
+        let hint = match got {
+            Yaml::String(text) if want.contains("true or false") => format!(
+                "write true or false without quotes; in quotes, \"{}\" is text",
+                text.escape_default()
+            ),
+            Yaml::String(text) if want.contains("number") && text.trim().parse::<u64>().is_ok() => {
+                format!("write a number, without quotes: {}", text.trim())
+            }
+            _ => format!("write {want} (the setting's type in `policyc catalog`)"),
+        };
         let got = match got {
             Yaml::Null => "nothing",
             Yaml::Bool(_) => "a boolean",
@@ -591,7 +621,7 @@ impl Validator<'_> {
             diag::WRONG_TYPE,
             path,
             format!("`{path}` must be {want}, found {got}"),
-            None,
+            Some(hint),
         );
     }
 
@@ -785,11 +815,20 @@ impl Validator<'_> {
                         _ => None,
                     };
                     let Some(zone) = zone else {
+                        const ZONES: [&str; 4] = ["intranet", "trusted", "internet", "restricted"];
+                        let hint = match z {
+                            Yaml::String(z) => diag::did_you_mean(z.as_str(), ZONES)
+                                .map(|x| format!("did you mean `{x}`?")),
+                            _ => None,
+                        }
+                        .unwrap_or_else(|| {
+                            "write one of intranet, trusted, internet, restricted (or 1-4)".into()
+                        });
                         self.err(
                             diag::WRONG_TYPE,
                             &spath,
                             format!("`{spath}` must be a zone: intranet, trusted, internet or restricted (or 1-4)"),
-                            None,
+                            Some(hint),
                         );
                         ok = false;
                         continue;
