@@ -334,7 +334,7 @@ static SHOW_NOTES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool
 /// it is the same on every check of a valid spec. `left-out` notes, which say what the
 /// spec's versions leave out of the bundle, are always shown.
 fn is_delivery_note(d: &Diagnostic) -> bool {
-    d.severity == diag::Severity::Note && d.code != diag::LEFT_OUT && d.code != diag::LIST_REPLACED
+    d.severity == diag::Severity::Note && d.code != diag::LEFT_OUT
 }
 
 fn report(diags: &[Diagnostic], format: impl Into<DiagFormat>) {
@@ -352,10 +352,28 @@ fn report(diags: &[Diagnostic], format: impl Into<DiagFormat>) {
         .collect();
     report_all(&shown, format);
     if hidden > 0 {
-        let line = format!(
-            "{hidden} delivery note{} (Intune routes, ADMX ingestion); add --notes to list them",
-            if hidden == 1 { "" } else { "s" }
-        );
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        // `list-replaced` notes are counted apart: the admin reviewing a change wants to
+        // know that lists are reset, even before asking for the details.
+        let lists = diags
+            .iter()
+            .filter(|d| hide_notes && d.code == diag::LIST_REPLACED)
+            .count();
+        let delivery = hidden - lists;
+        let mut parts = Vec::new();
+        if delivery > 0 {
+            parts.push(format!(
+                "{delivery} delivery note{} (Intune routes, ADMX ingestion)",
+                plural(delivery)
+            ));
+        }
+        if lists > 0 {
+            parts.push(format!(
+                "{lists} list{} replaced wholesale (list-replaced)",
+                plural(lists)
+            ));
+        }
+        let line = format!("{}; add --notes to list them", parts.join(" and "));
         // A plain line, not a `::notice`: no annotation on every pull request.
         match format {
             DiagFormat::Github => outln!("{line}"),

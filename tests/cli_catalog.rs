@@ -45,8 +45,8 @@ fn catalog_human_shows_types_products_sources_and_unconfirmed() {
     assert!(text.contains("oberthur-enable-nhs-enrollment\n  Oberthur PIV minidriver EnableNHSEnrollment (prevents ERR1000)\n  value: a number: 0; scope: user; products: oberthur\n  - EnableNHSEnrollment, oberthur: SOFTWARE\\Oberthur Technologies\\Minidriver\\PIVMinidriver, value EnableNHSEnrollment (REG_DWORD)\n"), "{text}");
     // Each browser's own key, not the catalog's `{policy_key}` template; the spec's
     // words for value types, not Rust's (`StringList`, `Dword`).
-    assert!(text.contains("  - AuthServerAllowlist, chrome 86-: SOFTWARE\\Policies\\Google\\Chrome, value AuthServerAllowlist (REG_SZ, entries joined with \",\")\n"), "{text}");
-    assert!(text.contains("  - AuthServerAllowlist, edge 77-: SOFTWARE\\Policies\\Microsoft\\Edge, value AuthServerAllowlist"), "{text}");
+    assert!(text.contains("  - AuthServerAllowlist, chrome 86-: Software\\Policies\\Google\\Chrome, value AuthServerAllowlist (REG_SZ, entries joined with \",\")\n"), "{text}");
+    assert!(text.contains("  - AuthServerAllowlist, edge 77-: Software\\Policies\\Microsoft\\Edge, value AuthServerAllowlist"), "{text}");
     assert!(
         !text.contains('{') && !text.contains('}'),
         "a template placeholder: {text}"

@@ -93,7 +93,7 @@ fn delivery_notes_are_counted_unless_asked_for() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b");
     let out = out.to_str().unwrap();
-    let count = "13 delivery notes (Intune routes, ADMX ingestion); add --notes to list them";
+    let count = "13 delivery notes (Intune routes, ADMX ingestion) and 6 lists replaced wholesale (list-replaced); add --notes to list them";
     let runs = [
         vec!["check", EXAMPLE],
         vec!["build", EXAMPLE, "--out", out],
@@ -125,13 +125,14 @@ fn delivery_notes_are_counted_unless_asked_for() {
         assert!(r.stdout.contains(count), "{gh:?}: {}", r.stdout);
         gh.push("--notes");
         let r = run(&gh);
-        assert_eq!(r.stdout.matches("::notice ").count(), 13, "{gh:?}");
+        // The 13 delivery notes and the 6 lists replaced wholesale.
+        assert_eq!(r.stdout.matches("::notice ").count(), 19, "{gh:?}");
     }
     // JSON is for programs: it always lists every note.
     let r = run(&["check", "--format", "json", EXAMPLE]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["notes"], 13);
-    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 13);
+    assert_eq!(v["notes"], 19);
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 19);
 }
 
 #[test]
@@ -452,7 +453,7 @@ fn a_settings_products_only_narrow_the_specs() {
         let p = dir.path().join("s.yaml");
         fs::write(
             &p,
-            format!("policyc: 1\nbundle: {{name: t, display_name: T, version: \"1.0\", publisher: P}}\nproducts: {products}\nsettings:\n  - id: auth-server-allowlist\n    value: [\"http://localhost\"]\n    products: {setting}\n"),
+            format!("policyc: 1\nbundle: {{name: t, display_name: T, version: \"1.0\", publisher: P}}\nproducts: {products}\nsettings:\n  - id: auth-server-allowlist\n    value: [\"http://localhost\"]\n    acknowledge: [auth-allowlist-loopback-only]\n    products: {setting}\n"),
         )
         .unwrap();
         p.to_str().unwrap().to_string()
@@ -461,7 +462,7 @@ fn a_settings_products_only_narrow_the_specs() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("error[product-not-applicable]: setting `auth-server-allowlist` names product `chrome`, which the spec's `products:` [edge] does not list"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("s.yaml:7:16 (settings[0].products[0])"),
+        r.stderr.contains("s.yaml:8:16 (settings[0].products[0])"),
         "{}",
         r.stderr
     );

@@ -342,7 +342,7 @@ fn precedence_findings_have_a_trigger_and_a_near_miss() {
             "machine-policy-overrides-user.reg",
             "machine-policy-same-as-user.reg",
             "user-policy-overridden",
-            r"HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Google\Chrome\CookiesAllowedForUrls",
+            r"HKEY_LOCAL_MACHINE\Software\Policies\Google\Chrome\CookiesAllowedForUrls",
         ),
     ] {
         let (exit, codes, v) = run(trigger);

@@ -61,11 +61,21 @@ pub fn add_file(reg: &mut Registry, arg: &str) -> Result<Vec<Diagnostic>, String
             })
             .collect());
     }
-    let records =
-        crate::lgpo::read(&crate::lgpo::decode(&bytes).map_err(|e| format!("{path}: {e}"))?)
-            .map_err(|e| {
-                format!("{path}: neither a .reg file, a Registry.pol nor LGPO text: {e}")
-            })?;
+    let lgpo = crate::lgpo::decode(&bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|t| crate::lgpo::read(&t).map_err(|e| e.to_string()));
+    let records = match lgpo {
+        Ok(r) => r,
+        Err(lgpo_error) => {
+            // Most inputs are `reg export` files: the .reg reader's complaint comes first.
+            let reg_error = crate::reg::text::read_bytes(&bytes)
+                .err()
+                .map_or_else(String::new, |e| e.to_string());
+            return Err(format!(
+                "{path}: not a .reg export: {reg_error} (nor a Registry.pol or LGPO text: {lgpo_error})"
+            ));
+        }
+    };
     let mut warnings = Vec::new();
     for h in [Hive::Hklm, Hive::Hkcu] {
         let entries: Vec<_> = records
