@@ -12,6 +12,8 @@
 //! - every origin in an LNA allowlist, served as that origin (`--host-resolver-rules`) from an
 //!   address made "public" (`--ip-address-space-overrides`), is granted loopback access and its
 //!   `fetch()` to a loopback server succeeds, while a control origin no policy names is refused;
+//!   a page served from loopback reaches loopback with no policy at all (why `check` rejects a
+//!   loopback origin in these lists: `lna-loopback-origin`);
 //! - with cookies blocked by default, `http://localhost` can still store a cookie
 //!   (`CookiesAllowedForUrls`) and a control origin cannot;
 //! - negative controls: an unknown policy, a wrong type, registry values of the wrong shape and
@@ -38,6 +40,8 @@ mod common;
 const CHROME: &str = r"Software\Policies\Google\Chrome";
 const LNA_CONTROL: &str = "https://lna-control.policyc.test";
 const COOKIE_CONTROL: &str = "http://cookie-control.policyc.test";
+/// A page on loopback, which no LNA policy names.
+const LOOPBACK_PAGE: &str = "http://localhost";
 const LNA_POLICIES: [&str; 2] = [
     "LocalNetworkAccessAllowedForUrls",
     "LoopbackNetworkAllowedForUrls",
@@ -284,6 +288,7 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
     let patterns: Vec<&str> = VECTORS.iter().map(|v| v.0).collect();
     let mut probes: Vec<&str> = VECTORS.iter().map(|v| v.1).collect();
     probes.push(LNA_CONTROL);
+    probes.push(LOOPBACK_PAGE);
     runs.push(json!({
         "id": "negative", "pol": bad_pol, "section": CHROME,
         "policies": {
@@ -374,6 +379,15 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
     );
     assert!(!problems.is_empty(), "a dropped policy must fail the judge");
     assert!(lna_refused(neg, LNA_CONTROL), "{}", neg["lna"][LNA_CONTROL]);
+    // `lna-loopback-origin`'s premise: a page served from loopback, named by no policy, reaches
+    // a loopback server anyway, so listing a loopback origin changes nothing.
+    let lo = &neg["lna"][LOOPBACK_PAGE];
+    assert!(
+        lo["fetch"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("ok 200")),
+        "a loopback page's fetch to loopback: {lo}"
+    );
     // The grammar vectors: Chromium grants exactly what the grammar module says.
     for (pattern, origin) in VECTORS {
         let (scheme, host) = origin.split_once("://").unwrap();
