@@ -38,6 +38,9 @@ use std::process::Command;
 mod common;
 
 const CHROME: &str = r"Software\Policies\Google\Chrome";
+/// Edge's copies use the same policy names and types; they are loaded into Chromium too, so
+/// Chromium's schema judges them (Edge itself is not run).
+const EDGE: &str = r"Software\Policies\Microsoft\Edge";
 const LNA_CONTROL: &str = "https://lna-control.policyc.test";
 const COOKIE_CONTROL: &str = "http://cookie-control.policyc.test";
 /// A page on loopback, which no LNA policy names.
@@ -130,8 +133,12 @@ fn machine_pol(plan: &Plan) -> Vec<u8> {
 /// The Chrome policies the plan writes in HKLM, as Chromium's JSON should hold them (built from
 /// the plan, not from the .pol): numbered values of a subkey form a list, strings stay strings,
 /// DWORDs become integers or booleans by the schema type Chromium reports.
-fn expected_policies(plan: &Plan, types: &Map<String, Value>) -> BTreeMap<String, Value> {
-    let chrome = CHROME.to_ascii_lowercase();
+fn expected_policies(
+    plan: &Plan,
+    section: &str,
+    types: &Map<String, Value>,
+) -> BTreeMap<String, Value> {
+    let chrome = section.to_ascii_lowercase();
     let mut lists: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
     let mut out = BTreeMap::new();
     for op in plan.ops.iter().filter(|o| o.hive == Hive::Hklm) {
@@ -254,23 +261,27 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
     ];
     let mut plans = BTreeMap::new();
     let mut runs = Vec::new();
-    for (id, example) in examples {
+    for (name, example) in examples {
         let plan = common::plan_of(example);
-        let pol_path = write_pol(dir.path(), &format!("{id}.pol"), &machine_pol(&plan));
-        // Probe origins: every exact origin in the spec's LNA lists (they are exact origins in
-        // both examples; a wildcard or path would be rejected by `check` anyway).
-        let origins: Vec<String> = lna_entries(&plan);
-        assert!(!origins.is_empty(), "{example}: no LNA origin to probe");
-        let mut probes = origins.clone();
-        probes.push(LNA_CONTROL.into());
-        runs.push(json!({
-            "id": id, "pol": pol_path, "section": CHROME,
-            // Blocks cookies by default, so the cookie probe shows CookiesAllowedForUrls at work.
-            "policies": {"DefaultCookiesSetting": 2},
-            "lna_probes": probes,
-            "cookie_probes": ["http://localhost", COOKIE_CONTROL],
-        }));
-        plans.insert(id, (plan, origins));
+        let pol_path = write_pol(dir.path(), &format!("{name}.pol"), &machine_pol(&plan));
+        for (product, section) in [("chrome", CHROME), ("edge", EDGE)] {
+            let id = format!("{name}-{product}");
+            // Probe origins: every exact origin in the spec's LNA lists (they are exact origins
+            // in both examples; a wildcard or path would be rejected by `check` anyway).
+            let origins: Vec<String> = lna_entries(&plan, section);
+            assert!(!origins.is_empty(), "{example}: no LNA origin to probe");
+            let mut probes = origins.clone();
+            probes.push(LNA_CONTROL.into());
+            runs.push(json!({
+                "id": id, "pol": pol_path, "section": section,
+                // Blocks cookies by default, so the cookie probe shows CookiesAllowedForUrls
+                // at work.
+                "policies": {"DefaultCookiesSetting": 2},
+                "lna_probes": probes,
+                "cookie_probes": ["http://localhost", COOKIE_CONTROL],
+            }));
+            plans.insert(id, (plan.clone(), section, origins));
+        }
     }
     // Negative controls: an unknown name, a wrong type, registry values of the wrong shape, and
     // the grammar vectors (some of them invalid patterns).
@@ -306,9 +317,9 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
         .unwrap_or_default();
     eprintln!("chromium: {}", report["chromium"]);
 
-    for (id, (plan, origins)) in &plans {
-        let run = &report["runs"][*id];
-        let want = expected_policies(plan, &types);
+    for (id, (plan, section, origins)) in &plans {
+        let run = &report["runs"][id];
+        let want = expected_policies(plan, section, &types);
         assert_eq!(
             want.keys().collect::<Vec<_>>(),
             [
@@ -411,13 +422,13 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
 }
 
 /// The entries of the spec's LNA lists, from the plan.
-fn lna_entries(plan: &Plan) -> Vec<String> {
+fn lna_entries(plan: &Plan, section: &str) -> Vec<String> {
     let mut out: Vec<String> = plan
         .ops
         .iter()
         .filter(|o| {
             let k = o.key.to_ascii_lowercase();
-            k.starts_with(&CHROME.to_ascii_lowercase())
+            k.starts_with(&section.to_ascii_lowercase())
                 && LNA_POLICIES
                     .iter()
                     .any(|p| k.ends_with(&format!("\\{}", p.to_ascii_lowercase())))
