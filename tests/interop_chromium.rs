@@ -2,7 +2,8 @@
 //!
 //! `tests/chromium_check.py` reads each example's machine Registry.pol with Samba's PReg codec,
 //! replays it and converts `Software\Policies\Google\Chrome` to Chromium's Linux managed-policy
-//! JSON by Chromium's Windows registry rules (registry_dict.cc), installs it in a private mount
+//! JSON by Chromium's Windows registry rules (registry_dict.cc) (and, in a second run, its Edge
+//! key, whose policies share Chromium's names and types), installs it in a private mount
 //! namespace (a temporary folder bind-mounted over /etc/chromium: the machine's own folder is
 //! never written), starts a private headless Chromium over `--remote-debugging-pipe` and reports
 //! chrome://policy, Local Network Access probes and cookie probes. This file decides:
@@ -24,7 +25,7 @@
 //! Needs root (the mount namespace), Debian's `chromium`, `openssl`, `unshare` and a Python with
 //! python3-samba (POLICYC_PYTHON or /usr/bin/python3). Without them it prints SKIPPED, unless
 //! `POLICYC_REQUIRE_INTEROP=1` (as `.ci/run` sets), when it fails. One browser start per run
-//! (plus one to read the policy schema): about 15 s here.
+//! (plus one to read the policy schema): about 30 s here.
 
 use policyc::plan::{Action, Plan};
 use policyc::pol;
