@@ -445,7 +445,10 @@ def run_one(run, etc, schema, tls, plain):
         res["policies"] = data["policyGroups"]["chrome"]["policies"]
         res["lna"] = {}
         for origin in run.get("lna_probes", []):
-            b.goto(s, origin + "/probe")
+            # A loopback page (http://localhost) is served by the plain loopback server.
+            page = origin.replace("localhost", f"localhost:{plain_port}", 1) \
+                if host_of(origin) == "localhost" else origin
+            b.goto(s, page + "/probe")
             res["lna"][origin] = b.eval(s, LNA_PROBE % plain_port, timeout=20)
         res["cookies"] = {}
         for url in run.get("cookie_probes", []):

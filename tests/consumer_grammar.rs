@@ -138,3 +138,42 @@ fn corrected_or_acknowledged_forms_pass() {
         assert!(stdout.contains("0 warnings"), "{body}\n{stdout}{stderr}");
     }
 }
+
+/// Valid entries of every grammar pass `check` (one spec, exit 0, no warning).
+#[test]
+fn valid_entries_of_every_grammar_pass() {
+    let body = r#"  - id: lna-allowed-origins
+    value:
+      - https://manage-care-identities.care-identity-service2.nhs.uk
+      - "https://[*.]example-trust.nhs.uk"
+      - https://portal.example-trust.nhs.uk:8443
+      - "https://192.168.10.20"
+      - "https://[2001:db8::1]:443"
+  - id: cookies-allowed-for-urls
+    value:
+      - http://localhost
+      - "https://[*.]example-trust.nhs.uk,https://portal.example-trust.nhs.uk"
+      - "http://localhost:*"
+  - id: auth-server-allowlist
+    value:
+      - http://localhost
+      - "[::1]"
+      - "*.example-trust.nhs.uk"
+      - ".intranet.example-trust.nhs.uk"
+      - "epr.example-trust.nhs.uk:8080"
+      - "10.0.0.0/8"
+      - "<local>"
+      - "https://192.168.1.1"
+  - id: intranet-zone-sites
+    value:
+      "http://localhost": intranet
+      "*.example-trust.nhs.uk": intranet
+      "https://portal.example-trust.nhs.uk": trusted
+      "192.168.0.1-50": intranet
+      "10.1.2.*": intranet
+      "intranet": intranet
+"#;
+    let (status, stdout, stderr) = check(body);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stdout.contains("0 warnings"), "{stdout}{stderr}");
+}

@@ -2,7 +2,8 @@
 //!
 //! `tests/chromium_check.py` reads each example's machine Registry.pol with Samba's PReg codec,
 //! replays it and converts `Software\Policies\Google\Chrome` to Chromium's Linux managed-policy
-//! JSON by Chromium's Windows registry rules (registry_dict.cc), installs it in a private mount
+//! JSON by Chromium's Windows registry rules (registry_dict.cc) (and, in a second run, its Edge
+//! key, whose policies share Chromium's names and types), installs it in a private mount
 //! namespace (a temporary folder bind-mounted over /etc/chromium: the machine's own folder is
 //! never written), starts a private headless Chromium over `--remote-debugging-pipe` and reports
 //! chrome://policy, Local Network Access probes and cookie probes. This file decides:
@@ -12,6 +13,8 @@
 //! - every origin in an LNA allowlist, served as that origin (`--host-resolver-rules`) from an
 //!   address made "public" (`--ip-address-space-overrides`), is granted loopback access and its
 //!   `fetch()` to a loopback server succeeds, while a control origin no policy names is refused;
+//!   a page served from loopback reaches loopback with no policy at all (why `check` rejects a
+//!   loopback origin in these lists: `lna-loopback-origin`);
 //! - with cookies blocked by default, `http://localhost` can still store a cookie
 //!   (`CookiesAllowedForUrls`) and a control origin cannot;
 //! - negative controls: an unknown policy, a wrong type, registry values of the wrong shape and
@@ -22,7 +25,7 @@
 //! Needs root (the mount namespace), Debian's `chromium`, `openssl`, `unshare` and a Python with
 //! python3-samba (POLICYC_PYTHON or /usr/bin/python3). Without them it prints SKIPPED, unless
 //! `POLICYC_REQUIRE_INTEROP=1` (as `.ci/run` sets), when it fails. One browser start per run
-//! (plus one to read the policy schema): about 15 s here.
+//! (plus one to read the policy schema): about 30 s here.
 
 use policyc::plan::{Action, Plan};
 use policyc::pol;
@@ -36,8 +39,13 @@ use std::process::Command;
 mod common;
 
 const CHROME: &str = r"Software\Policies\Google\Chrome";
+/// Edge's copies use the same policy names and types; they are loaded into Chromium too, so
+/// Chromium's schema judges them (Edge itself is not run).
+const EDGE: &str = r"Software\Policies\Microsoft\Edge";
 const LNA_CONTROL: &str = "https://lna-control.policyc.test";
 const COOKIE_CONTROL: &str = "http://cookie-control.policyc.test";
+/// A page on loopback, which no LNA policy names.
+const LOOPBACK_PAGE: &str = "http://localhost";
 const LNA_POLICIES: [&str; 2] = [
     "LocalNetworkAccessAllowedForUrls",
     "LoopbackNetworkAllowedForUrls",
@@ -126,8 +134,12 @@ fn machine_pol(plan: &Plan) -> Vec<u8> {
 /// The Chrome policies the plan writes in HKLM, as Chromium's JSON should hold them (built from
 /// the plan, not from the .pol): numbered values of a subkey form a list, strings stay strings,
 /// DWORDs become integers or booleans by the schema type Chromium reports.
-fn expected_policies(plan: &Plan, types: &Map<String, Value>) -> BTreeMap<String, Value> {
-    let chrome = CHROME.to_ascii_lowercase();
+fn expected_policies(
+    plan: &Plan,
+    section: &str,
+    types: &Map<String, Value>,
+) -> BTreeMap<String, Value> {
+    let chrome = section.to_ascii_lowercase();
     let mut lists: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
     let mut out = BTreeMap::new();
     for op in plan.ops.iter().filter(|o| o.hive == Hive::Hklm) {
@@ -250,23 +262,27 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
     ];
     let mut plans = BTreeMap::new();
     let mut runs = Vec::new();
-    for (id, example) in examples {
+    for (name, example) in examples {
         let plan = common::plan_of(example);
-        let pol_path = write_pol(dir.path(), &format!("{id}.pol"), &machine_pol(&plan));
-        // Probe origins: every exact origin in the spec's LNA lists (they are exact origins in
-        // both examples; a wildcard or path would be rejected by `check` anyway).
-        let origins: Vec<String> = lna_entries(&plan);
-        assert!(!origins.is_empty(), "{example}: no LNA origin to probe");
-        let mut probes = origins.clone();
-        probes.push(LNA_CONTROL.into());
-        runs.push(json!({
-            "id": id, "pol": pol_path, "section": CHROME,
-            // Blocks cookies by default, so the cookie probe shows CookiesAllowedForUrls at work.
-            "policies": {"DefaultCookiesSetting": 2},
-            "lna_probes": probes,
-            "cookie_probes": ["http://localhost", COOKIE_CONTROL],
-        }));
-        plans.insert(id, (plan, origins));
+        let pol_path = write_pol(dir.path(), &format!("{name}.pol"), &machine_pol(&plan));
+        for (product, section) in [("chrome", CHROME), ("edge", EDGE)] {
+            let id = format!("{name}-{product}");
+            // Probe origins: every exact origin in the spec's LNA lists (they are exact origins
+            // in both examples; a wildcard or path would be rejected by `check` anyway).
+            let origins: Vec<String> = lna_entries(&plan, section);
+            assert!(!origins.is_empty(), "{example}: no LNA origin to probe");
+            let mut probes = origins.clone();
+            probes.push(LNA_CONTROL.into());
+            runs.push(json!({
+                "id": id, "pol": pol_path, "section": section,
+                // Blocks cookies by default, so the cookie probe shows CookiesAllowedForUrls
+                // at work.
+                "policies": {"DefaultCookiesSetting": 2},
+                "lna_probes": probes,
+                "cookie_probes": ["http://localhost", COOKIE_CONTROL],
+            }));
+            plans.insert(id, (plan.clone(), section, origins));
+        }
     }
     // Negative controls: an unknown name, a wrong type, registry values of the wrong shape, and
     // the grammar vectors (some of them invalid patterns).
@@ -284,6 +300,7 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
     let patterns: Vec<&str> = VECTORS.iter().map(|v| v.0).collect();
     let mut probes: Vec<&str> = VECTORS.iter().map(|v| v.1).collect();
     probes.push(LNA_CONTROL);
+    probes.push(LOOPBACK_PAGE);
     runs.push(json!({
         "id": "negative", "pol": bad_pol, "section": CHROME,
         "policies": {
@@ -301,9 +318,9 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
         .unwrap_or_default();
     eprintln!("chromium: {}", report["chromium"]);
 
-    for (id, (plan, origins)) in &plans {
-        let run = &report["runs"][*id];
-        let want = expected_policies(plan, &types);
+    for (id, (plan, section, origins)) in &plans {
+        let run = &report["runs"][id];
+        let want = expected_policies(plan, section, &types);
         assert_eq!(
             want.keys().collect::<Vec<_>>(),
             [
@@ -374,6 +391,15 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
     );
     assert!(!problems.is_empty(), "a dropped policy must fail the judge");
     assert!(lna_refused(neg, LNA_CONTROL), "{}", neg["lna"][LNA_CONTROL]);
+    // `lna-loopback-origin`'s premise: a page served from loopback, named by no policy, reaches
+    // a loopback server anyway, so listing a loopback origin changes nothing.
+    let lo = &neg["lna"][LOOPBACK_PAGE];
+    assert!(
+        lo["fetch"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("ok 200")),
+        "a loopback page's fetch to loopback: {lo}"
+    );
     // The grammar vectors: Chromium grants exactly what the grammar module says.
     for (pattern, origin) in VECTORS {
         let (scheme, host) = origin.split_once("://").unwrap();
@@ -397,13 +423,13 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
 }
 
 /// The entries of the spec's LNA lists, from the plan.
-fn lna_entries(plan: &Plan) -> Vec<String> {
+fn lna_entries(plan: &Plan, section: &str) -> Vec<String> {
     let mut out: Vec<String> = plan
         .ops
         .iter()
         .filter(|o| {
             let k = o.key.to_ascii_lowercase();
-            k.starts_with(&CHROME.to_ascii_lowercase())
+            k.starts_with(&section.to_ascii_lowercase())
                 && LNA_POLICIES
                     .iter()
                     .any(|p| k.ends_with(&format!("\\{}", p.to_ascii_lowercase())))

@@ -6,6 +6,10 @@
 //! which must equal what the registry plan says, in order. A negative control shows
 //! the script rejects a file whose size field is off.
 //!
+//! Samba's Linux Group Policy client extension for Chromium (`samba.gp.gp_chromium_ext`), run
+//! without a domain controller, turns the NHS example's machine Registry.pol into exactly its
+//! four Chrome policies (issue 16).
+//!
 //! Also here: the `.pol` and `.reg` of a spec describe the same operations; the GPO
 //! backup's XML is well-formed for `xmllint` and a hostile display name comes back
 //! as text; LGPO text lists the same records; output is byte-identical across runs.
