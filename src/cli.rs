@@ -105,6 +105,20 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Convert registry files between .reg, Registry.pol and LGPO text (or JSON for
+    /// scripts), keeping deletions; warns about what the target cannot hold.
+    Convert {
+        /// `.reg`, LGPO text or Registry.pol files (`hklm:FILE`/`hkcu:FILE`, or a
+        /// Machine/User folder, names a .pol file's hive), read in order.
+        #[arg(required = true, num_args = 1..)]
+        inputs: Vec<String>,
+        #[arg(long, value_enum)]
+        to: crate::convert::Target,
+        /// The output file (stdout when absent, except for pol). For pol input naming
+        /// both hives, STEM.Machine.pol and STEM.User.pol are written beside it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the spec format (for editor completion).
     Schema,
     /// Describe a diagnostic code, or list them all.
@@ -172,6 +186,18 @@ pub fn main() -> i32 {
             against,
             format,
         } => verify(&spec, &against, format, catalog),
+        Command::Convert { inputs, to, out } => {
+            match crate::convert::run(&inputs, to, out.as_deref()) {
+                Ok(warnings) => {
+                    report(&warnings, DiagFormat::Human);
+                    EXIT_OK
+                }
+                Err(msg) => {
+                    report(&[Diagnostic::new(diag::IO_ERROR, msg)], DiagFormat::Human);
+                    EXIT_USAGE
+                }
+            }
+        }
         Command::Schema => {
             println!(
                 "{}",
