@@ -186,3 +186,32 @@ fn what_a_format_cannot_hold_is_a_warning() {
         "{err}"
     );
 }
+
+/// The `convert` fuzz target's property on the repository's own inputs: the `.reg`
+/// writer's output reads with no skipped line and writes back to the same text.
+#[test]
+fn reg_writer_output_is_a_fixed_point() {
+    let mut inputs: Vec<(String, Vec<u8>)> = CASES
+        .iter()
+        .map(|c| (c.source.to_string(), c.file()))
+        .collect();
+    for e in std::fs::read_dir("tests/fixtures/exports").unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "reg") {
+            inputs.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+        }
+    }
+    assert!(inputs.len() > CASES.len());
+    for (what, bytes) in inputs {
+        let (ops, _) = convert::from_reg(&what, &bytes).unwrap();
+        let (text, _) = convert::to_reg(&what, &ops).unwrap();
+        let encoded = policyc::emit::encoding::encode(
+            &text,
+            policyc::emit::encoding::Encoding::Utf16LeBomCrlf,
+        );
+        let (again, skipped) = convert::from_reg(&what, &encoded).unwrap();
+        assert!(skipped.is_empty(), "{what}: {skipped:?}");
+        let (text2, _) = convert::to_reg(&what, &again).unwrap();
+        assert_eq!(text2, text, "{what}");
+    }
+}
