@@ -378,7 +378,7 @@ fn exports_read_as_windows_imports_them() {
         + "\n[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Unused]\n\"AfterDelete\"=dword:00000001\nnot a line at all\n";
     assert_ne!(edited, text);
     let commented = export_file(dir.path(), "commented.reg", &edited, true);
-    let (code, out, err) = verify_files(SPEC, &[commented.clone()]);
+    let (code, out, err) = verify_files(SPEC, std::slice::from_ref(&commented));
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(err.matches("warning[reg-line-skipped]").count(), 2, "{err}");
     let lines = edited.lines().count();
