@@ -6,7 +6,7 @@
 set -eu
 root=$(pwd)
 c="$root/fuzz/corpus"
-mkdir -p "$c/spec" "$c/reg" "$c/pol" "$c/admx" "$c/lgpo" "$c/powershell"
+mkdir -p "$c/spec" "$c/reg" "$c/pol" "$c/admx" "$c/lgpo" "$c/powershell" "$c/convert"
 n=0
 for f in examples/*.yaml tests/fixtures/*.yaml tests/fixtures/bad/*.yaml tests/fixtures/hostile/*.yaml; do
   [ -f "$f" ] || continue
@@ -14,7 +14,7 @@ for f in examples/*.yaml tests/fixtures/*.yaml tests/fixtures/bad/*.yaml tests/f
   cp "$f" "$c/spec/seed-$n-$(basename "$f")"
 done
 for f in tests/fixtures/exports/*.reg; do
-  [ -f "$f" ] && cp "$f" "$c/reg/seed-$(basename "$f")"
+  [ -f "$f" ] && cp "$f" "$c/reg/seed-$(basename "$f")" && cp "$f" "$c/convert/seed-$(basename "$f")"
 done
 cargo build --quiet --bin policyc
 tmp=$(mktemp -d)
@@ -25,7 +25,7 @@ for spec in examples/*.yaml; do
   find "$tmp/$name" -type f | while read -r f; do
     flat=$(echo "${f#"$tmp"/}" | tr '/' '_')
     case "$f" in
-      *.reg) cp "$f" "$c/reg/$flat" ;;
+      *.reg) cp "$f" "$c/reg/$flat"; cp "$f" "$c/convert/$flat" ;;
       *.txt) cp "$f" "$c/reg/$flat"; cp "$f" "$c/lgpo/$flat" ;;
       *.ps1) cp "$f" "$c/powershell/$flat" ;;
       *.pol) cp "$f" "$c/pol/$flat" ;;

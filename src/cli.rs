@@ -209,6 +209,20 @@ or spec-v1.schema.json beside it holds something else, or a bad option."
         #[arg(long, default_value = "imported")]
         name: String,
     },
+    /// Convert registry files between .reg, Registry.pol and LGPO text (or JSON for
+    /// scripts), keeping deletions; warns about what the target cannot hold.
+    Convert {
+        /// `.reg`, LGPO text or Registry.pol files (`hklm:FILE`/`hkcu:FILE`, or a
+        /// Machine/User folder, names a .pol file's hive), read in order.
+        #[arg(required = true, num_args = 1..)]
+        inputs: Vec<String>,
+        #[arg(long, value_enum)]
+        to: crate::convert::Target,
+        /// The output file (stdout when absent, except for pol). For pol input naming
+        /// both hives, STEM.Machine.pol and STEM.User.pol are written beside it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the spec format (for editor completion).
     Schema,
     /// Describe a diagnostic code, or list them all.
@@ -309,6 +323,18 @@ pub fn main() -> i32 {
             format,
         } => verify(&spec, &against, format, catalog),
         Command::Import { files, out, name } => import(&files, out.as_deref(), &name, catalog),
+        Command::Convert { inputs, to, out } => {
+            match crate::convert::run(&inputs, to, out.as_deref()) {
+                Ok(warnings) => {
+                    report(&warnings, DiagFormat::Human);
+                    EXIT_OK
+                }
+                Err(msg) => {
+                    report(&[Diagnostic::new(diag::IO_ERROR, msg)], DiagFormat::Human);
+                    EXIT_USAGE
+                }
+            }
+        }
         Command::Schema => {
             outln!(
                 "{}",

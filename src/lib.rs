@@ -9,6 +9,7 @@ pub mod admx;
 pub mod bundle;
 pub mod catalog;
 pub mod cli;
+pub mod convert;
 pub mod diag;
 pub mod diff;
 pub mod emit;

@@ -379,3 +379,129 @@ fn precedence_findings_have_a_trigger_and_a_near_miss() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("finding[zone-preference-inactive]: the Site to Zone Assignment List policy (HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\ZoneMapKey) applies"), "{text}");
 }
+
+/// Writes `text` as `reg export` does (UTF-16LE with BOM, CRLF) or as ANSI bytes.
+fn export_file(dir: &std::path::Path, name: &str, text: &str, utf16: bool) -> String {
+    let text = text.replace('\n', "\r\n");
+    let bytes: Vec<u8> = if utf16 {
+        [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect()
+    } else {
+        text.chars().map(|c| c as u32 as u8).collect()
+    };
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.display().to_string()
+}
+
+fn verify_files(spec: &str, files: &[String]) -> (i32, String, String) {
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["verify", spec, "--format", "json", "--against"])
+        .args(files)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap(),
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    )
+}
+
+fn status_of(json: &str, name: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .map(|c| c["status"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// The cases of issue 14, read as Windows reads them.
+#[test]
+fn exports_read_as_windows_imports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    // A REG_NONE value elsewhere under HKCU\Software does not stop the file.
+    let user = export_file(
+        dir.path(),
+        "software.reg",
+        "Windows Registry Editor Version 5.00\n\n[HKEY_CURRENT_USER\\Software\\Microsoft\\Edge]\n\"MSEdgeIEModeMHT\"=hex(0):\n\"Odd\"=hex(100):01,02\n\n[HKEY_CURRENT_USER\\Software\\Oberthur Technologies\\Minidriver\\PIVMinidriver]\n\"EnableNHSEnrollment\"=dword:00000000\n",
+        true,
+    );
+    let (code, out, err) = verify_files("examples/nhs-credential-management.yaml", &[user]);
+    assert_eq!(code, 1, "{err}"); // the HKLM values are not covered by this file
+    assert_eq!(status_of(&out, "EnableNHSEnrollment"), "ok", "{out}");
+    assert!(err.is_empty(), "{err}");
+
+    // REGEDIT4: hex(2) bytes are ANSI characters, so the blocklist entry is `localhost`.
+    let ansi = export_file(
+        dir.path(),
+        "blocklist.reg",
+        "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Google\\Chrome\\URLBlocklist]\n\"1\"=hex(2):6c,6f,63,61,6c,68,6f,73,74,00\n",
+        false,
+    );
+    let (_, out, _) = verify_files(SPEC, &[ansi]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["url-blocklist-blocks-localhost"], "{out}");
+
+    // The clean export with the comments and odd lines Windows skips verifies clean,
+    // and each skipped line is a warning naming it.
+    let clean = std::fs::read("tests/fixtures/exports/clean.reg").unwrap();
+    let units: Vec<u16> = clean[2..]
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let text = String::from_utf16(&units).unwrap().replace("\r\n", "\n");
+    let edited = text
+        .replacen("\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Google]", "\n# a hash comment\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Google]", 1)
+        .replacen("\"AuthServerAllowlist\"=\"http://localhost\"\n", "\"AuthServerAllowlist\"=\"http://localhost\" ; set by GPO\n", 1)
+        + "\n[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Unused]\n\"AfterDelete\"=dword:00000001\nnot a line at all\n";
+    assert_ne!(edited, text);
+    let commented = export_file(dir.path(), "commented.reg", &edited, true);
+    let (code, out, err) = verify_files(SPEC, std::slice::from_ref(&commented));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(err.matches("warning[reg-line-skipped]").count(), 2, "{err}");
+    let lines = edited.lines().count();
+    assert!(
+        err.contains(&format!("{commented}:{}:1", lines - 1)),
+        "{err}"
+    );
+
+    // `"v"="...\0"`: Windows creates no value, so it is missing (and the line is named).
+    let nul = export_file(
+        dir.path(),
+        "nul.reg",
+        &text.replacen(
+            "\"AuthServerAllowlist\"=\"http://localhost\"",
+            "\"AuthServerAllowlist\"=\"http://localhost\\0\"",
+            1,
+        ),
+        true,
+    );
+    let (code, out, err) = verify_files(SPEC, &[nul]);
+    assert_eq!(code, 1);
+    assert!(err.contains("`\\0` inside a string"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let missing: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "missing")
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        missing,
+        ["HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Google\\Chrome"],
+        "{out}"
+    );
+}

@@ -4,6 +4,13 @@
 //! A stale numbered entry is seeded first into every key the plan resets, to prove
 //! `[-KEY]` really clears old list entries.
 //!
+//!
+//! The same prefix then imports each case of `tests/common/reg_cases.rs` (Wine's own
+//! `programs/reg/tests/import.c` cases, which record Windows' outcome) and exports the
+//! key back: policyc's reader must read each case file as Wine imported it, value for
+//! value. A negative control compares one case with a one-line edit of it, which must
+//! differ.
+//!
 //! Needs `wine` (Debian: `wine wine64`). Without it the test prints a loud SKIPPED line
 //! and passes, unless `POLICYC_REQUIRE_INTEROP=1` (as in `.ci/run`), when it fails.
 
@@ -373,6 +380,110 @@ fn verify_wine_exports(wine: &mut Wine, example: &str) -> Vec<String> {
     problems
 }
 
+/// The values of `reg_cases::KEY` in a file, as policyc's reader replays it.
+fn case_values(bytes: &[u8]) -> BTreeMap<String, RegData> {
+    let parsed = text::read_bytes(bytes).expect("a valid header");
+    let mut out = BTreeMap::new();
+    for b in parsed.file.blocks {
+        match b {
+            Block::Key { path, values, .. }
+                if path.eq_ignore_ascii_case(common::reg_cases::KEY) =>
+            {
+                for v in values {
+                    let name = v.name.unwrap_or_default();
+                    match v.data {
+                        Some(d) => out.insert(name, d),
+                        None => out.remove(&name),
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Imports `file` into a fresh `reg_cases::KEY` and returns what Wine holds there.
+fn wine_import(
+    wine: &mut Wine,
+    work: &Path,
+    file: &[u8],
+) -> Result<BTreeMap<String, RegData>, String> {
+    let key = common::reg_cases::KEY;
+    let _ = wine.reg(&["delete", key, "/f"]);
+    let input = work.join("case.reg");
+    fs::write(&input, file).expect("write case");
+    let run = wine.reg(&["import", input.to_str().expect("utf-8 temp path")]);
+    if !run.ok {
+        return Err(format!("import failed:\n{}", run.output));
+    }
+    let out = work.join("case-export.reg");
+    let _ = fs::remove_file(&out);
+    let run = wine.reg(&["export", key, out.to_str().expect("utf-8 temp path"), "/y"]);
+    if !run.ok {
+        // No value line was valid and the key line was: the key exists. An export
+        // failure therefore means something else went wrong.
+        return Err(format!("export failed:\n{}", run.output));
+    }
+    Ok(case_values(&fs::read(&out).expect("export")))
+}
+
+/// Each import case: Wine's registry after `reg import` equals policyc's reading.
+fn check_import_cases(wine: &mut Wine) -> Vec<String> {
+    use common::reg_cases::CASES;
+    let work = tempfile::tempdir().expect("work dir");
+    let mut problems = Vec::new();
+    let mut values = 0;
+    for case in CASES {
+        let file = case.file();
+        match wine_import(wine, work.path(), &file) {
+            Ok(wine_has) => {
+                values += wine_has.len();
+                let policyc_reads = case_values(&file);
+                if wine_has != policyc_reads {
+                    problems.push(format!(
+                        "import case {}: Wine holds {wine_has:?}, policyc reads {policyc_reads:?}",
+                        case.source
+                    ));
+                }
+            }
+            Err(m) => problems.push(format!("import case {}: {m}", case.source)),
+        }
+    }
+    // Not vacuous: Wine created at least the values the table says Windows creates.
+    let present = CASES
+        .iter()
+        .flat_map(|c| c.want.iter())
+        .filter(|(_, w)| w.data().is_some())
+        .count();
+    if values < present {
+        problems.push(format!(
+            "Wine created {values} values over all cases, fewer than the {present} the table records"
+        ));
+    }
+    eprintln!(
+        "interop_wine: {} import cases, {values} values compared",
+        CASES.len()
+    );
+    // Negative control: the Wine10 case with its `#comment` removed gives a value Wine
+    // did not create, so the comparison above can fail.
+    let case = CASES
+        .iter()
+        .find(|c| c.source.starts_with("Wine10"))
+        .expect("the Wine10 case");
+    let wine_has = wine_import(wine, work.path(), &case.file()).unwrap_or_default();
+    let edited = String::from_utf8(case.file())
+        .unwrap()
+        .replace("\"Value 1\"#comment", "\"Value 1\"");
+    let policyc_reads = case_values(edited.as_bytes());
+    if wine_has == policyc_reads || !policyc_reads.contains_key("Wine10") {
+        problems.push(format!(
+            "negative control: the edited Wine10 file should differ from Wine's import: {wine_has:?} vs {policyc_reads:?}"
+        ));
+    }
+    problems
+}
+
 #[test]
 fn examples_import_into_wine_and_read_back_exactly() {
     if !common::require("wine", "wine wine64") {
@@ -387,6 +498,7 @@ fn examples_import_into_wine_and_read_back_exactly() {
         problems.extend(found);
         problems.extend(verify_wine_exports(&mut wine, example));
     }
+    problems.extend(check_import_cases(&mut wine));
     assert!(
         problems.is_empty(),
         "{} problem(s) with Wine:\n{}",
