@@ -16,7 +16,7 @@ static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 /// Writes to stdout. A closed pipe (`policyc schema | head -1`) drops the rest of the
 /// output quietly and the command ends with its own exit code; `println!` would panic
 /// (exit 101). Any other write error (a full disk) is reported and exits 2.
-fn write_stdout(args: std::fmt::Arguments) {
+pub(crate) fn write_stdout(args: std::fmt::Arguments) {
     use std::sync::atomic::Ordering;
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
@@ -850,7 +850,7 @@ fn import(files: &[String], out: Option<&Path>, name: &str, catalog: &Catalog) -
     };
     let imported = crate::import::import(&reg, catalog, name, files);
     match out {
-        None => print!("{}", imported.spec),
+        None => out!("{}", imported.spec),
         Some(path) => {
             let written = std::fs::OpenOptions::new()
                 .write(true)

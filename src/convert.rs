@@ -463,7 +463,7 @@ pub fn run(inputs: &[String], to: Target, out: Option<&Path>) -> Result<Vec<Diag
                     crate::emit::encoding::Encoding::Utf16LeBomCrlf,
                 ),
             )?,
-            None => print!("{}", text.replace("\r\n", "\n")),
+            None => crate::cli::write_stdout(format_args!("{}", text.replace("\r\n", "\n"))),
         }
         Ok(warnings)
     };
@@ -482,7 +482,7 @@ pub fn run(inputs: &[String], to: Target, out: Option<&Path>) -> Result<Vec<Diag
             let json = to_json(&ops);
             match out {
                 Some(p) => write(p, json.as_bytes())?,
-                None => print!("{json}"),
+                None => crate::cli::write_stdout(format_args!("{json}")),
             }
             Ok(warnings)
         }

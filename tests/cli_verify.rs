@@ -501,7 +501,7 @@ fn exports_read_as_windows_imports_them() {
         .collect();
     assert_eq!(
         missing,
-        ["HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Google\\Chrome"],
+        ["HKEY_LOCAL_MACHINE\\Software\\Policies\\Google\\Chrome"],
         "{out}"
     );
 }
