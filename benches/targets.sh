@@ -11,8 +11,15 @@
 # Needs hyperfine and python3. Run from the repository root: sh benches/targets.sh
 set -eu
 command -v hyperfine >/dev/null || { echo "targets.sh: hyperfine is missing (apt-get install hyperfine)" >&2; exit 2; }
-cargo build --release --quiet --bin policyc
-bin=$PWD/target/release/policyc
+# BIN=target/x86_64-unknown-linux-gnu/release/policyc measures the statically linked
+# build the release workflow ships (RUSTFLAGS="-C target-feature=+crt-static" cargo build
+# --release --target x86_64-unknown-linux-gnu); the default is the usual release build.
+if [ -n "${BIN:-}" ]; then
+  bin=$(realpath "$BIN")
+else
+  cargo build --release --quiet --bin policyc
+  bin=$PWD/target/release/policyc
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/policyc-targets.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 spec=examples/nhs-credential-management.yaml
@@ -77,6 +84,7 @@ verdict() { # value target -> met/missed
   python3 -c "import sys; print('met' if float(sys.argv[1]) <= float(sys.argv[2]) else 'missed')" "$1" "$2"
 }
 extra=$(python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) - float(sys.argv[2])))" "$build_wall" "$nosync_wall")
+echo "binary: $bin ($(file -b "$bin" | grep -o 'static[-a-z]* linked\|dynamically linked' || echo '?'))"
 echo "machine: $(nproc) cores, $(uname -sr); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| measure | figure | target | |"
 echo "|---|---|---|---|"

@@ -114,8 +114,9 @@ written) or, with --check, the bundle is out of date, 2 usage or I/O error (an u
     Build {
         /// The spec: a YAML file in policyc's format (`policyc init` writes one).
         spec: PathBuf,
-        /// The bundle folder: a new folder, an empty one, or one policyc built before
-        /// (it is replaced as a whole; files policyc did not write there are named first).
+        /// The bundle folder: a new folder, an empty one, or one policyc built before (it is
+        /// replaced as a whole; if it holds files policyc did not write, they are named and
+        /// nothing is written).
         #[arg(long)]
         out: PathBuf,
         /// Write nothing; exit 1 and name each file that is missing, stale or unexpected
@@ -152,8 +153,8 @@ written) or, with --check, the bundle is out of date, 2 usage or I/O error (an u
     },
     /// Write a commented starter spec (and the JSON Schema beside it).
     #[command(
-        after_help = "Exit codes: 0 written, 2 the spec file already exists (it is never overwritten), \
-or spec-v1.schema.json beside it holds something else, or a bad option."
+        after_help = "Exit codes: 0 written, 2 the spec file already exists (it is never overwritten) \
+or the options give an invalid spec (nothing is written)."
     )]
     Init {
         /// Where to write the spec.

@@ -4,7 +4,8 @@
 //! backslashes, a space), from a spec with CRLF line ends and a UTF-8 BOM, and over a
 //! folder that already holds a bundle; `check --format json`, `verify` of a real
 //! `reg export` file (Wine's `reg`), `diff`, exit codes and the console text (UTF-8,
-//! byte for byte the Linux text, including non-ASCII) match.
+//! byte for byte the Linux text, including non-ASCII, through files; and through Wine's
+//! console on a pseudo-terminal, with no mojibake) match.
 //!
 //! Wine 8 lacks `ProcessPrng` in `bcryptprimitives.dll`, which Rust's standard library
 //! imports on Windows 10 and later; real Windows has it. The test builds a stub DLL
@@ -431,6 +432,54 @@ fn windows_exe_under_wine_matches_the_linux_build() {
         &l.stderr,
         &[("trust specs\\bad.yaml", "trust specs/bad.yaml")],
     );
+
+    // The same through Wine's console (a pseudo-terminal from `script`): Rust writes
+    // UTF-16 with WriteConsoleW there, and Wine turns it into the terminal's UTF-8.
+    if common::require("script", "bsdutils") {
+        let cmd = format!(
+            "wine '{}' check 'trust specs\\bad.yaml'",
+            exe.to_str().unwrap()
+        );
+        let log = t.join("console.txt");
+        let status = Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .current_dir(t)
+            .env("WINEPREFIX", wine.prefix.path())
+            .env("WINEDEBUG", "-all")
+            .env("LANG", "C.UTF-8")
+            .env("NO_COLOR", "1")
+            .env_remove("DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(File::create(&log).unwrap())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(1), "exit code through the console");
+        let raw = fs::read(&log).unwrap();
+        let text = String::from_utf8(raw).expect("the console text is UTF-8");
+        // Drop the terminal's escape sequences (cursor show/hide) and carriage returns.
+        let mut plain = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    for c in chars.by_ref() {
+                        if c.is_ascii_alphabetic() {
+                            break;
+                        }
+                    }
+                }
+            } else if c != '\r' {
+                plain.push(c);
+            }
+        }
+        assert!(
+            plain.contains("error[unknown-setting]: unknown setting `intranet-autø-detect`"),
+            "console text: {plain}"
+        );
+        assert!(!plain.contains("Ã"), "mojibake on the console: {plain}");
+    }
 
     // 4. verify against real `reg export` files: Wine's reg imports the bundle's
     // .reg files, exports the keys the spec writes, and the exe reads the exports.
