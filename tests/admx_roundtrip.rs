@@ -404,8 +404,14 @@ fn intune_preflight_names_blocked_settings_and_their_route() {
         .contains("Policy CSP InternetExplorer/IncludeAllLocalSites (./Device/"));
     assert!(by_policy("_IZUNCAsIntranet_").contains("InternetExplorer/IncludeAllNetworkPaths"));
     assert!(by_policy("_IZZonemaps_").contains("InternetExplorer/AllowSiteToZoneAssignmentList"));
-    // Edge's own template carries AuthServerAllowlist and CookiesAllowedForUrls (catalog route).
-    for edge in ["AuthServerAllowlist_Edge_", "CookiesAllowedForUrls_Edge_"] {
+    // Edge's own template carries AuthServerAllowlist, CookiesAllowedForUrls and the LNA
+    // lists (catalog route).
+    for edge in [
+        "AuthServerAllowlist_Edge_",
+        "CookiesAllowedForUrls_Edge_",
+        "LnaAllowedOrigins_Edge_LocalNetwork",
+        "LnaAllowedOrigins_Edge_Loopback",
+    ] {
         assert!(by_policy(edge).contains("ingested as App `Edge`"), "{edge}");
     }
     // Blocked settings with no MDM route at all are left to `intune-no-route` (one note each).
@@ -413,8 +419,6 @@ fn intune_preflight_names_blocked_settings_and_their_route() {
         "_IZProxyByPass_",
         "_SecurityPageAutoDetect_",
         "_ZoneMapDomains_",
-        "LnaAllowedOrigins_Edge_LocalNetwork",
-        "LnaAllowedOrigins_Edge_Loopback",
     ] {
         assert!(
             !d.iter().any(|x| x.message.contains(none)),
@@ -422,7 +426,7 @@ fn intune_preflight_names_blocked_settings_and_their_route() {
         );
     }
     // Chrome, Smartcard Connect and Oberthur keys are outside the refused roots.
-    assert_eq!(d.len(), 5, "{d:#?}");
+    assert_eq!(d.len(), 7, "{d:#?}");
     assert!(!d.iter().any(|x| x.message.contains("_Chrome_")
         || x.message.contains("Oberthur")
         || x.message.contains("SmartcardConnect")));
