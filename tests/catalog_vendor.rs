@@ -81,6 +81,23 @@ fn every_vendor_fact_matches_the_vendor_template() {
             l.name,
             prod.id
         );
+        // Every `using` namespace other than Windows' own resolves to a listed file.
+        for u in &admx.using {
+            if u.namespace.starts_with("Microsoft.Policies.Windows")
+                || u.namespace == "Microsoft.Policies.Products"
+            {
+                continue;
+            }
+            let listed = vp
+                .requires
+                .iter()
+                .any(|f| read(&dir, f).0.target.namespace == u.namespace);
+            assert!(
+                listed,
+                "{}: uses {} but requires {:?}",
+                vp.file, u.namespace, vp.requires
+            );
+        }
         let v = version(&admx, &text);
         assert!(
             vp.versions_seen.contains(&v),

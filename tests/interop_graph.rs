@@ -235,10 +235,14 @@ fn check_paths(plan: &Plan, files: &BTreeMap<String, Vec<u8>>) -> Vec<RouteKind>
                         csp_nodes.insert(r.csp_uri.clone().unwrap(), r.clone());
                     }
                     RouteKind::VendorAdmx => {
-                        assert!(r
-                            .sources
-                            .iter()
-                            .any(|s| s.url.ends_with("/deployedge/configure-edge-with-mdm")));
+                        // Edge: Microsoft's Edge MDM page; other vendors' templates: the
+                        // ADMX ingestion page's OMA-URI formula.
+                        let page = if r.vendor_app.as_deref() == Some("Edge") {
+                            "/deployedge/configure-edge-with-mdm"
+                        } else {
+                            "/client-management/win32-and-centennial-app-policy-configuration"
+                        };
+                        assert!(r.sources.iter().any(|s| s.url.ends_with(page)), "{}", e.id);
                         vendor_nodes.insert(
                             format!(
                                 "{}~Policy~{}/{}",
