@@ -83,6 +83,7 @@ codes! {
     INTUNE_UNREPRESENTABLE = "intune-unrepresentable", Error, "a list entry holds U+F000, the separator of Intune OMA-URI list payloads";
     INTUNE_VENDOR_ADMX = "intune-vendor-admx", Note, "the Intune profile sets a product's policies through the vendor's own ADMX, which must be ingested (or built in) first";
     OUTPUT_PATH = "output-path", Error, "the output path is unusable (a file, or a folder policyc did not write)";
+    ADMX_UNREADABLE = "admx-unreadable", Warning, "a file of the central store (`--templates`) could not be read; the rest of the store was";
 }
 
 /// How to fix each code, for `policyc explain` and SARIF rule descriptions.
@@ -140,6 +141,7 @@ const FIXES: &[(&str, &str)] = &[
     ("intune-unrepresentable", "remove the U+F000 character from the entry"),
     ("intune-vendor-admx", "ingest the vendor's ADMX under the App name shown (or use Intune's built-in template) before assigning the profile"),
     ("output-path", "give --out a new folder, an empty folder, or a folder policyc built before"),
+    ("admx-unreadable", "fix the file at the line named (or remove it from the store); GPMC also refuses a template it cannot parse"),
 ];
 
 /// The fix text for a code (empty when none is recorded).

@@ -8,6 +8,7 @@ pub mod check;
 pub mod ids;
 pub mod intune;
 pub mod reader;
+pub mod store;
 pub mod template;
 
 use crate::catalog::Catalog;

@@ -3,6 +3,7 @@
 //! hold branding (registry roots), as Chromium's template writers keep them apart.
 
 mod model;
+pub mod templates;
 pub mod vendor;
 
 pub use model::*;
