@@ -452,3 +452,26 @@ fn vendor_groups_are_what_the_vendor_policy_writes() {
     }
     assert!(checked > 20, "{checked}");
 }
+
+/// The Intune ingestion pre-flight still sees refused keys: no bundle policy of the NHS
+/// example writes one any more (vendor-defined values are left to the vendors), so it is
+/// run on msedge.admx itself, every policy of which writes `Software\Policies\Microsoft\Edge`,
+/// and on chrome.admx, none of which does.
+#[test]
+fn ingestion_preflight_flags_refused_keys_in_a_real_template() {
+    let Some(dir) = store() else { return };
+    let origins = std::collections::BTreeMap::new();
+    let (edge, _) = read(&dir, "msedge.admx");
+    let d = policyc::admx::check_documents(&edge, &[], &origins);
+    let blocked = d
+        .iter()
+        .filter(|d| d.code == "intune-ingestion-blocked-path")
+        .count();
+    assert_eq!(blocked, edge.policies.len());
+    let (chrome, _) = read(&dir, "chrome.admx");
+    let d = policyc::admx::check_documents(&chrome, &[], &origins);
+    assert!(
+        !d.iter().any(|d| d.code == "intune-ingestion-blocked-path"),
+        "{d:#?}"
+    );
+}
