@@ -236,6 +236,13 @@ or the options give an invalid spec (nothing is written)."
     Catalog {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// A central store (PolicyDefinitions folder: *.admx and <culture>/*.adml) whose
+        /// vendor policies to list instead of the built-in catalog.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// With --templates: show one policy, NAMESPACE:NAME, with its explain text.
+        #[arg(long, value_name = "NAMESPACE:NAME", requires = "templates")]
+        policy: Option<String>,
     },
 }
 
@@ -344,7 +351,12 @@ pub fn main() -> i32 {
             EXIT_OK
         }
         Command::Explain { code } => explain(code.as_deref()),
-        Command::Catalog { format } => list_catalog(catalog, format),
+        Command::Catalog {
+            format,
+            templates: Some(dir),
+            policy,
+        } => crate::catalog::templates::run(&dir, format == Format::Json, policy.as_deref()),
+        Command::Catalog { format, .. } => list_catalog(catalog, format),
     }
 }
 

@@ -94,6 +94,7 @@ codes! {
     REG_LINE_SKIPPED = "reg-line-skipped", Warning, "a .reg line Windows' import skips (malformed, or no open key); the rest of the file is read";
     POL_RECORD_MISFIT = "pol-record-misfit", Warning, "a Registry.pol record whose data does not fit its type (or a type policyc does not model); kept as the bytes Windows stores";
     CONVERT_LOSS = "convert-loss", Warning, "convert: the target format cannot hold something the input says; the message names what is left out";
+    ADMX_UNREADABLE = "admx-unreadable", Warning, "a file of the central store (`--templates`) could not be read; the rest of the store was";
 }
 
 /// How to fix each code, for `policyc explain` and SARIF rule descriptions.
@@ -162,6 +163,7 @@ const FIXES: &[(&str, &str)] = &[
     ("reg-line-skipped", "fix or remove the line named; Windows imports the file without it, so policyc reads it the same way"),
     ("pol-record-misfit", "rewrite the value with its right type and size (e.g. 4 bytes for REG_DWORD), or remove the record"),
     ("convert-loss", "keep the input file for what the message names, or convert to a format that holds it (Registry.pol holds every type)"),
+    ("admx-unreadable", "fix the file at the line named (or remove it from the store); GPMC also refuses a template it cannot parse"),
 ];
 
 /// The fix text for a code (empty when none is recorded).

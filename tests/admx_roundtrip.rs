@@ -132,8 +132,28 @@ fn admx_writes_equal_the_plan_and_the_reg_files_setting_by_setting() {
         let mut expected: BTreeMap<String, BTreeSet<W>> = BTreeMap::new();
         // The ADMX policy each provenance group must have, by the shared id function.
         let mut policy_of: BTreeMap<String, String> = BTreeMap::new();
+        // Values a vendor template defines (catalog `vendor:`) are left to that template:
+        // the bundle's ADMX must not define them (tests/catalog_vendor.rs reads them back
+        // through the vendor's own ADMX).
+        let mut vendor_writes: BTreeSet<W> = BTreeSet::new();
         for op in &plan.ops {
             let p = &op.provenance;
+            let (_, loc) = Catalog::builtin()
+                .unwrap()
+                .location(&p.setting, &p.location, &p.product)
+                .unwrap();
+            if loc.vendor.iter().any(|v| v.products.contains(&p.product)) {
+                vendor_writes.insert(match &op.action {
+                    Action::ResetKey => (op.hive, op.key.to_lowercase(), None, None),
+                    Action::Set { name, data } => (
+                        op.hive,
+                        op.key.to_lowercase(),
+                        Some(name.clone()),
+                        Some(data.clone()),
+                    ),
+                });
+                continue;
+            }
             let w = match &op.action {
                 Action::ResetKey => (op.hive, op.key.to_lowercase(), None, None),
                 Action::Set { name, data } => (
@@ -214,7 +234,15 @@ fn admx_writes_equal_the_plan_and_the_reg_files_setting_by_setting() {
             assert!(!name.is_empty());
         }
         let all: BTreeSet<W> = actual.into_values().flatten().collect();
-        assert_eq!(all, from_reg, "{spec}: ADMX writes vs .reg");
+        assert!(
+            all.is_disjoint(&vendor_writes),
+            "{spec}: a vendor-defined value in the bundle ADMX"
+        );
+        let all: BTreeSet<W> = all.union(&vendor_writes).cloned().collect();
+        assert_eq!(
+            all, from_reg,
+            "{spec}: ADMX writes (and the vendors') vs .reg"
+        );
     }
 }
 
@@ -251,8 +279,9 @@ fn references_resolve_and_ids_are_unique() {
         assert_eq!(f.admls[0].1.strings, f.admls[1].1.strings);
     }
 
-    // Controls: the check sees each kind of break.
-    let f = files(&plan_of(SPECS[0]));
+    // Controls: the check sees each kind of break (on the spec whose bundle ADMX has a
+    // policy with an element: the long issuer string's text box).
+    let f = files(&plan_of(SPECS[2]));
     let (_, adml) = f.admls.iter().find(|(c, _)| c == "en-US").unwrap().clone();
     let pol = f
         .admx
@@ -387,49 +416,38 @@ fn characters_xml_cannot_carry_are_spec_errors() {
 }
 
 #[test]
-fn intune_preflight_names_blocked_settings_and_their_route() {
+fn nhs_bundle_admx_defines_no_vendor_policy() {
     let plan = plan_of(SPECS[0]);
+    // Before vendor-defined values were left to the vendors' templates, the pre-flight
+    // noted seven bundle policies Intune refuses to ingest (the Windows and Edge ones).
     let d = policyc::admx::preflight(&plan, Catalog::builtin().unwrap());
-    assert!(
-        d.iter().all(|d| d.severity == Severity::Note),
-        "the NHS example must build: {d:#?}"
-    );
-    let by_policy = |needle: &str| -> String {
-        let hits: Vec<_> = d.iter().filter(|x| x.message.contains(needle)).collect();
-        assert_eq!(hits.len(), 1, "{needle}: {d:#?}");
-        assert_eq!(hits[0].code, "intune-ingestion-blocked-path");
-        hits[0].hint.clone().unwrap()
-    };
-    assert!(by_policy("_IZIncludeUnspecifiedLocalSites_")
-        .contains("Policy CSP InternetExplorer/IncludeAllLocalSites (./Device/"));
-    assert!(by_policy("_IZUNCAsIntranet_").contains("InternetExplorer/IncludeAllNetworkPaths"));
-    assert!(by_policy("_IZZonemaps_").contains("InternetExplorer/AllowSiteToZoneAssignmentList"));
-    // Edge's own template carries AuthServerAllowlist and CookiesAllowedForUrls (catalog route).
-    for edge in ["AuthServerAllowlist_Edge_", "CookiesAllowedForUrls_Edge_"] {
-        assert!(by_policy(edge).contains("ingested as App `Edge`"), "{edge}");
-    }
-    // Blocked settings with no MDM route at all are left to `intune-no-route` (one note each).
-    for none in [
-        "_IZProxyByPass_",
-        "_SecurityPageAutoDetect_",
-        "_ZoneMapDomains_",
-        "LnaAllowedOrigins_Edge_LocalNetwork",
-        "LnaAllowedOrigins_Edge_Loopback",
-    ] {
+    assert!(d.is_empty(), "{d:#?}");
+    let f = files(&plan);
+    let names: Vec<&str> = f.admx.policies.iter().map(|p| p.name.as_str()).collect();
+    // Only what no vendor template defines: the per-site ZoneMap preference, Smartcard
+    // Connect's keys and Oberthur's value.
+    for p in &f.admx.policies {
+        let keys = policyc::admx::policy_keys(p);
         assert!(
-            !d.iter().any(|x| x.message.contains(none)),
-            "{none}: {d:#?}"
+            !keys.iter().any(|k| {
+                let k = k.to_lowercase();
+                k.starts_with(r"software\policies\google")
+                    || k.starts_with(r"software\policies\microsoft")
+            }),
+            "{}: {keys:?}",
+            p.name
         );
     }
-    // Chrome, Smartcard Connect and Oberthur keys are outside the refused roots.
-    assert_eq!(d.len(), 5, "{d:#?}");
-    assert!(!d.iter().any(|x| x.message.contains("_Chrome_")
-        || x.message.contains("Oberthur")
-        || x.message.contains("SmartcardConnect")));
-    assert!(d.iter().all(|x| x
-        .path
-        .as_deref()
-        .is_some_and(|p| p.starts_with("settings["))));
+    assert!(
+        names.iter().any(|n| n.contains("ZoneMapDomains")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.contains("SmartcardConnect")),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n.contains("Oberthur")), "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
 }
 
 #[test]

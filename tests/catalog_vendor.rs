@@ -81,6 +81,23 @@ fn every_vendor_fact_matches_the_vendor_template() {
             l.name,
             prod.id
         );
+        // Every `using` namespace other than Windows' own resolves to a listed file.
+        for u in &admx.using {
+            if u.namespace.starts_with("Microsoft.Policies.Windows")
+                || u.namespace == "Microsoft.Policies.Products"
+            {
+                continue;
+            }
+            let listed = vp
+                .requires
+                .iter()
+                .any(|f| read(&dir, f).0.target.namespace == u.namespace);
+            assert!(
+                listed,
+                "{}: uses {} but requires {:?}",
+                vp.file, u.namespace, vp.requires
+            );
+        }
         let v = version(&admx, &text);
         assert!(
             vp.versions_seen.contains(&v),
@@ -291,4 +308,170 @@ fn every_vendor_defined_location_names_its_vendor_policy() {
             }
         }
     }
+}
+
+/// What GPMC would show: for the NHS examples, each group of plan operations the
+/// catalog leaves to a vendor template (Chrome, Edge, inetres.admx) is exactly what
+/// that vendor policy writes in the state and with the element values the spec's value
+/// gives (a bool `false` is the policy Disabled, as inetres.admx's
+/// `SecurityPage_AutoDetect` writes `AutoDetect = 0` when Disabled). So the GPO's
+/// Registry.pol, read through the vendor's own ADMX, shows the spec's setting.
+#[test]
+fn vendor_groups_are_what_the_vendor_policy_writes() {
+    use policyc::admx::reader::{Inputs, Write};
+    use policyc::plan::Action;
+    use policyc::reg::RegData;
+    use policyc::validate::Value;
+    use std::collections::{BTreeMap, BTreeSet};
+    let Some(dir) = store() else { return };
+    let c = Catalog::builtin().unwrap();
+    type W = (policyc::reg::Hive, String, Option<String>, Option<RegData>);
+    let norm = |w: &Write| -> W {
+        match w {
+            Write::ClearKey { hive, key } => (*hive, key.to_lowercase(), None, None),
+            Write::Set {
+                hive,
+                key,
+                name,
+                data,
+            } => (
+                *hive,
+                key.to_lowercase(),
+                Some(name.clone()),
+                Some(data.clone()),
+            ),
+            Write::Delete { hive, key, name } => panic!("unexpected delete {hive:?} {key} {name}"),
+        }
+    };
+    let mut files: BTreeMap<String, Admx> = BTreeMap::new();
+    let mut checked = 0;
+    for spec in [
+        "examples/nhs-credential-management.yaml",
+        "examples/nhs-credential-management-int.yaml",
+    ] {
+        let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(spec)).unwrap();
+        let out = policyc::compile(spec, &bytes, c);
+        let plan = out.plan.unwrap_or_else(|| panic!("{:#?}", out.diagnostics));
+        let loaded = policyc::spec::load_bytes(spec, &bytes).unwrap();
+        let validated = policyc::validate::validate(&loaded, c).0.unwrap();
+        let mut groups: BTreeMap<(String, String, String, policyc::reg::Hive), BTreeSet<W>> =
+            BTreeMap::new();
+        for op in &plan.ops {
+            let p = &op.provenance;
+            let w = match &op.action {
+                Action::ResetKey => (op.hive, op.key.to_lowercase(), None, None),
+                Action::Set { name, data } => (
+                    op.hive,
+                    op.key.to_lowercase(),
+                    Some(name.clone()),
+                    Some(data.clone()),
+                ),
+            };
+            groups
+                .entry((
+                    p.spec_path.clone(),
+                    p.setting.clone(),
+                    p.location.clone(),
+                    op.hive,
+                ))
+                .or_default()
+                .insert(w);
+        }
+        for op in &plan.ops {
+            let p = &op.provenance;
+            let (_, loc) = c.location(&p.setting, &p.location, &p.product).unwrap();
+            let Some(vp) = loc.vendor.iter().find(|v| v.products.contains(&p.product)) else {
+                continue;
+            };
+            let admx = files
+                .entry(vp.file.clone())
+                .or_insert_with(|| read(&dir, &vp.file).0);
+            let name = vp.split().unwrap().1;
+            let pol = admx.policies.iter().find(|x| x.name == name).unwrap();
+            let setting = validated
+                .settings
+                .iter()
+                .find(|s| s.spec_path() == p.spec_path)
+                .unwrap();
+            let mut inputs = Inputs::default();
+            let writes = match &setting.value {
+                Value::Bool(false) => pol.disabled_writes_in(op.hive).unwrap(),
+                Value::Bool(true) => pol.enabled_writes_in(op.hive, None, &inputs).unwrap(),
+                Value::List(items) => {
+                    let id = vp.element.clone().unwrap();
+                    match loc.separator.as_deref() {
+                        Some(sep) => {
+                            inputs.texts.insert(id, items.join(sep));
+                        }
+                        None => {
+                            inputs.lists.insert(
+                                id,
+                                items.iter().map(|i| (String::new(), i.clone())).collect(),
+                            );
+                        }
+                    }
+                    pol.enabled_writes_in(op.hive, None, &inputs).unwrap()
+                }
+                Value::ZoneMap(sites) => {
+                    inputs.lists.insert(
+                        vp.element.clone().unwrap(),
+                        sites
+                            .iter()
+                            .map(|(s, z)| (s.clone(), (*z as u32).to_string()))
+                            .collect(),
+                    );
+                    pol.enabled_writes_in(op.hive, None, &inputs).unwrap()
+                }
+                other => panic!("{}: no vendor state for {other:?}", p.spec_path),
+            };
+            let got: BTreeSet<W> = writes.iter().map(norm).collect();
+            let want = &groups[&(
+                p.spec_path.clone(),
+                p.setting.clone(),
+                p.location.clone(),
+                op.hive,
+            )];
+            // A group holds both products' operations; this product's are those under its key.
+            let pk = c.products[&p.product]
+                .policy_key
+                .as_deref()
+                .unwrap_or("")
+                .to_lowercase();
+            let want: BTreeSet<W> = want
+                .iter()
+                .filter(|w| pk.is_empty() || w.1.starts_with(&pk))
+                .cloned()
+                .collect();
+            assert_eq!(
+                got, want,
+                "{spec} {} {} ({})",
+                p.spec_path, p.location, p.product
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked}");
+}
+
+/// The Intune ingestion pre-flight still sees refused keys: no bundle policy of the NHS
+/// example writes one any more (vendor-defined values are left to the vendors), so it is
+/// run on msedge.admx itself, every policy of which writes `Software\Policies\Microsoft\Edge`,
+/// and on chrome.admx, none of which does.
+#[test]
+fn ingestion_preflight_flags_refused_keys_in_a_real_template() {
+    let Some(dir) = store() else { return };
+    let origins = std::collections::BTreeMap::new();
+    let (edge, _) = read(&dir, "msedge.admx");
+    let d = policyc::admx::check_documents(&edge, &[], &origins);
+    let blocked = d
+        .iter()
+        .filter(|d| d.code == "intune-ingestion-blocked-path")
+        .count();
+    assert_eq!(blocked, edge.policies.len());
+    let (chrome, _) = read(&dir, "chrome.admx");
+    let d = policyc::admx::check_documents(&chrome, &[], &origins);
+    assert!(
+        !d.iter().any(|d| d.code == "intune-ingestion-blocked-path"),
+        "{d:#?}"
+    );
 }

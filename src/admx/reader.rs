@@ -594,7 +594,94 @@ impl Policy {
         adml: Option<&Adml>,
         inputs: &Inputs,
     ) -> Result<Vec<Write>, ReadError> {
-        let hive = self.hive()?;
+        self.enabled_writes_in(self.hive()?, adml, inputs)
+    }
+
+    /// `hive` is one this policy's class allows (`Both` allows either).
+    fn allows(&self, hive: Hive) -> Result<(), ReadError> {
+        let ok = match self.class.as_str() {
+            "Both" => true,
+            "Machine" => hive == Hive::Hklm,
+            "User" => hive == Hive::Hkcu,
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(err(format!(
+                "policy {}: class `{}` does not write {}",
+                self.name,
+                self.class,
+                hive.short_name()
+            )))
+        }
+    }
+
+    /// The registry writes of the Disabled state in `hive` (for class `Both`, the hive
+    /// the GPO side chooses): `disabledValue` at `key`/`valueName` (a `valueName` without
+    /// `disabledValue` is read as DWORD 0, mirroring `enabled_writes`' DWORD 1; not
+    /// confirmed), then every `disabledList` item. Policies with elements are refused:
+    /// their Disabled writes (`**del.`/`**delvals.` per element) are not modelled here.
+    pub fn disabled_writes_in(&self, hive: Hive) -> Result<Vec<Write>, ReadError> {
+        self.allows(hive)?;
+        if !self.elements.is_empty() {
+            return Err(err(format!(
+                "policy {}: the Disabled writes of elements are not modelled",
+                self.name
+            )));
+        }
+        let mut out = Vec::new();
+        let set = |key: &str, name: &str, v: &Value| match v {
+            Value::Decimal(d) => Write::Set {
+                hive,
+                key: key.to_string(),
+                name: name.to_string(),
+                data: RegData::Dword(*d),
+            },
+            Value::LongDecimal(q) => Write::Set {
+                hive,
+                key: key.to_string(),
+                name: name.to_string(),
+                data: RegData::Qword(*q),
+            },
+            Value::String(s) => Write::Set {
+                hive,
+                key: key.to_string(),
+                name: name.to_string(),
+                data: RegData::Sz(s.clone()),
+            },
+            Value::Delete => Write::Delete {
+                hive,
+                key: key.to_string(),
+                name: name.to_string(),
+            },
+        };
+        if let Some(vn) = &self.value_name {
+            let v = self.disabled_value.clone().unwrap_or(Value::Decimal(0));
+            out.push(set(&self.key, vn, &v));
+        }
+        if let Some(l) = &self.disabled_list {
+            let default = l.default_key.as_deref().unwrap_or(&self.key);
+            for i in &l.items {
+                out.push(set(
+                    i.key.as_deref().unwrap_or(default),
+                    &i.value_name,
+                    &i.value,
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`Policy::enabled_writes`] in `hive`, for class `Both` policies (the GPO side
+    /// chooses the hive: Computer or User Configuration).
+    pub fn enabled_writes_in(
+        &self,
+        hive: Hive,
+        adml: Option<&Adml>,
+        inputs: &Inputs,
+    ) -> Result<Vec<Write>, ReadError> {
+        self.allows(hive)?;
         let mut out = Vec::new();
         let set = |key: &str, name: &str, v: &Value| -> Write {
             match v {
@@ -764,6 +851,26 @@ mod tests {
         assert!(matches!(&w[1], Write::ClearKey { key, .. } if key == "Software\\Policies\\A\\L"));
         assert!(
             matches!(&w[3], Write::Set { name, data: RegData::Sz(s), .. } if name == "2" && s == "b")
+        );
+    }
+
+    #[test]
+    fn class_limits_the_hive_and_disabled_writes_the_disabled_value() {
+        let a = read_admx(ADMX).unwrap();
+        let p = &a.policies[0];
+        assert!(p
+            .enabled_writes_in(Hive::Hkcu, None, &Inputs::default())
+            .is_err());
+        // With elements, the Disabled writes are refused (not modelled).
+        assert!(p.disabled_writes_in(Hive::Hklm).is_err());
+        let mut q = p.clone();
+        q.elements.clear();
+        q.class = "Both".into();
+        q.disabled_value = Some(Value::Decimal(0));
+        let w = q.disabled_writes_in(Hive::Hkcu).unwrap();
+        assert!(
+            matches!(&w[..], [Write::Set { hive: Hive::Hkcu, name, data: RegData::Dword(0), .. }] if name == "V"),
+            "{w:?}"
         );
     }
 

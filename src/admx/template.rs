@@ -211,6 +211,12 @@ pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Template, String> {
             .products
             .get(&product_id)
             .ok_or_else(|| format!("unknown product {product_id}"))?;
+        // A value a vendor template defines (chrome.admx, msedge.admx, inetres.admx...) is
+        // left to that template: two templates owning one value could no longer be edited
+        // in GPMC. The GPO's Registry.pol still carries it, shown under the vendor's policy.
+        if loc.vendor.iter().any(|v| v.products.contains(&product_id)) {
+            continue;
+        }
         let list_key = loc
             .key
             .replace("{policy_key}", product.policy_key.as_deref().unwrap_or(""));

@@ -4,6 +4,7 @@
 
 pub mod display;
 mod model;
+pub mod templates;
 pub mod vendor;
 
 pub use model::*;

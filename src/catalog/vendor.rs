@@ -27,6 +27,11 @@ pub struct VendorPolicy {
     /// when the policy's own `valueName` with `enabledValue`/`disabledValue` carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub element: Option<String>,
+    /// Other vendor template files `file` refers to through `using` (e.g. chrome.admx's
+    /// parent category lives in google.admx), which the Central Store needs too.
+    /// Windows' own `windows.admx` is not listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
     /// Template versions in which these facts were read (the Chrome/Edge version the
     /// file names, or the file's `revision` for Windows templates).
     pub versions_seen: Vec<String>,

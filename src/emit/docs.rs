@@ -37,6 +37,9 @@ struct Doc {
     policyc: &'static str,
     has_machine: bool,
     has_user: bool,
+    /// Vendor templates (ADMX files) the Central Store needs so GPMC shows the
+    /// vendor-defined values under the vendor's own policies (catalog `vendor:`).
+    vendor_templates: Vec<String>,
     settings: Vec<DocSetting>,
 }
 
@@ -249,6 +252,7 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
             .push(op);
     }
     let mut settings = Vec::new();
+    let mut vendor_templates: Vec<String> = Vec::new();
     for ops in groups.values() {
         let first = ops[0];
         let entry = catalog.get(&first.provenance.setting);
@@ -302,13 +306,31 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
                 Hive::Hklm => "pol/Machine/Registry.pol",
                 Hive::Hkcu => "pol/User/Registry.pol",
             };
-            let policy =
-                crate::admx::ids::policy_name(&p.setting, &p.product, &p.location, op.hive);
+            let vendor =
+                loc.and_then(|l| l.vendor.iter().find(|v| v.products.contains(&p.product)));
+            let gpo = match vendor {
+                Some(v) => {
+                    for f in std::iter::once(&v.file).chain(&v.requires) {
+                        if !vendor_templates.contains(f) {
+                            vendor_templates.push(f.clone());
+                        }
+                    }
+                    format!(
+                        "{pol} and the GPO backup; GPMC shows it under {}'s policy {} ({})",
+                        v.file, v.policy, v.category
+                    )
+                }
+                None => {
+                    let policy =
+                        crate::admx::ids::policy_name(&p.setting, &p.product, &p.location, op.hive);
+                    format!("{pol}, the GPO backup, and ADMX policy {policy}")
+                }
+            };
             routes.push(DocRoute {
                 product: p.product.clone(),
                 location: p.location.clone(),
                 reg: format!("{file} (reg import {file})"),
-                gpo: format!("{pol}, the GPO backup, and ADMX policy {policy}"),
+                gpo,
                 intune,
                 script: script_route(op.hive),
             });
@@ -344,6 +366,10 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
         policyc: env!("CARGO_PKG_VERSION"),
         has_machine: plan.ops.iter().any(|o| o.hive == Hive::Hklm),
         has_user: plan.ops.iter().any(|o| o.hive == Hive::Hkcu),
+        vendor_templates: {
+            vendor_templates.sort();
+            vendor_templates
+        },
         settings,
     }
 }

@@ -1,0 +1,386 @@
+//! A central store: a PolicyDefinitions folder of `*.admx` files with their
+//! `<culture>/*.adml` files, read as Group Policy reads it. Every file is decoded by
+//! its bytes (BOM, else UTF-8), not by its XML declaration: real stores hold Office
+//! files that declare `encoding="utf-16"` but are stored as UTF-8, and `Search.admx`
+//! declares `unicode` (`../shared/vendor-admx/README.md`). A file that does not read
+//! gives a diagnostic naming the file and line; the rest of the store still loads.
+//!
+//! References resolve as the ADMX schema defines them: `prefix:name` through the
+//! file's `<target>`/`<using>` prefixes to the file whose target namespace it is (so
+//! categories and `supportedOn` definitions resolve across files), a bare name within
+//! the file; `$(string.X)` and `$(presentation.X)` in the file's ADML.
+
+use super::reader::{self, Adml, Admx, Policy};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A file of the store that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    /// 1-based line, when the reader knows the position.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}: {}", self.file.display(), self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+/// One ADMX file with its ADML (for the culture asked for, else en-US).
+#[derive(Debug, Clone)]
+pub struct File {
+    /// The file name, e.g. `chrome.admx`.
+    pub name: String,
+    pub admx: Admx,
+    pub adml: Option<Adml>,
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    pub files: Vec<File>,
+    pub problems: Vec<Problem>,
+    /// Target namespace -> indexes into `files`.
+    by_namespace: HashMap<String, Vec<usize>>,
+    /// `namespace:policy` -> (file, policy index).
+    by_policy: HashMap<String, (usize, usize)>,
+}
+
+/// A policy of the store, with the file it is defined in.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyRef<'a> {
+    pub file: &'a File,
+    pub policy: &'a Policy,
+}
+
+/// The line of a reader error: the reader names the byte offset of XML errors
+/// (`at byte N`); other errors (a missing attribute) carry no position.
+fn error_line(text: &str, e: &reader::ReadError) -> Option<usize> {
+    let n: usize =
+        e.0.split_once("at byte ")?
+            .1
+            .split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()?;
+    let n = n.min(text.len());
+    Some(text.as_bytes()[..n].iter().filter(|b| **b == b'\n').count() + 1)
+}
+
+fn read_text(path: &Path) -> Result<String, Problem> {
+    let bytes = std::fs::read(path).map_err(|e| Problem {
+        file: path.to_path_buf(),
+        line: None,
+        message: e.to_string(),
+    })?;
+    reader::decode(&bytes).map_err(|e| Problem {
+        file: path.to_path_buf(),
+        line: None,
+        message: e.0,
+    })
+}
+
+fn read_one<T>(path: &Path, parse: fn(&str) -> Result<T, reader::ReadError>) -> Result<T, Problem> {
+    let text = read_text(path)?;
+    parse(&text).map_err(|e| Problem {
+        file: path.to_path_buf(),
+        line: error_line(&text, &e),
+        message: e.0,
+    })
+}
+
+/// The ADML files of `dir`'s culture folders, by lower-case stem: the first culture in
+/// `cultures` that has the file wins. Folder and file names match case-insensitively, as
+/// on Windows (real stores ship `en-us` as well as `en-US`).
+fn adml_index(dir: &Path, cultures: &[&str]) -> HashMap<String, PathBuf> {
+    let mut out = HashMap::new();
+    let subdirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    for c in cultures {
+        for sub in subdirs.iter().filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(c))
+        }) {
+            let Ok(rd) = std::fs::read_dir(sub) else {
+                continue;
+            };
+            let mut files: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+            files.sort();
+            for p in files {
+                if p.extension()
+                    .is_some_and(|x| x.to_string_lossy().eq_ignore_ascii_case("adml"))
+                {
+                    let stem = p
+                        .file_stem()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .to_lowercase();
+                    out.entry(stem).or_insert(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl Store {
+    /// Reads every ADMX of `dir` and its ADML for `culture` (falling back to en-US).
+    /// Errors only when `dir` itself cannot be listed; unreadable files are `problems`.
+    pub fn load(dir: &Path, culture: &str) -> std::io::Result<Store> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|x| x.to_string_lossy().eq_ignore_ascii_case("admx"))
+            })
+            .collect();
+        paths.sort();
+        let cultures: Vec<&str> = if culture.eq_ignore_ascii_case("en-US") {
+            vec![culture]
+        } else {
+            vec![culture, "en-US"]
+        };
+        // Two halves on two threads: parsing is most of the time and files are independent.
+        let admls = adml_index(dir, &cultures);
+        let read = |chunk: &[PathBuf]| -> Vec<Result<File, Problem>> {
+            chunk
+                .iter()
+                .map(|p| {
+                    let admx = read_one(p, reader::read_admx)?;
+                    let stem = p
+                        .file_stem()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned();
+                    let adml = match admls.get(&stem.to_lowercase()) {
+                        Some(a) => Some(read_one(a, reader::read_adml)?),
+                        None => None,
+                    };
+                    Ok(File {
+                        name: p
+                            .file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy()
+                            .into_owned(),
+                        admx,
+                        adml,
+                    })
+                })
+                .collect()
+        };
+        let mid = paths.len() / 2;
+        let (a, b) = paths.split_at(mid);
+        let results: Vec<Result<File, Problem>> = std::thread::scope(|s| {
+            let h = s.spawn(|| read(b));
+            let mut v = read(a);
+            v.extend(h.join().unwrap_or_default());
+            v
+        });
+        let mut store = Store::default();
+        for r in results {
+            match r {
+                Ok(f) => store.files.push(f),
+                Err(p) => store.problems.push(p),
+            }
+        }
+        for (i, f) in store.files.iter().enumerate() {
+            store
+                .by_namespace
+                .entry(f.admx.target.namespace.clone())
+                .or_default()
+                .push(i);
+            for (j, p) in f.admx.policies.iter().enumerate() {
+                store
+                    .by_policy
+                    .entry(format!("{}:{}", f.admx.target.namespace, p.name))
+                    .or_insert((i, j));
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn policy_count(&self) -> usize {
+        self.files.iter().map(|f| f.admx.policies.len()).sum()
+    }
+
+    /// Every policy, in file order.
+    pub fn policies(&self) -> impl Iterator<Item = PolicyRef<'_>> {
+        self.files.iter().flat_map(|f| {
+            f.admx
+                .policies
+                .iter()
+                .map(move |policy| PolicyRef { file: f, policy })
+        })
+    }
+
+    /// The policy `NAMESPACE:NAME`.
+    pub fn get(&self, id: &str) -> Option<PolicyRef<'_>> {
+        let (i, j) = *self.by_policy.get(id)?;
+        let file = &self.files[i];
+        Some(PolicyRef {
+            file,
+            policy: &file.admx.policies[j],
+        })
+    }
+
+    /// The `namespace:name` ids closest to `id` (for did-you-mean).
+    pub fn closest(&self, id: &str) -> Option<&str> {
+        let lower = id.to_ascii_lowercase();
+        self.by_policy
+            .keys()
+            .filter(|k| k.to_ascii_lowercase() == lower)
+            .chain(self.by_policy.keys().filter(|k| {
+                let (_, n) = k.split_once(':').unwrap_or(("", k));
+                n.eq_ignore_ascii_case(id.rsplit(':').next().unwrap_or(id))
+            }))
+            .min()
+            .map(String::as_str)
+    }
+
+    /// Resolves a reference written in `file` to (file, local name).
+    fn resolve<'a>(&'a self, file: &'a File, r: &'a str) -> Option<(&'a File, &'a str)> {
+        match r.split_once(':') {
+            None => Some((file, r)),
+            Some((prefix, name)) => {
+                let a = &file.admx;
+                let ns = if a.target.prefix == prefix {
+                    &a.target.namespace
+                } else {
+                    &a.using.iter().find(|u| u.prefix == prefix)?.namespace
+                };
+                let idx = self.by_namespace.get(ns)?;
+                // Several files may share a namespace; the one that defines the name wins.
+                let f = idx
+                    .iter()
+                    .map(|i| &self.files[*i])
+                    .find(|f| {
+                        f.admx.categories.iter().any(|c| c.name == name)
+                            || f.admx.supported_on.iter().any(|s| s.name == name)
+                    })
+                    .unwrap_or(&self.files[idx[0]]);
+                Some((f, name))
+            }
+        }
+    }
+
+    /// The category chain of a policy, root first, as (namespace:name, display name).
+    /// Stops (with what it has) at a reference that resolves to nothing.
+    pub fn category_path(&self, p: PolicyRef<'_>) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut cur = p.policy.parent_category.as_deref().map(|r| (p.file, r));
+        while let Some((file, r)) = cur {
+            let Some((f, name)) = self.resolve(file, r) else {
+                break;
+            };
+            let Some(c) = f.admx.categories.iter().find(|c| c.name == name) else {
+                break;
+            };
+            out.push((
+                format!("{}:{}", f.admx.target.namespace, c.name),
+                string(f, &c.display_name),
+            ));
+            if out.len() > 64 {
+                break;
+            }
+            cur = c.parent.as_deref().map(|r| (f, r));
+        }
+        out.reverse();
+        out
+    }
+
+    /// The display text of the policy's `supportedOn`, resolved across files.
+    pub fn supported_on(&self, p: PolicyRef<'_>) -> Option<String> {
+        let r = p.policy.supported_on.as_deref()?;
+        let Some((f, name)) = self.resolve(p.file, r) else {
+            return Some(r.to_string());
+        };
+        Some(
+            f.admx
+                .supported_on
+                .iter()
+                .find(|s| s.name == name)
+                .map_or_else(|| r.to_string(), |s| string(f, &s.display_name)),
+        )
+    }
+}
+
+/// `$(string.X)` through the file's ADML; other text as written.
+pub fn string(f: &File, s: &str) -> String {
+    s.strip_prefix("$(string.")
+        .and_then(|id| id.strip_suffix(')'))
+        .and_then(|id| f.adml.as_ref()?.string(id))
+        .map_or_else(|| s.to_string(), str::to_string)
+}
+
+impl PolicyRef<'_> {
+    pub fn id(&self) -> String {
+        format!("{}:{}", self.file.admx.target.namespace, self.policy.name)
+    }
+    pub fn display_name(&self) -> String {
+        string(self.file, &self.policy.display_name)
+    }
+    pub fn explain(&self) -> Option<String> {
+        self.policy
+            .explain_text
+            .as_deref()
+            .map(|e| string(self.file, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_lines_come_from_byte_offsets() {
+        let text = "<a>\n<b>\n</a>";
+        let e = reader::read_admx(text).unwrap_err();
+        assert_eq!(error_line(text, &e), Some(3), "{e}");
+        assert_eq!(
+            error_line("x", &reader::ReadError("no position".into())),
+            None
+        );
+    }
+
+    #[test]
+    fn a_broken_file_is_a_problem_and_the_rest_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = r#"<policyDefinitions revision="1.0" schemaVersion="1.0"><policyNamespaces><target prefix="a" namespace="A.N"/><using prefix="b" namespace="B.N"/></policyNamespaces><resources minRequiredRevision="1.0"/><categories><category name="Ca" displayName="$(string.Ca)"><parentCategory ref="b:Cb"/></category></categories><policies><policy name="P" class="Machine" displayName="$(string.P)" key="Software\Policies\A" valueName="V"><parentCategory ref="Ca"/><supportedOn ref="b:S"/></policy></policies></policyDefinitions>"#;
+        let other = r#"<policyDefinitions revision="1.0" schemaVersion="1.0"><policyNamespaces><target prefix="b" namespace="B.N"/></policyNamespaces><resources minRequiredRevision="1.0"/><supportedOn><definitions><definition name="S" displayName="$(string.S)"/></definitions></supportedOn><categories><category name="Cb" displayName="$(string.Cb)"/></categories></policyDefinitions>"#;
+        std::fs::write(dir.path().join("a.admx"), good).unwrap();
+        std::fs::write(dir.path().join("b.admx"), other).unwrap();
+        std::fs::write(
+            dir.path().join("broken.admx"),
+            "<policyDefinitions>\n<policies>\n</x>",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("en-US")).unwrap();
+        std::fs::write(
+            dir.path().join("en-US/A.ADML"),
+            r#"<policyDefinitionResources revision="1.0" schemaVersion="1.0"><displayName/><description/><resources><stringTable><string id="P">Policy P</string><string id="Ca">Cat A</string></stringTable></resources></policyDefinitionResources>"#,
+        )
+        .unwrap();
+        let s = Store::load(dir.path(), "en-US").unwrap();
+        assert_eq!(s.files.len(), 2);
+        assert_eq!(s.problems.len(), 1, "{:?}", s.problems);
+        assert_eq!(s.problems[0].line, Some(3), "{}", s.problems[0]);
+        let p = s.get("A.N:P").unwrap();
+        assert_eq!(p.display_name(), "Policy P");
+        let path: Vec<String> = s.category_path(p).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(path, ["B.N:Cb", "A.N:Ca"]);
+        assert_eq!(s.supported_on(p).as_deref(), Some("$(string.S)"));
+        assert_eq!(s.closest("a.n:p"), Some("A.N:P"));
+    }
+}

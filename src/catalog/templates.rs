@@ -1,0 +1,174 @@
+//! `policyc catalog --templates DIR [--format json] [--policy NAMESPACE:NAME]`: the
+//! policies of a central store (`admx::store`), listed or shown one at a time.
+
+use crate::admx::reader::{Element, Value};
+use crate::admx::store::{PolicyRef, Store};
+use serde_json::{json, Value as Json};
+use std::path::Path;
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Decimal(d) => format!("decimal {d}"),
+        Value::LongDecimal(d) => format!("longDecimal {d}"),
+        Value::String(s) => format!("string {s:?}"),
+        Value::Delete => "delete".into(),
+    }
+}
+
+fn element_json(e: &Element) -> Json {
+    json!({
+        "id": e.id,
+        "kind": e.kind,
+        "attributes": e.attrs,
+        "items": e.enum_items.iter().map(|i| json!({
+            "display_name": i.display_name,
+            "value": i.value.as_ref().map(value_text),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn policy_json(store: &Store, p: PolicyRef<'_>, explain: bool) -> Json {
+    let pol = p.policy;
+    let mut j = json!({
+        "policy": p.id(),
+        "file": p.file.name,
+        "class": pol.class,
+        "key": pol.key,
+        "value_name": pol.value_name,
+        "display_name": p.display_name(),
+        "category": store.category_path(p).into_iter().map(|(id, name)| json!({"id": id, "name": name})).collect::<Vec<_>>(),
+        "supported_on": store.supported_on(p),
+        "enabled_value": pol.enabled_value.as_ref().map(value_text),
+        "disabled_value": pol.disabled_value.as_ref().map(value_text),
+        "elements": pol.elements.iter().map(element_json).collect::<Vec<_>>(),
+    });
+    if explain {
+        j["explain"] = json!(p.explain());
+    }
+    j
+}
+
+fn policy_human(store: &Store, p: PolicyRef<'_>) -> String {
+    let pol = p.policy;
+    let mut s = format!(
+        "{}\n  {}\n  file: {}, class: {}\n  key: {}\n",
+        p.id(),
+        p.display_name(),
+        p.file.name,
+        pol.class,
+        pol.key
+    );
+    if let Some(v) = &pol.value_name {
+        s.push_str(&format!("  valueName: {v}\n"));
+    }
+    for (what, v) in [
+        ("enabledValue", &pol.enabled_value),
+        ("disabledValue", &pol.disabled_value),
+    ] {
+        if let Some(v) = v {
+            s.push_str(&format!("  {what}: {}\n", value_text(v)));
+        }
+    }
+    let cats: Vec<String> = store.category_path(p).into_iter().map(|(_, n)| n).collect();
+    s.push_str(&format!("  category: {}\n", cats.join(" > ")));
+    if let Some(sup) = store.supported_on(p) {
+        s.push_str(&format!("  supported on: {sup}\n"));
+    }
+    for e in &pol.elements {
+        let attrs: Vec<String> = e
+            .attrs
+            .iter()
+            .filter(|(k, _)| k.as_str() != "id")
+            .map(|(k, v)| format!("{k}={v:?}"))
+            .collect();
+        s.push_str(&format!(
+            "  element {} <{}> {}\n",
+            e.id,
+            e.kind,
+            attrs.join(" ")
+        ));
+        for i in &e.enum_items {
+            let v = i.value.as_ref().map_or(String::new(), value_text);
+            s.push_str(&format!(
+                "    item {}: {v}\n",
+                crate::admx::store::string(p.file, &i.display_name)
+            ));
+        }
+    }
+    s
+}
+
+/// Runs the command; returns the exit code (0, 1 for an unknown policy, 2 for an
+/// unreadable folder). Unreadable files are warnings on stderr (`admx-unreadable`).
+pub fn run(dir: &Path, json: bool, policy: Option<&str>) -> i32 {
+    let store = match Store::load(dir, "en-US") {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error[io-error]: {}: {e}", dir.display());
+            return 2;
+        }
+    };
+    for p in &store.problems {
+        eprintln!(
+            "warning[{}]: {p}\n  = hint: fix or remove the file; the rest of the store was read",
+            crate::diag::ADMX_UNREADABLE
+        );
+    }
+    match policy {
+        Some(id) => {
+            let Some(p) = store.get(id) else {
+                let hint = store
+                    .closest(id)
+                    .map_or(String::new(), |c| format!("; did you mean `{c}`?"));
+                eprintln!(
+                    "error[unknown-setting]: no policy `{id}` in {}{hint}",
+                    dir.display()
+                );
+                return 1;
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&policy_json(&store, p, true)).unwrap_or_default()
+                );
+            } else {
+                print!("{}", policy_human(&store, p));
+                if let Some(e) = p.explain() {
+                    println!("  explain: {}", e.replace('\n', "\n    "));
+                }
+            }
+        }
+        None => {
+            if json {
+                let list: Vec<Json> = store
+                    .policies()
+                    .map(|p| policy_json(&store, p, false))
+                    .collect();
+                let problems: Vec<String> =
+                    store.problems.iter().map(ToString::to_string).collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({"policies": list, "problems": problems}))
+                        .unwrap_or_default()
+                );
+            } else {
+                use std::io::Write as _;
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                for p in store.policies() {
+                    let line = format!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        p.id(),
+                        p.policy.class,
+                        p.policy.key,
+                        p.policy.value_name.as_deref().unwrap_or("-"),
+                        p.display_name()
+                    );
+                    if writeln!(out, "{line}").is_err() {
+                        return 0;
+                    }
+                }
+            }
+        }
+    }
+    0
+}
