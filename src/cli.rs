@@ -55,6 +55,11 @@ enum Command {
         spec: PathBuf,
         #[arg(long, value_enum, default_value = "human")]
         format: DiagFormat,
+        /// Intune's setting definitions (JSON of GET
+        /// /beta/deviceManagement/configurationSettings, every page merged); overrides the
+        /// spec's `intune_definitions:`.
+        #[arg(long, value_name = "FILE")]
+        intune_definitions: Option<PathBuf>,
     },
     /// Compile a spec into a bundle folder (atomically replaces a previous bundle).
     Build {
@@ -72,6 +77,11 @@ enum Command {
         no_sync: bool,
         #[arg(long, value_enum, default_value = "human")]
         format: DiagFormat,
+        /// Intune's setting definitions (JSON of GET
+        /// /beta/deviceManagement/configurationSettings, every page merged); overrides the
+        /// spec's `intune_definitions:`.
+        #[arg(long, value_name = "FILE")]
+        intune_definitions: Option<PathBuf>,
     },
     /// Show the difference in effect between two specs (registry values, bundle files).
     /// Exit 0 when they write the same values, 1 when they differ.
@@ -132,28 +142,46 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { spec, format } => check(&spec, format, catalog),
+        Command::Check {
+            spec,
+            format,
+            intune_definitions,
+        } => check(
+            &spec,
+            format,
+            catalog,
+            &crate::CompileOptions { intune_definitions },
+        ),
         Command::Build {
             spec,
             out,
             check: false,
             no_sync,
             format,
+            intune_definitions,
         } => {
             let durability = if no_sync {
                 crate::bundle::Durability::Unsynced
             } else {
                 crate::bundle::Durability::Synced
             };
-            build(&spec, &out, format, durability, catalog)
+            let opts = crate::CompileOptions { intune_definitions };
+            build(&spec, &out, format, durability, catalog, &opts)
         }
         Command::Build {
             spec,
             out,
             check: true,
             format,
+            intune_definitions,
             ..
-        } => build_check(&spec, &out, format, catalog),
+        } => build_check(
+            &spec,
+            &out,
+            format,
+            catalog,
+            &crate::CompileOptions { intune_definitions },
+        ),
         Command::Diff { old, new, format } => diff(&old, &new, format, catalog),
         Command::Init { path } => init(&path, catalog),
         Command::Completions { shell } => {
@@ -238,7 +266,17 @@ fn compile(
     format: impl Into<DiagFormat>,
     catalog: &Catalog,
 ) -> Result<(crate::plan::Plan, Vec<Diagnostic>), i32> {
-    compile_then(spec, format, catalog, |_| ()).map(|(p, d, ())| (p, d))
+    compile_opts(spec, format, catalog, &crate::CompileOptions::default())
+}
+
+/// [`compile`] with the command line's compile options (`--intune-definitions`).
+fn compile_opts(
+    spec: &Path,
+    format: impl Into<DiagFormat>,
+    catalog: &Catalog,
+    opts: &crate::CompileOptions,
+) -> Result<(crate::plan::Plan, Vec<Diagnostic>), i32> {
+    compile_then(spec, format, catalog, opts, |_| ()).map(|(p, d, ())| (p, d))
 }
 
 /// [`compile`], running `then` on the plan while the delivery checks run
@@ -247,6 +285,7 @@ fn compile_then<T: Send>(
     spec: &Path,
     format: impl Into<DiagFormat>,
     catalog: &Catalog,
+    opts: &crate::CompileOptions,
     then: impl FnOnce(&crate::plan::Plan) -> T + Send,
 ) -> Result<(crate::plan::Plan, Vec<Diagnostic>, T), i32> {
     let format: DiagFormat = format.into();
@@ -261,7 +300,7 @@ fn compile_then<T: Send>(
             return Err(EXIT_USAGE);
         }
     };
-    let (outcome, t) = crate::compile_then(&name, &bytes, catalog, then);
+    let (outcome, t) = crate::compile_with(&name, &bytes, catalog, opts, then);
     match (outcome.plan, t) {
         (Some(p), Some(t)) => Ok((p, outcome.diagnostics, t)),
         _ => {
@@ -273,13 +312,21 @@ fn compile_then<T: Send>(
                     if n == 1 { "" } else { "s" }
                 );
             }
-            Err(EXIT_SPEC)
+            // A definitions file given on the command line that cannot be used is a usage
+            // or I/O error, not a spec error.
+            let only_cli_file = opts.intune_definitions.is_some()
+                && outcome
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .all(|d| d.code == diag::INTUNE_DEFINITIONS);
+            Err(if only_cli_file { EXIT_USAGE } else { EXIT_SPEC })
         }
     }
 }
 
-fn check(spec: &Path, format: DiagFormat, catalog: &Catalog) -> i32 {
-    match compile(spec, format, catalog) {
+fn check(spec: &Path, format: DiagFormat, catalog: &Catalog, opts: &crate::CompileOptions) -> i32 {
+    match compile_opts(spec, format, catalog, opts) {
         Err(code) => code,
         Ok((plan, diags)) => {
             report(&diags, format);
@@ -307,6 +354,7 @@ fn build(
     format: DiagFormat,
     durability: crate::bundle::Durability,
     catalog: &Catalog,
+    opts: &crate::CompileOptions,
 ) -> i32 {
     // Refuse a bad --out before compiling, so the message comes first.
     if let Err(d) = crate::bundle::check_out_dir(out) {
@@ -315,7 +363,8 @@ fn build(
     }
     // The bundle is emitted while the delivery checks run; it is written only if they
     // find no error.
-    let (_plan, diags, files) = match compile_then(spec, format, catalog, crate::bundle_files) {
+    let (_plan, diags, files) = match compile_then(spec, format, catalog, opts, crate::bundle_files)
+    {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -402,8 +451,14 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
 
 /// Compiles `spec` in memory and compares the result with the bundle in `out`:
 /// every file must exist with the bytes the spec compiles to, and no other file may be there.
-fn build_check(spec: &Path, out: &Path, format: DiagFormat, catalog: &Catalog) -> i32 {
-    let (plan, diags) = match compile(spec, format, catalog) {
+fn build_check(
+    spec: &Path,
+    out: &Path,
+    format: DiagFormat,
+    catalog: &Catalog,
+    opts: &crate::CompileOptions,
+) -> i32 {
+    let (plan, diags) = match compile_opts(spec, format, catalog, opts) {
         Ok(x) => x,
         Err(code) => return code,
     };

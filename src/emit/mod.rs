@@ -44,6 +44,9 @@ pub enum FileKind {
     Ps1Diagnose,
     /// Intune custom configuration profile, Microsoft Graph JSON (`intune/<scope>.json`).
     IntuneJson,
+    /// Intune Settings Catalog policy, Microsoft Graph JSON
+    /// (`intune/settings-catalog/<scope>.json`).
+    IntuneSettingsCatalog,
 }
 
 impl FileKind {
@@ -61,6 +64,7 @@ impl FileKind {
             FileKind::Ps1Remediate => "ps1-remediate",
             FileKind::Ps1Diagnose => "ps1-diagnose",
             FileKind::IntuneJson => "intune-json",
+            FileKind::IntuneSettingsCatalog => "intune-settings-catalog",
         }
     }
 }
@@ -150,6 +154,7 @@ pub fn all() -> Vec<Box<dyn Emitter>> {
         Box::new(lgpo::LgpoEmitter),
         Box::new(powershell::PowerShellEmitter),
         Box::new(intune::IntuneEmitter),
+        Box::new(crate::intune::settings_catalog::emitter::SettingsCatalogEmitter),
     ]
 }
 

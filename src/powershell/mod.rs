@@ -548,6 +548,7 @@ mod tests {
                 description: None,
             },
             ops,
+            intune: Default::default(),
         }
     }
 
