@@ -83,7 +83,8 @@ fn docs_cover_every_setting_with_routes_and_sources() {
         }
     }
     // Each route column is filled for a setting with every route.
-    assert!(md.contains("InternetExplorer/IncludeAllLocalSites"));
+    // The Intune column names the Settings Catalog definition where Intune has one.
+    assert!(md.contains("the Settings Catalog profile intune/settings-catalog/device.json (setting definition device\\_vendor\\_msft\\_policy\\_config\\_internetexplorer\\_includealllocalsites)"));
     assert!(md.contains("LnaAllowedOrigins\\_Chrome\\_LocalNetworkAccessAllowedForUrls\\_Machine"));
 }
 

@@ -40,6 +40,9 @@ fn require_graph() -> bool {
     common::require_python(
         "msgraph.generated.models.windows10_custom_configuration",
         "'msgraph-sdk==1.65.0'",
+    ) && common::require_python(
+        "msgraph_beta.generated.models.device_management_configuration_policy",
+        "'msgraph-beta-sdk==1.66.0'",
     )
 }
 
@@ -134,6 +137,28 @@ fn profiles_match_the_graph_model() {
     for ((name, _), errs) in all.iter().zip(graph_check(&all)) {
         assert!(errs.is_empty(), "{name}: {errs:?}");
     }
+    check_sc_definitions(&all);
+}
+
+/// Every Settings Catalog policy among `files`: each settingDefinitionId and option id is
+/// in Intune's definitions and each instance has its definition's type
+/// (`common::settings_catalog::check_definitions`).
+fn check_sc_definitions(files: &[(String, Vec<u8>)]) {
+    let defs = common::settings_catalog::definitions();
+    let mut n = 0;
+    for (name, bytes) in files.iter().filter(|(n, _)| n.contains(SC_DIR)) {
+        let hive = if name.ends_with("/device.json") {
+            Hive::Hklm
+        } else {
+            assert!(name.ends_with("/user.json"), "{name}");
+            Hive::Hkcu
+        };
+        let j: Json = serde_json::from_slice(bytes).unwrap();
+        common::settings_catalog::check_definitions(&j, defs, hive)
+            .unwrap_or_else(|e| panic!("{name} against {}: {e}", defs.origin));
+        n += 1;
+    }
+    assert!(n > 0, "no Settings Catalog policy checked");
 }
 
 /// Generated specs, as the property tests make them (`tests/common/specs.rs`), give
@@ -156,6 +181,76 @@ fn generated_profiles_match_the_graph_model() {
     assert!(all.len() > 8, "both scopes appear: {}", all.len());
     for ((name, _), errs) in all.iter().zip(graph_check(&all)) {
         assert!(errs.is_empty(), "{name}: {errs:?}");
+    }
+    assert!(all
+        .iter()
+        .any(|(n, _)| n.ends_with("settings-catalog/user.json")));
+    check_sc_definitions(&all);
+}
+
+/// The Graph beta models (msgraph-beta-sdk) report each kind of break in a Settings
+/// Catalog policy: an instance of the wrong type, a wrong field name, an unknown policy
+/// field, a technologies value the enum lacks, an unknown value type, a string where an
+/// integer value is declared.
+#[test]
+fn graph_beta_model_catches_broken_settings_catalog_policies() {
+    if !require_graph() {
+        return;
+    }
+    let (_, files) = compile(EXAMPLES[0]);
+    let good = files["intune/settings-catalog/device.json"].clone();
+    let text = String::from_utf8(good.clone()).unwrap();
+    let replace_once = |from: &str, to: &str| -> Vec<u8> {
+        assert!(text.contains(from), "{from} not in the policy");
+        text.replacen(from, to, 1).into_bytes()
+    };
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("good", good.clone()),
+        (
+            "collection as a simple instance",
+            replace_once("SimpleSettingCollectionInstance", "SimpleSettingInstance"),
+        ),
+        (
+            "simple as a collection instance",
+            replace_once(
+                "#microsoft.graph.deviceManagementConfigurationSimpleSettingInstance",
+                "#microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionInstance",
+            ),
+        ),
+        (
+            "field case",
+            replace_once("\"settingDefinitionId\"", "\"settingDefinitionID\""),
+        ),
+        (
+            "policy field",
+            replace_once("\"platforms\"", "\"platform\""),
+        ),
+        (
+            "technologies",
+            replace_once("\"technologies\": \"mdm\"", "\"technologies\": \"mdmx\""),
+        ),
+        (
+            "group value type",
+            replace_once("GroupSettingValue\"", "GroupSettingValu\""),
+        ),
+        (
+            "string as integer value",
+            replace_once(
+                "#microsoft.graph.deviceManagementConfigurationStringSettingValue",
+                "#microsoft.graph.deviceManagementConfigurationIntegerSettingValue",
+            ),
+        ),
+    ];
+    let named: Vec<(String, Vec<u8>)> = cases
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.clone()))
+        .collect();
+    let found = graph_check(&named);
+    for ((name, _), errs) in cases.iter().zip(&found) {
+        match *name {
+            "good" => assert!(errs.is_empty(), "{name}: {errs:?}"),
+            _ => assert!(!errs.is_empty(), "{name}: the Graph model accepted it"),
+        }
     }
 }
 
