@@ -615,6 +615,15 @@ fn command_line_and_spec_options() {
         err.contains("specs/gone.json: cannot read it") && err.contains("specs/b.yaml:7:"),
         "{err}"
     );
+    // Not a regular file: refused without reading (a spec cannot make policyc read a device).
+    std::fs::write(
+        d.join("specs/z.yaml"),
+        format!("{EDGE_AUTH}intune_definitions: /dev/zero\n"),
+    )
+    .unwrap();
+    let (code, err) = cli(d, &["check", "specs/z.yaml"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("/dev/zero: is not a regular file"), "{err}");
     // `intune_profile` takes two words.
     std::fs::write(
         d.join("specs/c.yaml"),

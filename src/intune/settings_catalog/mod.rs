@@ -645,6 +645,9 @@ fn build_instance<'d>(
     }
 }
 
+/// The largest definitions file read (1 GiB; Graph's whole list is tens of megabytes).
+pub const MAX_DEFINITIONS_BYTES: u64 = 1 << 30;
+
 /// Reads the definitions a compile uses: the command line's file (`cli`), else the spec's
 /// `intune_definitions:` (relative to the spec's folder), else none (the built-in
 /// snapshot). `spec_file` is the spec's path as given. An unreadable or malformed file is
@@ -681,6 +684,18 @@ pub fn options(
             d.file(&shown)
         }
     };
+    // A regular file of sane size only: a spec must not make policyc read a device or a
+    // pipe (`/dev/zero`) forever. Graph's full list is tens of megabytes.
+    let meta = std::fs::metadata(&path).map_err(|e| fail(format!("cannot read it: {e}")))?;
+    if !meta.is_file() {
+        return Err(fail("is not a regular file".into()));
+    }
+    if meta.len() > MAX_DEFINITIONS_BYTES {
+        return Err(fail(format!(
+            "is {} bytes; policyc reads at most {MAX_DEFINITIONS_BYTES}",
+            meta.len()
+        )));
+    }
     let bytes = std::fs::read(&path).map_err(|e| fail(format!("cannot read it: {e}")))?;
     let defs = Definitions::from_graph_json(&shown, &bytes).map_err(fail)?;
     Ok(IntuneOptions {
