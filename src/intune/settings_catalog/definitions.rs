@@ -203,12 +203,15 @@ pub struct Definitions {
     pub origin: String,
     defs: Vec<Definition>,
     by_id: BTreeMap<String, usize>,
+    /// Root choice definitions by (scope, `name`), in file order.
+    roots: BTreeMap<(&'static str, String), Vec<usize>>,
 }
 
 impl Definitions {
     /// Indexes parsed definitions; a repeated id is an error (paging merged twice).
     pub fn new(origin: &str, defs: Vec<Definition>) -> Result<Definitions, String> {
         let mut by_id = BTreeMap::new();
+        let mut roots: BTreeMap<(&'static str, String), Vec<usize>> = BTreeMap::new();
         for (i, d) in defs.iter().enumerate() {
             if by_id.insert(d.id.clone(), i).is_some() {
                 return Err(format!(
@@ -216,11 +219,17 @@ impl Definitions {
                     d.id
                 ));
             }
+            if let (DefKind::Choice, true, Some(scope)) =
+                (d.kind(), d.id == d.root_definition_id, d.scope())
+            {
+                roots.entry((scope, d.name.clone())).or_default().push(i);
+            }
         }
         Ok(Definitions {
             origin: origin.to_string(),
             defs,
             by_id,
+            roots,
         })
     }
 
@@ -265,6 +274,22 @@ impl Definitions {
 
     pub fn get(&self, id: &str) -> Option<&Definition> {
         self.by_id.get(id).map(|&i| &self.defs[i])
+    }
+
+    /// The root choice definitions of `scope` (`device`, `user`) named `name`.
+    pub fn roots_named<'a>(
+        &'a self,
+        scope: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &'a Definition> {
+        self.roots
+            .get(&(
+                if scope == "user" { "user" } else { "device" },
+                name.to_string(),
+            ))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.defs[i])
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Definition> {

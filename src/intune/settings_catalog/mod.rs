@@ -409,7 +409,7 @@ fn resolve(
     };
     let scope = scope_word(g.hive);
     let mut candidates: Vec<&Definition> = defs
-        .iter()
+        .roots_named(scope, &lookup.policy)
         .filter(|d| d.scope() == Some(scope) && lookup.matches(d))
         .collect();
     if candidates.is_empty() {
