@@ -61,6 +61,9 @@ codes! {
     UNUSED_ACKNOWLEDGEMENT = "unused-acknowledgement", Warning, "`acknowledge` names a code the setting does not trigger";
     INVALID_ISSUER = "invalid-issuer", Error, "an entry that is not a certificate issuer name (CN=..., OU=..., O=...)";
     INVALID_ZONE_SITE = "invalid-zone-site", Error, "an entry that is not a site the Site to Zone Assignment List accepts";
+    PUBLIC_SUFFIX_WILDCARD = "public-suffix-wildcard", Error, "a wildcard over a public suffix ([*.]nhs.uk, *.co.uk) in any list: every site registered under it, whoever runs it (needs `acknowledge`)";
+    LNA_LOOPBACK_ORIGIN = "lna-loopback-origin", Error, "a loopback origin (http://localhost:8182) in a Local Network Access allowlist, which takes the calling page's origin; a loopback page is never restricted, so the entry does nothing";
+    AUTH_ALLOWLIST_LOOPBACK_ONLY = "auth-allowlist-loopback-only", Error, "AuthServerAllowlist holds only loopback: once it is set, Chrome and Edge stop using Windows zones for integrated sign-in, so the Trust's intranet servers lose it (needs the Trust's servers or `acknowledge`)";
     UNKNOWN_CLIENT = "unknown-client", Error, "`clients` names a client policyc does not know, or a version that is not dotted numbers";
     LEFT_OUT = "left-out", Note, "a setting or one of its policies was left out for the spec's client or browser versions (with the reason)";
     DRIFT_MISSING = "drift-missing", Error, "verify: a value the spec requires is absent from the export";
@@ -73,6 +76,11 @@ codes! {
     THIRD_PARTY_COOKIES_BLOCKED = "third-party-cookies-blocked", Error, "verify: third-party (or all) cookies are blocked without an http://localhost exception";
     AUTH_ALLOWLIST_MISSING_LOCALHOST = "auth-allowlist-missing-localhost", Error, "verify: AuthServerAllowlist is set without http://localhost (NTLM prompt)";
     INTRANET_AUTO_DETECT_ON = "intranet-auto-detect-on", Error, "verify: automatic intranet detection is on, overriding the Local intranet options";
+    ZONE_PREFERENCE_INACTIVE = "zone-preference-inactive", Error, "verify: a Site to Zone Assignment List policy applies, so Windows ignores the site-to-zone preference the spec writes (and the policy does not map the site to that zone)";
+    ZONE_SETTINGS_MACHINE_ONLY = "zone-settings-machine-only", Error, "verify: Security_HKLM_only = 1 (\"Security Zones: Use only machine settings\"), so the per-user Internet Settings the spec writes are ignored";
+    LIST_REPLACED = "list-replaced", Note, "the bundle replaces a list key wholesale (Chromium list policies): entries other GPOs or users set there are deleted";
+    LIST_LOSES_ENTRIES = "list-loses-entries", Warning, "with --against: a list key the bundle replaces holds entries on the machine today that the spec does not list";
+    USER_POLICY_OVERRIDDEN = "user-policy-overridden", Error, "verify: the same Chrome/Edge policy is set for the machine (HKLM) with other data, and machine policy wins over the user policy the spec writes";
     ADMX_UNREPRESENTABLE = "admx-unrepresentable", Error, "the spec holds something no ADMX/ADML file can carry (a character XML 1.0 forbids, a version with no ADMX revision)";
     ADMX_DUPLICATE_ID = "admx-duplicate-id", Error, "an ADMX/ADML name (policy, category, element, string, presentation) is defined twice";
     ADMX_UNRESOLVED_REFERENCE = "admx-unresolved-reference", Error, "an ADMX/ADML reference ($(string.X), $(presentation.X), refId, category, supportedOn) names nothing";
@@ -87,6 +95,9 @@ codes! {
     INTUNE_CUSTOM_PROFILE = "intune-custom-profile", Note, "a value is delivered by the custom OMA-URI profile (intune/<scope>.json): its policy has no Settings Catalog definition, or the spec chose `intune_profile: custom`";
     INTUNE_DEFINITION_MISMATCH = "intune-definition-mismatch", Error, "a value does not fit Intune's Settings Catalog definition of its policy (option, value type, length or number of entries)";
     OUTPUT_PATH = "output-path", Error, "the output path is unusable (a file, or a folder policyc did not write)";
+    REG_LINE_SKIPPED = "reg-line-skipped", Warning, "a .reg line Windows' import skips (malformed, or no open key); the rest of the file is read";
+    POL_RECORD_MISFIT = "pol-record-misfit", Warning, "a Registry.pol record whose data does not fit its type (or a type policyc does not model); kept as the bytes Windows stores";
+    CONVERT_LOSS = "convert-loss", Warning, "convert: the target format cannot hold something the input says; the message names what is left out";
 }
 
 /// How to fix each code, for `policyc explain` and SARIF rule descriptions.
@@ -113,15 +124,18 @@ const FIXES: &[(&str, &str)] = &[
     ("duplicate-item", "remove the repeated entry"),
     ("duplicate-setting", "merge the two entries, or give them different scopes"),
     ("conflicting-settings", "keep only one of the settings that write this value"),
-    ("invalid-origin", "write an origin or URL pattern such as https://example.nhs.uk or https://[*.]nhs.uk"),
+    ("invalid-origin", "write an origin or URL pattern such as https://example-trust.nhs.uk or https://[*.]example-trust.nhs.uk; for auth-server-allowlist a host such as server.example-trust.nhs.uk or *.example-trust.nhs.uk"),
     ("path-in-origin", "drop the path and list the origin (scheme://host[:port])"),
     ("insecure-origin", "use https://, or acknowledge `insecure-origin` on the setting if plain http is really needed"),
     ("list-separator-in-item", "write each entry as its own list item"),
     ("wildcard-all-sites", "list the exact sites, or acknowledge `wildcard-all-sites` on the setting"),
-    ("unknown-acknowledgement", "acknowledge only wildcard-all-sites or insecure-origin"),
+    ("unknown-acknowledgement", "acknowledge only wildcard-all-sites, insecure-origin, public-suffix-wildcard or auth-allowlist-loopback-only"),
     ("unused-acknowledgement", "remove the acknowledgement the setting does not need"),
     ("invalid-issuer", "write the issuer as NHS publishes it, e.g. CN=NHS Level 1C, OU=CA, O=nhs"),
-    ("invalid-zone-site", "write a host with an optional protocol (http://localhost, *.nhs.uk) or an IPv4 address/range, no path"),
+    ("invalid-zone-site", "write a host with an optional protocol (http://localhost, *.example-trust.nhs.uk) or an IPv4 address/range (192.168.0.1-50), no port or path, no wildcard over a top-level domain"),
+    ("public-suffix-wildcard", "list the Trust's own hosts or a wildcard over its registrable domain ([*.]example-trust.nhs.uk), or acknowledge `public-suffix-wildcard` on the setting"),
+    ("lna-loopback-origin", "list the origin of the web page that calls the local service (the NHS application's https:// origin), not the loopback address it calls"),
+    ("auth-allowlist-loopback-only", "add the Trust's intranet servers that use Windows sign-in (server.example-trust.nhs.uk, *.example-trust.nhs.uk) to auth-server-allowlist, or acknowledge `auth-allowlist-loopback-only` if none needs it"),
     ("unknown-client", "use a known client (smartcard-connect) and a dotted version such as \"3.13\""),
     ("left-out", "nothing to fix: the setting or policy is not needed for the versions the spec names; change `clients` or `min_browser_version` to include it"),
     ("drift-missing", "deploy the bundle to the machine (GPO, Intune or the apply script), then export again"),
@@ -134,6 +148,11 @@ const FIXES: &[(&str, &str)] = &[
     ("third-party-cookies-blocked", "add http://localhost to CookiesAllowedForUrls (setting cookies-allowed-for-urls)"),
     ("auth-allowlist-missing-localhost", "add http://localhost to AuthServerAllowlist (setting auth-server-allowlist)"),
     ("intranet-auto-detect-on", "set AutoDetect to 0 (setting intranet-auto-detect: false)"),
+    ("zone-preference-inactive", "add the site with its zone to the Site to Zone Assignment List policy that applies (or use `form: policy` in the spec and deliver it by GPO), instead of relying on the preference"),
+    ("zone-settings-machine-only", "write these settings with `scope: machine`, or have Security_HKLM_only turned off"),
+    ("list-replaced", "nothing to fix if the spec's list is complete; otherwise carry the entries you need into the spec (`policyc import EXPORT`, `build --against EXPORT`)"),
+    ("list-loses-entries", "add the entries you still need to the setting's value, or accept that the bundle removes them"),
+    ("user-policy-overridden", "set the value in the machine policy that wins (or remove it there), or give the setting `scope: machine`"),
     ("admx-unrepresentable", "change the value the message names so XML 1.0 can carry it"),
     ("admx-duplicate-id", "this is a policyc bug: report it with the spec"),
     ("admx-unresolved-reference", "this is a policyc bug: report it with the spec"),
@@ -148,6 +167,9 @@ const FIXES: &[(&str, &str)] = &[
     ("intune-custom-profile", "import intune/<scope>.json as a custom configuration profile (with any vendor ADMX it names ingested first)"),
     ("intune-definition-mismatch", "change the value to fit the definition the message names, or set `intune_profile: custom` to deliver it by the custom OMA-URI profile"),
     ("output-path", "give --out a new folder, an empty folder, or a folder policyc built before"),
+    ("reg-line-skipped", "fix or remove the line named; Windows imports the file without it, so policyc reads it the same way"),
+    ("pol-record-misfit", "rewrite the value with its right type and size (e.g. 4 bytes for REG_DWORD), or remove the record"),
+    ("convert-loss", "keep the input file for what the message names, or convert to a format that holds it (Registry.pol holds every type)"),
 ];
 
 /// The fix text for a code (empty when none is recorded).

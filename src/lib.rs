@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diag;
 pub mod diff;
 pub mod emit;
+pub mod import;
 pub mod init;
 pub mod intune;
 pub mod lgpo;
@@ -118,6 +119,8 @@ pub fn compile_with<T: Send>(
             // Intune: settings the profiles leave to the PowerShell remediation, vendor
             // ADMX prerequisites, and what no OMA-URI payload can carry.
             ds.extend(intune::notes(p, catalog, file));
+            // The list keys the bundle replaces wholesale.
+            ds.extend(import::lists::notes(p, file));
             // The Settings Catalog route of each value, and values its definitions refuse.
             ds.extend(intune::settings_catalog::notes(p, catalog, file));
             ds

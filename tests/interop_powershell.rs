@@ -15,8 +15,8 @@
 //! `POLICYC_REQUIRE_INTEROP=1`.
 
 use policyc::catalog::Catalog;
-use policyc::emit::powershell::{self, ps_literal, Script};
 use policyc::plan::{Action, Plan};
+use policyc::powershell::emit::{self as powershell, ps_literal, ps_literal_parts, Script};
 use policyc::powershell::PsValue;
 use policyc::reg::RegData;
 use serde_json::Value as Json;
@@ -81,11 +81,18 @@ fn scripts(plan: &Plan) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// A script's text. The scripts have no BOM and hold only ASCII (Intune's "Enforce script
+/// signature check" requires UTF-8 without BOM; Windows PowerShell 5.1 reads BOM-less
+/// scripts as ANSI, which agrees with UTF-8 on ASCII).
 fn text_of(bytes: &[u8]) -> String {
-    let body = bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .expect("PowerShell scripts start with a UTF-8 BOM");
-    String::from_utf8(body.to_vec()).unwrap()
+    assert!(
+        !bytes.starts_with(b"\xEF\xBB\xBF"),
+        "PowerShell scripts start without a BOM"
+    );
+    if let Some(i) = bytes.iter().position(|b| !b.is_ascii()) {
+        panic!("a non-ASCII byte 0x{:02X} at offset {i}", bytes[i]);
+    }
+    String::from_utf8(bytes.to_vec()).unwrap()
 }
 
 /// PowerShell's verbatim-literal rule, from the library's data-section reader
@@ -201,12 +208,12 @@ fn a_broken_script_is_caught() {
     let missing_brace = apply.replacen("\r\n}\r\n", "\r\n", 1);
     let unclosed = apply.replacen("\r\n)\r\n", "\r\n", 1);
     let unescaped = apply.replace("'St John''s NHS Trust'", "'St John's NHS Trust'");
-    let bom = |t: &str| [b"\xEF\xBB\xBF".as_slice(), t.as_bytes()].concat();
+    let bytes = |t: &str| t.as_bytes().to_vec();
     let cases = [
-        ("good.ps1".to_string(), bom(&apply)),
-        ("missing-brace.ps1".to_string(), bom(&missing_brace)),
-        ("unclosed-array.ps1".to_string(), bom(&unclosed)),
-        ("unescaped-quote.ps1".to_string(), bom(&unescaped)),
+        ("good.ps1".to_string(), bytes(&apply)),
+        ("missing-brace.ps1".to_string(), bytes(&missing_brace)),
+        ("unclosed-array.ps1".to_string(), bytes(&unclosed)),
+        ("unescaped-quote.ps1".to_string(), bytes(&unescaped)),
     ];
     let parsed = parse(&cases);
     assert!(parsed[0].errors.is_empty(), "{:#?}", parsed[0].errors);
@@ -277,21 +284,44 @@ fn injection_strings_are_inert_literals() {
         let text = text_of(bytes);
         let lines: Vec<&str> = text.split("\r\n").collect();
         for (prefix, value) in &expected {
-            let lit = ps_literal(value);
-            let hits: Vec<_> = p.strings.iter().filter(|s| s.3 == lit).collect();
-            assert_eq!(hits.len(), 1, "{name}: {value:?} is one literal node");
-            let (row, col, kind, raw) = hits[0];
-            assert_eq!(kind, "verbatim_string_characters", "{name}: {raw}");
-            assert_eq!(&ps_verbatim_value(raw), value, "{name}: exact content");
-            // It is the whole right-hand side of its data-section entry.
-            let line = lines[row - 1];
-            let before: String = line.chars().take(col - 1).collect();
-            assert!(before.ends_with(prefix), "{name}:{row}: {line}");
-            let after: String = line.chars().skip(col - 1 + raw.chars().count()).collect();
-            assert!(
-                after.is_empty() || after.starts_with(';'),
-                "{name}:{row}: literal followed by {after:?}"
-            );
+            let expr = ps_literal(value);
+            let rows: Vec<usize> = lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.contains(&format!("{prefix}{expr}")))
+                .map(|(i, _)| i + 1)
+                .collect();
+            assert!(!rows.is_empty(), "{name}: no `{prefix}{expr}`");
+            for row in rows {
+                // Each verbatim piece of the expression is one literal node on that row,
+                // whose value by PowerShell's rules is the piece's text.
+                let mut col_from = 1;
+                for piece in ps_literal_parts(value) {
+                    if !piece.starts_with('\'') {
+                        continue;
+                    }
+                    let hit = p
+                        .strings
+                        .iter()
+                        .find(|s| s.0 == row && s.1 >= col_from && s.3 == piece)
+                        .unwrap_or_else(|| panic!("{name}:{row}: {piece} is not a literal node"));
+                    assert_eq!(hit.2, "verbatim_string_characters", "{name}: {piece}");
+                    ps_verbatim_value(&piece);
+                    col_from = hit.1 + piece.len();
+                }
+                // The library reader gives the whole value back from the entry.
+                let line = lines[row - 1];
+                let at = line.find(prefix).unwrap();
+                let key = prefix.trim_end_matches([' ', '=']);
+                let fields = if line.trim_start().starts_with("@{") {
+                    policyc::powershell::read_fields(line).unwrap()
+                } else {
+                    let field = format!("@{{ {} }}", &line[at..]);
+                    policyc::powershell::read_fields(&field).unwrap()
+                };
+                let got = fields.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+                assert_eq!(got, Some(&PsValue::Str(value.clone())), "{name}:{row}");
+            }
         }
     }
 }
@@ -304,7 +334,7 @@ fn control_characters_never_reach_a_literal() {
     if !require_grammar() {
         return;
     }
-    let spec = "policyc: 1\nbundle:\n  name: nl\n  display_name: \"a\\nb\"\n  version: 1.0.0\n  publisher: p\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
+    let spec = "policyc: 1\nbundle:\n  name: nl\n  display_name: \"a\\nb\"\n  version: 1.0.0\n  publisher: p\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n    acknowledge: [auth-allowlist-loopback-only]\n";
     let out = policyc::compile("nl.yaml", spec.as_bytes(), Catalog::builtin().unwrap());
     assert!(out.plan.is_none());
     assert!(out
@@ -378,13 +408,17 @@ fn assert_reader_strings_seen_by_grammar(name: &str, script: &str, p: &Parsed) {
     for (row, line) in lines {
         for (_, v) in policyc::powershell::read_fields(line).unwrap() {
             if let PsValue::Str(value) = v {
-                let lit = ps_literal(&value);
-                assert!(
-                    p.strings
-                        .iter()
-                        .any(|(r, _, _, raw)| *r == row && *raw == lit),
-                    "{name}: tree-sitter did not see {lit} on line {row}"
-                );
+                for lit in ps_literal_parts(&value) {
+                    if !lit.starts_with('\'') {
+                        continue;
+                    }
+                    assert!(
+                        p.strings
+                            .iter()
+                            .any(|(r, _, _, raw)| *r == row && *raw == lit),
+                        "{name}: tree-sitter did not see {lit} on line {row}"
+                    );
+                }
             }
         }
     }
@@ -433,4 +467,99 @@ fn scripts_are_deterministic() {
             "{name}: template residue"
         );
     }
+}
+
+/// The byte checks every script goes through refuse a BOM and a non-ASCII byte.
+#[test]
+fn a_bom_or_non_ascii_byte_is_refused() {
+    let plan = common::plan_of("examples/nhs-credential-management.yaml");
+    let apply = scripts(&plan).swap_remove(0).1;
+    assert!(std::panic::catch_unwind(|| text_of(&apply)).is_ok());
+    let with_bom = [b"\xEF\xBB\xBF".as_slice(), &apply].concat();
+    assert!(std::panic::catch_unwind(|| text_of(&with_bom)).is_err());
+    let with_e_acute = [&apply[..], "# caf\u{e9}\r\n".as_bytes()].concat();
+    assert!(std::panic::catch_unwind(|| text_of(&with_e_acute)).is_err());
+}
+
+/// Non-ASCII spec text (Welsh, typographic quotes, an emoji) reaches the scripts as
+/// `[char]` codes and reads back exactly.
+#[test]
+fn non_ascii_spec_text_reads_back_from_ascii_scripts() {
+    let spec = "policyc: 1\nbundle:\n  name: cymraeg\n  display_name: \"Ysbyty Gwynedd \u{175} \u{2019}n \u{1F600}\"\n  version: 1.0.0\n  publisher: \"Caf\u{e9} NHS\"\nproducts: [chrome]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
+    let plan = common::plan_from("cy.yaml", spec.as_bytes());
+    for (name, bytes) in scripts(&plan) {
+        text_of(&bytes);
+        let d = policyc::powershell::read_bytes(&bytes).unwrap();
+        assert_eq!(
+            d.bundle[1],
+            (
+                "DisplayName".to_string(),
+                PsValue::Str(plan.bundle.display_name.clone())
+            ),
+            "{name}"
+        );
+    }
+    if require_grammar() {
+        let files = scripts(&plan);
+        for ((name, _), p) in files.iter().zip(&parse(&files)) {
+            assert!(p.errors.is_empty(), "{name}: {:#?}", p.errors);
+        }
+    }
+}
+
+/// Which profiles each script reaches (item: cheap, stable detection). detect.ps1 checks
+/// the loaded user hives and the Default profile only; apply.ps1 and remediate.ps1 load
+/// every profile; a profile that fails to load is recorded as skipped, not as an error
+/// (so detection does not turn it into permanent non-compliance). Read from the text and
+/// checked by the grammar above; the scripts were not run (no PowerShell here).
+#[test]
+fn detection_loads_only_the_default_profile() {
+    let plan = common::plan_of("examples/nhs-credential-management.yaml");
+    let files = scripts(&plan);
+    let text = |name: &str| {
+        text_of(
+            &files
+                .iter()
+                .find(|(p, _)| p == &format!("powershell/{name}"))
+                .unwrap()
+                .1,
+        )
+    };
+    let calls = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains("= Invoke-PolicycPlan "))
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    let detect = text("detect.ps1");
+    assert_eq!(
+        calls(&detect),
+        ["$result = Invoke-PolicycPlan -Mode Test -Scope $Scope -Profiles LoadedAndDefault"]
+    );
+    assert!(detect.contains("foreach ($s in $result.Skipped) { Write-Output ('skipped: ' + $s) }"));
+    // Skipped profiles are not in the non-compliance condition.
+    assert!(detect.contains("if ($result.Drift.Count -gt 0 -or $result.Errors.Count -gt 0) {\r\n"));
+    assert_eq!(
+        calls(&text("remediate.ps1")),
+        [
+            "$applied = Invoke-PolicycPlan -Mode Apply -Scope $Scope -Profiles All",
+            "$check = Invoke-PolicycPlan -Mode Test -Scope $Scope -Profiles All"
+        ]
+    );
+    assert_eq!(
+        calls(&text("apply.ps1")),
+        ["$result = Invoke-PolicycPlan -Mode Apply -Scope $Scope -Profiles All"]
+    );
+    // The engine: -DefaultOnly lists no other profile, and a failed load is skipped.
+    assert!(detect.contains("            if ($DefaultOnly) { break }\r\n"));
+    assert!(detect.contains("-DefaultOnly:($Profiles -eq 'LoadedAndDefault')"));
+    let mount = detect
+        .find("$mount = Mount-PolicycHive -File $p.File")
+        .unwrap();
+    let after = &detect[mount..mount + 400];
+    assert!(
+        after.contains("$result.Skipped.Add(") && after.contains("continue"),
+        "{after}"
+    );
+    assert!(!after[..after.find("continue").unwrap()].contains("Errors.Add"));
 }

@@ -109,6 +109,7 @@ fn expected_records(plan: &Plan, hive: Hive) -> Value {
                     RegData::Dword(n) => (4, json!(n)),
                     RegData::MultiSz(v) => (7, json!(v)),
                     RegData::Qword(n) => (11, json!(n)),
+                    RegData::Raw { .. } => panic!("a plan holds no raw data: {data:?}"),
                 };
                 json!({"key": op.key, "value": name, "type": ty, "data": d})
             }
@@ -283,7 +284,7 @@ fn lgpo_text_lists_the_pol_records() {
                     "User"
                 }
             );
-            let bytes = get(policyc::emit::lgpo::file_name(hive));
+            let bytes = get(policyc::lgpo::emit::file_name(hive));
             assert_eq!(&bytes[..2], [0xFF, 0xFE], "UTF-16LE BOM");
             let text = policyc::lgpo::decode(bytes).unwrap();
             assert!(!text.replace("\r\n", "").contains('\n'), "CRLF only");
@@ -375,23 +376,114 @@ fn gpo_backup_xml_is_well_formed_and_escapes_spec_strings() {
 #[test]
 fn extension_names_follow_the_plan() {
     let live = common::plan_of(EXAMPLES[0]);
-    let gpt = policyc::emit::gpo::gpt_ini(&live).unwrap();
+    let xml = policyc::emit::gpo::backup_xml(&live).unwrap();
     // Site to Zone Assignment List is in the live example: the zonemapping CSE joins.
-    assert!(gpt.contains(
-        "gPCMachineExtensionNames=[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}][{4CFB60C1-FAA6-47F1-89AA-0B18730C9FD3}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]\n"
-    ), "{gpt}");
-    assert!(gpt.contains(
-        "gPCUserExtensionNames=[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F73-3407-48AE-BA88-E8213C6761F1}]\n"
-    ), "{gpt}");
-    // Machine and user settings: version 1 each, user in the upper 16 bits.
-    assert!(gpt.ends_with("Version=65537\n"), "{gpt}");
+    assert!(xml.contains(
+        "<MachineExtensionGuids>[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}][{4CFB60C1-FAA6-47F1-89AA-0B18730C9FD3}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]</MachineExtensionGuids>"
+    ), "{xml}");
+    assert!(xml.contains(
+        "<UserExtensionGuids>[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F73-3407-48AE-BA88-E8213C6761F1}]</UserExtensionGuids>"
+    ), "{xml}");
+    assert!(xml.contains("<UserVersionNumber>65537</UserVersionNumber>"));
     // Without zone sites and without user settings: registry CSE only, user version 0.
     let plain = common::plan_from("hostile.yaml", HOSTILE.as_bytes());
-    let gpt = policyc::emit::gpo::gpt_ini(&plain).unwrap();
-    assert_eq!(
-        gpt,
-        "[General]\ngPCMachineExtensionNames=[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]\nVersion=1\n"
+    let xml = policyc::emit::gpo::backup_xml(&plain).unwrap();
+    assert!(xml.contains(
+        "<MachineExtensionGuids>[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]</MachineExtensionGuids>"
+    ), "{xml}");
+    assert!(xml.contains("<UserExtensionGuids/>"), "{xml}");
+    assert!(
+        xml.contains("<UserVersionNumber>0</UserVersionNumber>"),
+        "{xml}"
     );
+}
+
+/// The backup has GPMC's shape where real backups agree: `<SecurityDescriptor/>` right
+/// after `<Domain>` in `GroupPolicyCoreSettings` (every one of 50 GPMC backups compared has
+/// it there), and `DomainSysvol` holds exactly the files Backup.xml lists as
+/// `bkp:Location`, with no gpt.ini (none of them has one). Read with xmllint.
+#[test]
+fn gpo_backup_is_shaped_as_gpmc_writes_it() {
+    if !common::on_path("xmllint") {
+        common::skip("xmllint not found; install libxml2-utils");
+        return;
+    }
+    for example in EXAMPLES {
+        let plan = common::plan_of(example);
+        let all = files(&plan);
+        let id = policyc::emit::gpo::backup_id(&plan);
+        let dir = tempfile::tempdir().unwrap();
+        let backup = dir.path().join("Backup.xml");
+        let xml = &all
+            .iter()
+            .find(|(p, _)| *p == format!("gpo-backup/{id}/Backup.xml"))
+            .unwrap()
+            .1;
+        fs::write(&backup, xml).unwrap();
+        let q = |xpath: &str| {
+            let out = xmllint(&["--xpath", xpath, backup.to_str().unwrap()]);
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        let core = "//*[local-name()='GroupPolicyCoreSettings']";
+        assert_eq!(
+            q(&format!(
+                "count({core}/*[local-name()='SecurityDescriptor'])"
+            )),
+            "1"
+        );
+        assert_eq!(
+            q(&format!(
+                "local-name({core}/*[local-name()='Domain']/following-sibling::*[1])"
+            )),
+            "SecurityDescriptor"
+        );
+        assert_eq!(
+            q(&format!(
+                "local-name({core}/*[local-name()='SecurityDescriptor']/following-sibling::*[1])"
+            )),
+            "DisplayName"
+        );
+        // Control: the same query on the XML without the element finds none.
+        let stripped = String::from_utf8(xml.clone())
+            .unwrap()
+            .replace("<SecurityDescriptor/>", "");
+        fs::write(dir.path().join("stripped.xml"), stripped).unwrap();
+        let out = xmllint(&[
+            "--xpath",
+            &format!("count({core}/*[local-name()='SecurityDescriptor'])"),
+            dir.path().join("stripped.xml").to_str().unwrap(),
+        ]);
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+        // Files under DomainSysvol = the Locations Backup.xml lists.
+        let prefix = format!("gpo-backup/{id}/");
+        let mut on_disk: Vec<String> = all
+            .iter()
+            .filter_map(|(p, _)| p.strip_prefix(&prefix))
+            .filter(|p| p.starts_with("DomainSysvol/"))
+            .map(|p| p.replace('/', "\\"))
+            .collect();
+        on_disk.sort();
+        let out = xmllint(&[
+            "--xpath",
+            "//*[local-name()='FSObjectFile']/@*[local-name()='Location']",
+            backup.to_str().unwrap(),
+        ]);
+        let mut listed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(|a| {
+                a.trim_start_matches("bkp:Location=\"")
+                    .trim_end_matches('"')
+                    .to_string()
+            })
+            .collect();
+        listed.sort();
+        assert_eq!(on_disk, listed, "{example}");
+        assert!(
+            !all.iter()
+                .any(|(p, _)| p.to_ascii_lowercase().ends_with("gpt.ini")),
+            "{example}: a gpt.ini in the backup"
+        );
+    }
 }
 
 #[test]
@@ -448,4 +540,150 @@ fn output_is_byte_identical_across_builds_and_ids_come_from_the_spec() {
         policyc::emit::gpo::gpo_id(&a),
         policyc::emit::gpo::gpo_id(&c)
     );
+}
+
+/// Runs Samba's Linux Group Policy client extension for Chromium
+/// (`samba.gp.gp_chromium_ext.gp_chromium_ext`, python3-samba) on one machine Registry.pol,
+/// without a domain controller: the file is put where the client's GPO cache keeps it, the
+/// extension's log database is a no-op, and its output goes to a private policy folder. Prints
+/// `{"managed": {...} | null, "recommended": {...} | null}`: the Chromium policy JSON Samba
+/// would install in /etc/chromium/policies.
+const SAMBA_CHROMIUM: &str = r#"
+import json, os, shutil, sys, tempfile
+from samba.gp.gp_chromium_ext import gp_chromium_ext
+pol = sys.argv[1]
+work = tempfile.mkdtemp(prefix='policyc-gpchromium-')
+try:
+    guid = '{6AC1786C-016F-11D2-945F-00C04FB984F9}'
+    cache = os.path.join(work, 'cache')
+    # gp_pol_ext.parse reads <cache>/gpo_cache/<sysvol path after "sysvol", upper-cased>.
+    gpo_dir = os.path.join(cache, 'gpo_cache', 'EXAMPLE.TEST', 'POLICIES', guid.upper(), 'MACHINE')
+    os.makedirs(gpo_dir)
+    shutil.copyfile(pol, os.path.join(gpo_dir, 'REGISTRY.POL'))
+    class Lp:
+        def cache_path(self, name):
+            return os.path.join(cache, name)
+    class Log:
+        def set_guid(self, guid): pass
+        def store(self, ext, attribute, value): pass
+        def delete(self, ext, attribute): pass
+        def commit(self): pass
+    class Store:
+        def get_gplog(self, user):
+            return Log()
+    class Gpo:
+        name = guid
+        file_sys_path = '\\\\example.test\\sysvol\\example.test\\Policies\\' + guid
+    out = os.path.join(work, 'out')
+    gp_chromium_ext(Lp(), None, 'root', Store()).process_group_policy([], [Gpo()], policy_dir=out)
+    result = {}
+    for level in ('managed', 'recommended'):
+        path = os.path.join(out, level, 'policies.json')
+        result[level] = json.load(open(path)) if os.path.exists(path) else None
+    print(json.dumps(result))
+finally:
+    shutil.rmtree(work, ignore_errors=True)
+"#;
+
+fn samba_chromium_python() -> Option<&'static str> {
+    let py = samba_python()?;
+    let ok = Command::new(py)
+        .args(["-c", "import samba.gp.gp_chromium_ext"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        Some(py)
+    } else {
+        common::skip("samba.gp.gp_chromium_ext not importable; install python3-samba (Debian)");
+        None
+    }
+}
+
+fn samba_chromium(py: &str, pol: &[u8]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Registry.pol");
+    fs::write(&path, pol).unwrap();
+    let out = Command::new(py)
+        .arg("-c")
+        .arg(SAMBA_CHROMIUM)
+        .arg(&path)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "gp_chromium_ext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("gp_chromium_ext output is JSON")
+}
+
+fn machine_pol(example: &str) -> Vec<u8> {
+    let plan = common::plan_of(example);
+    files(&plan)
+        .into_iter()
+        .find(|(p, _)| p == "pol/Machine/Registry.pol")
+        .expect("a machine Registry.pol")
+        .1
+}
+
+/// Issue 16: Samba's Chromium client turns the NHS example's machine Registry.pol into exactly
+/// the four Chrome policies the spec means, with their values. Samba matches the key
+/// `Software\Policies\Google\Chrome` case-sensitively, as Chrome's own ADMX spells it.
+#[test]
+fn samba_chromium_extension_yields_the_nhs_chrome_policies() {
+    let Some(py) = samba_chromium_python() else {
+        return;
+    };
+    let got = samba_chromium(py, &machine_pol(EXAMPLES[0]));
+    let origins = json!([
+        "https://manage-care-identities.care-identity-service2.nhs.uk",
+        "https://api.service.nhs.uk"
+    ]);
+    let want = json!({
+        "AuthServerAllowlist": "http://localhost",
+        "CookiesAllowedForUrls": ["http://localhost"],
+        "LocalNetworkAccessAllowedForUrls": origins,
+        "LoopbackNetworkAllowedForUrls": origins,
+    });
+    assert_eq!(got["managed"], want, "Samba's managed Chromium policies");
+    assert_eq!(got["recommended"], json!({}), "no recommended policies");
+}
+
+/// Controls for the harness: a hand-written Registry.pol under the key as Chrome's ADMX spells
+/// it gives the policies (so the harness can pass), one without the Chrome key gives Samba
+/// nothing to install (so the test above cannot pass on an unrelated file).
+#[test]
+fn samba_chromium_extension_controls() {
+    let Some(py) = samba_chromium_python() else {
+        return;
+    };
+    let chrome = r"Software\Policies\Google\Chrome";
+    let entries = [
+        pol::Entry::set(
+            chrome,
+            "AuthServerAllowlist",
+            &RegData::Sz("http://localhost".into()),
+        ),
+        pol::Entry::set(
+            &format!(r"{chrome}\CookiesAllowedForUrls"),
+            "1",
+            &RegData::Sz("http://localhost".into()),
+        ),
+    ];
+    let got = samba_chromium(py, &pol::write(&entries).expect("encode"));
+    assert_eq!(
+        got["managed"],
+        json!({"AuthServerAllowlist": "http://localhost", "CookiesAllowedForUrls": ["http://localhost"]}),
+        "{got}"
+    );
+    let entries = [pol::Entry::set(
+        r"Software\Policies\Microsoft\Edge",
+        "AuthServerAllowlist",
+        &RegData::Sz("http://localhost".into()),
+    )];
+    let bytes = pol::write(&entries).expect("encode");
+    let got = samba_chromium(py, &bytes);
+    assert_eq!(got["managed"], json!({}), "{got}");
 }

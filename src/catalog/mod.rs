@@ -2,9 +2,12 @@
 //! in `products/`, embedded at build time. Settings hold policy data; products
 //! hold branding (registry roots), as Chromium's template writers keep them apart.
 
+pub mod display;
 mod model;
+pub mod vendor;
 
 pub use model::*;
+pub use vendor::VendorPolicy;
 
 use std::collections::BTreeMap;
 

@@ -305,7 +305,7 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
                 }
                 _ => intune,
             };
-            let file = crate::emit::reg::file_name(op.hive);
+            let file = crate::reg::emit::file_name(op.hive);
             let pol = match op.hive {
                 Hive::Hklm => "pol/Machine/Registry.pol",
                 Hive::Hkcu => "pol/User/Registry.pol",

@@ -8,13 +8,13 @@ pub enum Encoding {
     /// regedit's version 5 format: UTF-16LE with BOM, CRLF. `reg import` rejects
     /// UTF-16 without a BOM (validators.md, tried with Wine).
     Utf16LeBomCrlf,
-    /// Windows PowerShell 5.1 reads BOM-less scripts as ANSI, so `.ps1` gets a BOM.
-    Utf8BomCrlf,
     /// JSON: UTF-8 without BOM (RFC 8259 forbids adding one), LF.
     Utf8Lf,
     /// Windows-native text without a BOM, CRLF: the GPO backup's XML (declared
-    /// `encoding="utf-8"`) and its gpt.ini, which GPMC writes as plain ASCII; a BOM
-    /// before `[General]` is not something Windows' INI readers are known to skip.
+    /// `encoding="utf-8"`), and the PowerShell scripts, which are ASCII only (Intune's
+    /// "Enforce script signature check" requires UTF-8 without BOM, and Windows
+    /// PowerShell 5.1 reads a BOM-less script as ANSI, which agrees with UTF-8 on ASCII;
+    /// see `powershell::ps_literal`).
     /// The backup's registry.pol copies are binary and built by the PReg writer.
     Utf8Crlf,
     /// Binary formats (Registry.pol): the emitter builds the bytes itself and never
@@ -34,10 +34,10 @@ pub const TABLE: &[(FileKind, Encoding)] = &[
     (FileKind::GpoBackup, Encoding::Utf8Crlf),
     // LGPO.pdf: LGPO text is Unicode (UTF-16LE with BOM) or ANSI; Unicode keeps every character.
     (FileKind::LgpoTxt, Encoding::Utf16LeBomCrlf),
-    (FileKind::Ps1Apply, Encoding::Utf8BomCrlf),
-    (FileKind::Ps1Detect, Encoding::Utf8BomCrlf),
-    (FileKind::Ps1Remediate, Encoding::Utf8BomCrlf),
-    (FileKind::Ps1Diagnose, Encoding::Utf8BomCrlf),
+    (FileKind::Ps1Apply, Encoding::Utf8Crlf),
+    (FileKind::Ps1Detect, Encoding::Utf8Crlf),
+    (FileKind::Ps1Remediate, Encoding::Utf8Crlf),
+    (FileKind::Ps1Diagnose, Encoding::Utf8Crlf),
     // Graph request bodies are JSON: UTF-8 without BOM (RFC 8259 section 8.1).
     (FileKind::IntuneJson, Encoding::Utf8Lf),
     (FileKind::IntuneSettingsCatalog, Encoding::Utf8Lf),
@@ -76,14 +76,12 @@ pub fn encode(text: &str, enc: Encoding) -> Vec<u8> {
             }
             out
         }
-        Encoding::Utf8BomCrlf | Encoding::Utf8Crlf | Encoding::Utf8Lf => {
-            let (bom, eol): (&[u8], &[u8]) = match enc {
-                Encoding::Utf8BomCrlf => (&[0xEF, 0xBB, 0xBF], b"\r\n"),
-                Encoding::Utf8Crlf => (&[], b"\r\n"),
-                _ => (&[], b"\n"),
+        Encoding::Utf8Crlf | Encoding::Utf8Lf => {
+            let eol: &[u8] = match enc {
+                Encoding::Utf8Crlf => b"\r\n",
+                _ => b"\n",
             };
-            let mut out = Vec::with_capacity(bom.len() + text.len() + text.len() / 16);
-            out.extend_from_slice(bom);
+            let mut out = Vec::with_capacity(text.len() + text.len() / 16);
             for (line, ended) in lines {
                 out.extend_from_slice(line.as_bytes());
                 if ended {
@@ -107,10 +105,7 @@ mod tests {
             b,
             [0xFF, 0xFE, b'a', 0, b'\r', 0, b'\n', 0, b'b', 0, b'\r', 0, b'\n', 0]
         );
-        assert_eq!(
-            encode("a\n", Encoding::Utf8BomCrlf),
-            [0xEF, 0xBB, 0xBF, b'a', b'\r', b'\n']
-        );
+        assert_eq!(encode("a\n", Encoding::Utf8Crlf), [b'a', b'\r', b'\n']);
         assert_eq!(encode("a\r\n", Encoding::Utf8Lf), b"a\n");
     }
 
@@ -128,9 +123,6 @@ mod tests {
                         out.extend_from_slice(&u.to_le_bytes());
                     }
                     out
-                }
-                Encoding::Utf8BomCrlf => {
-                    [&[0xEF, 0xBB, 0xBF][..], lf.replace('\n', "\r\n").as_bytes()].concat()
                 }
                 Encoding::Utf8Crlf => lf.replace('\n', "\r\n").into_bytes(),
                 Encoding::Utf8Lf => lf.into_bytes(),
@@ -154,7 +146,6 @@ mod tests {
         ];
         for enc in [
             Encoding::Utf16LeBomCrlf,
-            Encoding::Utf8BomCrlf,
             Encoding::Utf8Crlf,
             Encoding::Utf8Lf,
         ] {

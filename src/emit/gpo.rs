@@ -6,7 +6,6 @@
 //! gpo-backup/manifest.xml                               <Backups> listing the backup
 //! gpo-backup/{BACKUP-ID}/Backup.xml                     GroupPolicyBackupScheme
 //! gpo-backup/{BACKUP-ID}/bkupInfo.xml                   BackupInst
-//! gpo-backup/{BACKUP-ID}/DomainSysvol/GPO/gpt.ini       version + extension names
 //! gpo-backup/{BACKUP-ID}/DomainSysvol/GPO/Machine/registry.pol
 //! gpo-backup/{BACKUP-ID}/DomainSysvol/GPO/User/registry.pol
 //! ```
@@ -15,20 +14,29 @@
 //! `{8402A0FB-...}/Backup.xml`, `bkupInfo.xml`) and a Windows LAPS backup whose
 //! Registry extension lists `%GPO_MACH_FSPATH%\registry.pol` at
 //! `DomainSysvol\GPO\Machine\registry.pol` (domain-facts.md 8.2). GPMC names the
-//! folder after the backup id with braces.
+//! folder after the backup id with braces. Every GPMC backup compared (50, from 7 public
+//! repositories) has a `<SecurityDescriptor>` between `<Domain>` and `<DisplayName>` in
+//! `GroupPolicyCoreSettings`, and none has a `gpt.ini` in `DomainSysvol/GPO` (GPMC keeps
+//! the version and extension names in Backup.xml; the files under `DomainSysvol` are the
+//! ones Backup.xml lists as `bkp:Location`). So the backup carries `<SecurityDescriptor/>`
+//! there, empty, as the hand-built backups reported to import with `Import-GPO` do, and no
+//! gpt.ini.
 //!
 //! Deliberate differences from a GPMC backup, because policyc has no domain:
-//! no `SecurityDescriptor` and no `SecurityGroups` entries (Import-GPO imports
-//! settings, not security; unconfirmed whether GPMC accepts their absence),
-//! `policyc.invalid` (RFC 2606) as domain and domain controller, the nil GUID as
-//! domain GUID, a fixed `BackupTime` (no timestamps: output is byte-identical), and
-//! no `gpreport.xml`. README "Limitations" lists these.
+//! an empty `SecurityDescriptor` and no `SecurityGroups` entries (Import-GPO imports
+//! settings, not security), `policyc.invalid` (RFC 2606) as domain and domain controller,
+//! the nil GUID as domain GUID, a fixed `BackupTime` (no timestamps: output is
+//! byte-identical, so `Import-GPO` must be given `-BackupId`, not `-BackupGpoName`, which
+//! picks the newest backup by time), and no `gpreport.xml`. The backup serves
+//! `Import-GPO -BackupId`, GPMC's Import Settings and `LGPO.exe /g`; not Restore, which
+//! needs the original domain and GPO. README "Limitations" lists these.
 //!
 //! All XML goes through quick-xml's writer, which escapes every text node and
 //! attribute, so a spec string (the display name) cannot inject markup.
 
-use super::{encoding, pol as pol_emit, Artifact, EmitError, Emitter, FileKind};
+use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::Plan;
+use crate::pol::emit as pol_emit;
 use crate::reg::Hive;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
@@ -117,28 +125,10 @@ pub fn extension_names(plan: &Plan, hive: Hive) -> Result<String, EmitError> {
 }
 
 /// Version per side: 1 when the side has settings, else 0 (a new GPO at its first
-/// edit). MS-GPOL 3.3.5.4 / sample 4.10: gpt.ini `Version` holds the user version in
-/// the upper 16 bits and the computer version in the lower 16 bits.
+/// edit). Import-GPO gives the imported GPO versions of its own; these are what a backup
+/// of a new GPO records.
 fn side_version(plan: &Plan, hive: Hive) -> u32 {
     u32::from(plan.ops.iter().any(|o| o.hive == hive))
-}
-
-/// gpt.ini as a local Group Policy object holds it (domain-facts.md 8.2): with
-/// `DomainSysvol/GPO` copied to `%SystemRoot%\System32\GroupPolicy`, the extension
-/// names tell Windows which CSEs to run. ASCII only.
-pub fn gpt_ini(plan: &Plan) -> Result<String, EmitError> {
-    let machine = extension_names(plan, Hive::Hklm)?;
-    let user = extension_names(plan, Hive::Hkcu)?;
-    let version = (side_version(plan, Hive::Hkcu) << 16) | side_version(plan, Hive::Hklm);
-    let mut s = String::from("[General]\n");
-    if !machine.is_empty() {
-        s.push_str(&format!("gPCMachineExtensionNames={machine}\n"));
-    }
-    if !user.is_empty() {
-        s.push_str(&format!("gPCUserExtensionNames={user}\n"));
-    }
-    s.push_str(&format!("Version={version}\n"));
-    Ok(s)
 }
 
 struct Xml {
@@ -277,6 +267,8 @@ pub fn backup_xml(plan: &Plan) -> Result<String, EmitError> {
     x.open("GroupPolicyCoreSettings", &[])?;
     x.leaf("ID", &gpo)?;
     x.leaf("Domain", PLACEHOLDER_DOMAIN)?;
+    // Where every GPMC backup has it; empty, since the backup carries no security.
+    x.empty("SecurityDescriptor", &[])?;
     x.leaf("DisplayName", &plan.bundle.display_name)?;
     x.leaf("Options", "0")?;
     x.leaf("UserVersionNumber", &number(Hive::Hkcu))?;
@@ -333,7 +325,6 @@ impl Emitter for GpoEmitter {
             text(format!("{ROOT}/manifest.xml"), manifest_xml(plan)?),
             text(format!("{dir}/Backup.xml"), backup_xml(plan)?),
             text(format!("{dir}/bkupInfo.xml"), bkup_info_xml(plan)?),
-            text(format!("{dir}/DomainSysvol/GPO/gpt.ini"), gpt_ini(plan)?),
         ];
         for hive in plan.hives() {
             // Binary PReg, the same bytes as pol/<scope>/Registry.pol.

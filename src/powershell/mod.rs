@@ -1,5 +1,5 @@
 //! The data section of policyc's PowerShell scripts, read back: the inverse of
-//! `emit::powershell::data_section`, which every script (apply, detect, remediate,
+//! [`emit::data_section`], which every script (apply, detect, remediate,
 //! diagnose) carries through `templates/ps1/common.ps1.j2`.
 //!
 //! The section is two assignments, `$PolicycBundle = [ordered]@{` with one `Name = value`
@@ -12,7 +12,8 @@
 //!   typographic quotes U+2018..U+201B alike, and reads a doubled quote character as
 //!   one, keeping the second (`IsSingleQuote` in `CharTraits.cs` and
 //!   `Tokenizer.ScanStringLiteral`, PowerShell/PowerShell);
-//! - `('' + 'a' + [char]0x000A + 'b')`, how the writer splices control characters;
+//! - `('' + 'a' + [char]0x000A + 'b')`, how the writer splices control characters and
+//!   every non-ASCII character (UTF-16 code units; a surrogate pair as two codes);
 //! - `[uint64]'n'`, `[byte[]]@(0x00, ...)` and `[string[]]@(s, ...)` (QWORD, binary and
 //!   multi-string data).
 //!
@@ -21,9 +22,11 @@
 //! writer can produce, so a test comparing it with the plan cannot be fooled by text it
 //! skipped.
 
-use crate::emit::powershell::is_ps_single_quote;
+pub mod emit;
+
 use crate::plan::{Action, Op};
 use crate::reg::{Hive, RegData};
+use emit::is_ps_single_quote;
 
 /// The line that opens the bundle table.
 pub const BUNDLE_START: &str = "$PolicycBundle = [ordered]@{";
@@ -159,34 +162,51 @@ impl Parser {
         self.c[s..self.i].iter().collect()
     }
 
-    /// `[char]0xHHHH`.
-    fn char_code(&mut self) -> Result<char, String> {
+    /// `[char]0xHHHH`: one UTF-16 code unit (four hex digits, as the writer makes them).
+    fn char_code(&mut self) -> Result<u16, String> {
         self.expect("[char]0x")?;
         let h = self.while_digits(true);
-        u32::from_str_radix(&h, 16)
+        u16::from_str_radix(&h, 16)
             .ok()
-            .filter(|_| !h.is_empty())
-            .and_then(char::from_u32)
-            .ok_or_else(|| format!("`[char]0x{h}` is not a character"))
+            .filter(|_| h.len() == 4)
+            .ok_or_else(|| format!("`[char]0x{h}` is not a UTF-16 code unit"))
     }
 
     /// A verbatim literal, or `(` string `+` (string | char code) ... `)`. The first
     /// operand must be a string: it is what makes `+` concatenate rather than add codes.
+    /// Char codes are UTF-16 code units; a surrogate pair must come as two codes in a
+    /// row (how the writer splices characters outside the BMP), and a lone surrogate is
+    /// an error.
     fn string(&mut self) -> Result<String, String> {
         if !self.eat("(") {
             return self.literal();
         }
         self.ws();
         let mut out = self.literal()?;
+        let mut high: Option<u16> = None;
         loop {
             self.ws();
             if self.eat(")") {
-                return Ok(out);
+                return match high {
+                    None => Ok(out),
+                    Some(h) => Err(format!("a lone surrogate `[char]0x{h:04X}`")),
+                };
             }
             self.expect("+")?;
             self.ws();
             if self.at("[char]") {
-                out.push(self.char_code()?);
+                let u = self.char_code()?;
+                match (high.take(), u) {
+                    (None, 0xD800..=0xDBFF) => high = Some(u),
+                    (Some(h), 0xDC00..=0xDFFF) => out.extend(char::decode_utf16([h, u]).flatten()),
+                    (None, _) => match char::from_u32(u32::from(u)) {
+                        Some(c) => out.push(c),
+                        None => return Err(format!("a lone surrogate `[char]0x{u:04X}`")),
+                    },
+                    (Some(h), _) => return Err(format!("a lone surrogate `[char]0x{h:04X}`")),
+                }
+            } else if let Some(h) = high {
+                return Err(format!("a lone surrogate `[char]0x{h:04X}`"));
             } else {
                 out.push_str(&self.literal()?);
             }
@@ -496,7 +516,7 @@ pub fn read(script: &str) -> Result<DataSection, ReadError> {
     Ok(DataSection { bundle, plan })
 }
 
-/// Reads a script file's bytes (UTF-8 with the BOM the emitter writes, or without).
+/// Reads a script file's bytes (ASCII, as the emitter writes them; a UTF-8 BOM is skipped).
 pub fn read_bytes(bytes: &[u8]) -> Result<DataSection, ReadError> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(body).map_err(|e| ReadError {
@@ -508,8 +528,8 @@ pub fn read_bytes(bytes: &[u8]) -> Result<DataSection, ReadError> {
 
 #[cfg(test)]
 mod tests {
+    use super::emit::{data_section, ps_literal};
     use super::*;
-    use crate::emit::powershell::{data_section, ps_literal};
     use crate::plan::{Plan, Provenance};
     use crate::validate::Bundle;
 
@@ -582,14 +602,28 @@ mod tests {
 
     #[test]
     fn literals_follow_powershell() {
-        for s in [
-            "",
-            "a",
-            "it's",
-            "\u{2018}\u{2019}\u{201A}\u{201B}'",
-            "$(calc) `n",
-        ] {
+        for s in ["", "a", "it's", "$(calc) `n"] {
             assert_eq!(verbatim_value(&ps_literal(s)).as_deref(), Some(s));
+        }
+        // Non-ASCII text (the typographic quotes too) is spliced as UTF-16 code units,
+        // a character outside the BMP as its surrogate pair.
+        for s in [
+            "\u{2018}\u{2019}\u{201A}\u{201B}'",
+            "caf\u{e9} \u{1F600}\u{1F600}x",
+            "\u{10FFFF}",
+        ] {
+            let lit = ps_literal(s);
+            assert!(lit.is_ascii(), "{lit}");
+            assert_eq!(Parser::new(&lit).string().as_deref(), Ok(s));
+        }
+        for bad in [
+            "('' + [char]0xD83D)",
+            "('' + [char]0xDE00)",
+            "('' + [char]0xD83D + 'a' + [char]0xDE00)",
+            "('' + [char]0xD83D + [char]0x0041)",
+            "('' + [char]0xE9)",
+        ] {
+            assert!(Parser::new(bad).string().is_err(), "{bad}");
         }
         // An undoubled typographic quote ends the string where PowerShell ends it.
         assert_eq!(

@@ -14,12 +14,26 @@
 //!   ContentSettings/DefaultCookiesSetting.yaml); CookiesAllowedForUrls is the exception list.
 //! - AuthServerAllowlist: comma/semicolon-separated server names (net/http/http_auth_filter.cc).
 //! - AutoDetect = 1 overrides the three Local intranet options (KB 2028170).
+//! - Site to Zone Assignment List (inetres.admx `IZ_Zonemaps`, `ListBox_Support_ZoneMapKey`
+//!   = 1 with the `...\Internet Settings\ZoneMapKey` list): InetRes.adml `IZ_ExplainZonemaps`,
+//!   "If you disable or do not configure this policy, users may choose their own
+//!   site-to-zone assignments"; while it applies, the `ZoneMap\Domains` preferences are not
+//!   used, only the sites the policy maps.
+//! - `Security_HKLM_only` = 1 under `HKLM\Software\Policies\...\Internet Settings`
+//!   ("Security Zones: Use only machine settings", inetres.admx): KB 182569, HKLM zone
+//!   settings are read together with HKCU unless it is 1, then HKLM only;
+//!   InetRes.adml `IE_ExplainSecurity_HKLM_only`.
+//! - Chromium platform policy: a value set in HKLM (scope machine) wins over the same
+//!   policy in HKCU (scope user), whole, lists included (Chromium
+//!   `components/policy/core/common/policy_map.cc`, `EntryHasHigherPriority`: platform
+//!   machine ranks above platform user).
 
 use super::model::Registry;
 use crate::catalog::{Catalog, ProductKind};
 use crate::diag::{
     AUTH_ALLOWLIST_MISSING_LOCALHOST, INTRANET_AUTO_DETECT_ON, LNA_ORIGIN_BLOCKED,
-    THIRD_PARTY_COOKIES_BLOCKED, URL_BLOCKLIST_BLOCKS_LOCALHOST,
+    THIRD_PARTY_COOKIES_BLOCKED, URL_BLOCKLIST_BLOCKS_LOCALHOST, USER_POLICY_OVERRIDDEN,
+    ZONE_PREFERENCE_INACTIVE, ZONE_SETTINGS_MACHINE_ONLY,
 };
 use crate::plan::{Action, Plan};
 use crate::reg::{Hive, RegData};
@@ -216,6 +230,183 @@ pub fn run(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
                     fix: "set AutoDetect to 0 (setting intranet-auto-detect: false)".into(),
                 });
             }
+        }
+    }
+    out.extend(precedence(plan, reg, catalog));
+    out
+}
+
+/// `Internet Settings` under the Group Policy root (the Site to Zone Assignment List
+/// and `Security_HKLM_only` live here).
+const IE_POLICY_KEY: &str = r"SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings";
+/// The per-site preference keys the Sites dialog writes: `...\ZoneMap\Domains\<host>`.
+const ZONE_DOMAINS_KEY: &str =
+    r"SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap\Domains\";
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// Where the plan's values are overruled by policy the exports show elsewhere: a Site to
+/// Zone Assignment List makes zone preferences inactive, `Security_HKLM_only` makes
+/// per-user Internet Settings inactive, and a machine Chromium policy wins over the
+/// same user policy.
+fn precedence(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
+    let mut out = Vec::new();
+    // 1. Site to Zone Assignment List policy (either hive) against zone preferences.
+    let zonemap_policies: Vec<String> = [Hive::Hklm, Hive::Hkcu]
+        .iter()
+        .map(|h| format!("{}\\{IE_POLICY_KEY}", h.long_name()))
+        .filter(|k| dword(reg, k, "ListBox_Support_ZoneMapKey") == Some(1))
+        .collect();
+    if !zonemap_policies.is_empty() {
+        for op in &plan.ops {
+            let Action::Set {
+                name: scheme,
+                data: RegData::Dword(zone),
+            } = &op.action
+            else {
+                continue;
+            };
+            if !starts_with_ci(&op.key, ZONE_DOMAINS_KEY) {
+                continue;
+            }
+            let host = &op.key[ZONE_DOMAINS_KEY.len()..];
+            let site = if scheme == "*" {
+                host.to_string()
+            } else {
+                format!("{scheme}://{host}")
+            };
+            // The policy still gives the site its zone when its own list maps it so.
+            let mapped = zonemap_policies.iter().any(|p| {
+                [site.as_str(), host].iter().any(|name| {
+                    matches!(reg.value(&format!("{p}\\ZoneMapKey"), name),
+                        Some(RegData::Sz(z)) if z.trim() == zone.to_string())
+                })
+            });
+            if mapped {
+                continue;
+            }
+            let policy = &zonemap_policies[0];
+            out.push(Finding {
+                code: ZONE_PREFERENCE_INACTIVE,
+                message: format!(
+                    "the Site to Zone Assignment List policy ({policy}\\ZoneMapKey) applies, so the {} preference mapping {site} to zone {zone} is ignored, and that policy does not map {site} to zone {zone}",
+                    if op.hive == Hive::Hkcu { "per-user" } else { "machine" }
+                ),
+                at: format!("{policy} \"ListBox_Support_ZoneMapKey\""),
+                why: "InetRes.adml, Site to Zone Assignment List: \"If you disable or do not configure this policy, users may choose their own site-to-zone assignments\"; while the policy applies, only the sites it lists get a zone",
+                fix: format!(
+                    "add {site} = {zone} to the GPO that sets the Site to Zone Assignment List, or give setting {} `form: policy` ({})",
+                    op.provenance.setting, op.provenance.spec_path
+                ),
+            });
+        }
+    }
+    // 2. Security_HKLM_only: per-user zone settings are not read at all.
+    let hklm_ie = format!("{}\\{IE_POLICY_KEY}", Hive::Hklm.long_name());
+    if dword(reg, &hklm_ie, "Security_HKLM_only") == Some(1) {
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for op in plan.ops.iter().filter(|o| o.hive == Hive::Hkcu) {
+            let lower = op.key.to_ascii_lowercase();
+            if !lower.contains(r"\internet settings") {
+                continue;
+            }
+            let p = &op.provenance;
+            if seen.contains(&(p.setting.as_str(), p.spec_path.as_str())) {
+                continue;
+            }
+            seen.push((p.setting.as_str(), p.spec_path.as_str()));
+            out.push(Finding {
+                code: ZONE_SETTINGS_MACHINE_ONLY,
+                message: format!(
+                    "Security_HKLM_only = 1: the per-user values of {} ({}) under HKEY_CURRENT_USER\\{} are ignored",
+                    p.setting, p.spec_path, op.key
+                ),
+                at: format!("{hklm_ie} \"Security_HKLM_only\""),
+                why: "KB 182569: HKLM zone settings are read together with HKCU unless Security_HKLM_only is 1, then only HKLM's (\"Security Zones: Use only machine settings\")",
+                fix: format!("give setting {} `scope: machine` ({})", p.setting, p.spec_path),
+            });
+        }
+    }
+    // 3. Chromium: machine platform policy wins over user platform policy.
+    for product in catalog
+        .products
+        .values()
+        .filter(|p| p.kind == ProductKind::Browser)
+    {
+        let Some(pk) = product.policy_key.as_deref() else {
+            continue;
+        };
+        // (policy name, is a list key) -> what the spec writes for the user.
+        let mut wanted: Vec<(String, bool, Vec<&RegData>, &crate::plan::Op)> = Vec::new();
+        for op in plan.ops.iter().filter(|o| o.hive == Hive::Hkcu) {
+            let Action::Set { name, data } = &op.action else {
+                continue;
+            };
+            let (policy, list) = if op.key.eq_ignore_ascii_case(pk) {
+                (name.clone(), false)
+            } else if starts_with_ci(&op.key, &format!("{pk}\\")) {
+                (op.key[pk.len() + 1..].to_string(), true)
+            } else {
+                continue;
+            };
+            match wanted
+                .iter_mut()
+                .find(|w| w.0.eq_ignore_ascii_case(&policy) && w.1 == list)
+            {
+                Some(w) => w.2.push(data),
+                None => wanted.push((policy, list, vec![data], op)),
+            }
+        }
+        let machine = format!("{}\\{pk}", Hive::Hklm.long_name());
+        for (policy, list, datas, op) in wanted {
+            let (found, same) = if list {
+                let items = reg.list(&format!("{machine}\\{policy}"));
+                let want: Vec<String> = datas
+                    .iter()
+                    .filter_map(|d| match d {
+                        RegData::Sz(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if items.is_empty() {
+                    continue;
+                }
+                let same = items == want;
+                (format!("[{}]", items.join(", ")), same)
+            } else {
+                let Some(found) = reg.value(&machine, &policy) else {
+                    continue;
+                };
+                (
+                    found.to_string(),
+                    datas.first().is_some_and(|d| *d == found),
+                )
+            };
+            if same {
+                continue;
+            }
+            let at = if list {
+                format!("{machine}\\{policy}")
+            } else {
+                format!("{machine} \"{policy}\"")
+            };
+            out.push(Finding {
+                code: USER_POLICY_OVERRIDDEN,
+                message: format!(
+                    "{} {policy} is set for the machine ({found}), which wins over the user policy the spec writes ({}, {})",
+                    product.name, op.provenance.setting, op.provenance.spec_path
+                ),
+                at,
+                why: "Chromium: a platform policy set for the machine (HKLM) takes precedence over the same policy set for the user (HKCU), lists included; the user value is ignored",
+                fix: format!(
+                    "put the spec's entries in the machine policy at {machine}, or give setting {} `scope: machine`",
+                    op.provenance.setting
+                ),
+            });
         }
     }
     out

@@ -7,7 +7,7 @@
 //! environment refuses to print any value that did not come out of this module's
 //! escaping (see [`environment`]).
 
-use super::{encoding, Artifact, EmitError, Emitter, FileKind};
+use crate::emit::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::{Action, Op, Plan};
 use crate::reg::{Hive, RegData};
 use minijinja::{Environment, Error, ErrorKind, Value};
@@ -93,19 +93,48 @@ pub fn is_ps_single_quote(c: char) -> bool {
     matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}')
 }
 
-/// A PowerShell expression whose value is exactly `s`, never interpolated.
+/// Must `c` be spliced in as a `[char]` code rather than written inside a literal? The
+/// scripts are ASCII only (see [`ps_literal`]), and control characters cannot go into a
+/// literal as they are: the scripts are written with CRLF line endings, so a raw LF would
+/// come back as CRLF.
+fn needs_char_code(c: char) -> bool {
+    !c.is_ascii() || c.is_ascii_control()
+}
+
+/// A PowerShell expression whose value is exactly `s`, never interpolated, written in
+/// printable ASCII only.
 ///
-/// Text without control characters becomes one verbatim literal `'...'` with every
-/// single-quote character doubled; `$`, `` ` ``, `"` and `;` have no meaning inside it.
-/// Control characters (which validation rejects in specs, but the emitter does not rely
-/// on that) cannot go into the literal as they are: the scripts are written with CRLF
-/// line endings, so a raw LF would come back as CRLF. They are spliced in as
-/// `[char]0x000A` instead: `('a' + [char]0x000A + 'b')`.
+/// The scripts carry no BOM: Intune Remediations with "Enforce script signature check"
+/// require UTF-8 without BOM (Microsoft Learn, "Remediations", script requirements), and
+/// Windows PowerShell 5.1 reads a BOM-less script in the system's ANSI code page
+/// (about_Character_Encoding). Text that is ASCII reads the same in UTF-8 and in every
+/// ANSI code page, so nothing but printable ASCII is written.
+///
+/// Printable ASCII text becomes one verbatim literal `'...'` with `'` doubled; `$`,
+/// `` ` ``, `"` and `;` have no meaning inside it. Every other character (control
+/// characters, which validation rejects in specs, and all non-ASCII text such as `é` or the
+/// typographic quotes) is spliced in as a UTF-16 code unit, `[char]0x00E9`, between
+/// literals: `('' + 'caf' + [char]0x00E9)`. A character outside the Basic Multilingual
+/// Plane becomes its surrogate pair, two codes in a row, which .NET strings join back
+/// into the character.
 pub fn ps_literal(s: &str) -> String {
+    let parts = ps_literal_parts(s);
+    if parts.len() == 1 {
+        return parts.into_iter().next().unwrap_or_default();
+    }
+    format!("({})", parts.join(" + "))
+}
+
+/// The operands of [`ps_literal`]: one verbatim literal when `s` is printable ASCII,
+/// else `''` (a string first makes `+` concatenate rather than add char codes), then
+/// literals and `[char]0xHHHH` codes in order.
+pub fn ps_literal_parts(s: &str) -> Vec<String> {
     fn quoted(run: &str) -> String {
         let mut out = String::with_capacity(run.len() + 2);
         out.push('\'');
         for c in run.chars() {
+            // Only ASCII reaches a literal; of PowerShell's single-quote characters
+            // (`is_ps_single_quote`) that is `'` alone.
             if is_ps_single_quote(c) {
                 out.push(c);
             }
@@ -114,19 +143,21 @@ pub fn ps_literal(s: &str) -> String {
         out.push('\'');
         out
     }
-    if !s.chars().any(char::is_control) {
-        return quoted(s);
+    if !s.chars().any(needs_char_code) {
+        return vec![quoted(s)];
     }
-    // Starting with a string operand makes `+` concatenate rather than add char codes.
     let mut parts = vec![String::from("''")];
     let mut run = String::new();
     for c in s.chars() {
-        if c.is_control() {
+        if needs_char_code(c) {
             if !run.is_empty() {
                 parts.push(quoted(&run));
                 run.clear();
             }
-            parts.push(format!("[char]0x{:04X}", c as u32));
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                parts.push(format!("[char]0x{:04X}", u));
+            }
         } else {
             run.push(c);
         }
@@ -134,7 +165,7 @@ pub fn ps_literal(s: &str) -> String {
     if !run.is_empty() {
         parts.push(quoted(&run));
     }
-    format!("({})", parts.join(" + "))
+    parts
 }
 
 /// Text for a `#` comment or comment-based help: anything that could end the comment
@@ -175,6 +206,13 @@ fn data_expr(d: &RegData) -> (&'static str, String) {
         RegData::MultiSz(items) => {
             let items: Vec<String> = items.iter().map(|s| ps_literal(s)).collect();
             ("MultiString", format!("[string[]]@({})", items.join(", ")))
+        }
+        // Read from an export only; a plan never holds one. `None` is REG_NONE's
+        // RegistryValueKind; every other unmodelled code is `Unknown`.
+        RegData::Raw { code, bytes } => {
+            let bytes: Vec<String> = bytes.iter().map(|x| format!("0x{x:02X}")).collect();
+            let kind = if *code == 0 { "None" } else { "Unknown" };
+            (kind, format!("[byte[]]@({})", bytes.join(", ")))
         }
     }
 }
@@ -249,7 +287,7 @@ pub fn data_section(plan: &Plan) -> String {
 /// as a raw spec string, fails to render instead of producing an injectable script. The
 /// built-in filters that mark values safe are removed for the same reason.
 pub fn environment() -> Result<Environment<'static>, Error> {
-    let mut env = super::templates::strict_environment()?;
+    let mut env = crate::emit::templates::strict_environment()?;
     env.set_formatter(|out, _state, value| match value.as_str() {
         Some(s) if value.is_safe() => out.write_str(s).map_err(Error::from),
         _ => Err(Error::new(
@@ -313,12 +351,23 @@ impl Emitter for PowerShellEmitter {
         "powershell"
     }
 
-    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &crate::emit::Input) -> Result<Vec<Artifact>, EmitError> {
         let renderer = Renderer::new(plan)?;
         Script::ALL
             .iter()
             .map(|&s| {
                 let text = renderer.render(s)?;
+                // Spec text is ASCII by `ps_literal`; this also holds the templates to it.
+                if let Some(c) = text.chars().find(|c| !c.is_ascii()) {
+                    return Err(EmitError {
+                        emitter: "powershell",
+                        message: format!(
+                            "{}: U+{:04X} outside a literal; the scripts must be ASCII only",
+                            s.path(),
+                            c as u32
+                        ),
+                    });
+                }
                 Ok(Artifact {
                     path: s.path().to_string(),
                     kind: s.kind(),
@@ -334,19 +383,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn literals_double_every_single_quote_character() {
+    fn literals_double_quotes_and_splice_typographic_ones() {
         assert_eq!(ps_literal("abc"), "'abc'");
         assert_eq!(ps_literal("it's"), "'it''s'");
+        // The typographic quotes PowerShell also treats as quotes are not ASCII, so
+        // they never reach a literal.
         assert_eq!(
             ps_literal("a\u{2018}b\u{2019}c"),
-            "'a\u{2018}\u{2018}b\u{2019}\u{2019}c'"
+            "('' + 'a' + [char]0x2018 + 'b' + [char]0x2019 + 'c')"
         );
         assert_eq!(
             ps_literal("\u{201A}\u{201B}"),
-            "'\u{201A}\u{201A}\u{201B}\u{201B}'"
+            "('' + [char]0x201A + [char]0x201B)"
         );
         assert_eq!(ps_literal("$(calc) `n \"x\""), "'$(calc) `n \"x\"'");
         assert_eq!(ps_literal(""), "''");
+    }
+
+    #[test]
+    fn non_ascii_is_spliced_as_utf16_code_units() {
+        assert_eq!(ps_literal("caf\u{e9}"), "('' + 'caf' + [char]0x00E9)");
+        // U+1F600 is the surrogate pair D83D DE00.
+        assert_eq!(
+            ps_literal("a\u{1F600}"),
+            "('' + 'a' + [char]0xD83D + [char]0xDE00)"
+        );
+        assert_eq!(ps_literal("\u{7f}"), "('' + [char]0x007F)");
+        for s in ["caf\u{e9}", "\u{2019}x\u{1F600}", "Ysbyty Gwynedd \u{175}"] {
+            assert!(ps_literal(s).is_ascii(), "{s}");
+        }
     }
 
     #[test]

@@ -1,0 +1,648 @@
+//! `policyc import`: reads what a Trust deploys today (a `.reg` export, a Registry.pol, a
+//! GPO backup folder or LGPO text) and writes a spec holding every value it recognises
+//! as a catalog setting. Values no catalog location writes are listed as comments with
+//! their key, so nothing is dropped silently.
+//!
+//! The reverse of the plan's layout (`plan::lay_out`): for each catalog entry, scope,
+//! form and product, each registry location is read back by its layout (one value, a
+//! joined list, a numbered Chromium list, the Site to Zone Assignment List, the
+//! `ZoneMap\Domains` preference keys). A setting is placed once per scope (the spec
+//! format allows one); browsers that hold different values for it, or a second form
+//! with other data, stay in the comments. The inputs are replayed in order into the same
+//! registry model `verify` uses, so `[-KEY]`, `**delvals.` and the other deletions apply.
+
+pub mod lists;
+
+use crate::catalog::{Catalog, Entry, Form, Layout, Location, ProductKind, ValueKind};
+use crate::diag::{self, Diagnostic};
+use crate::reg::{Hive, RegData};
+use crate::verify::model::{full_path, normalise, Registry};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Reads one input into `reg`: a `.reg` export, a Registry.pol (by its `PReg`
+/// signature, a `.pol` name or an `hklm:`/`hkcu:` prefix; the hive comes from the
+/// prefix or its Machine/User folder), a folder holding Registry.pol files (a GPO
+/// backup), or LGPO text. `verify`, `import` and `--against` all read through here.
+/// Returns warnings for lines Windows would skip and records that do not fit their
+/// type; `Err` is a message naming the file when it cannot be read at all.
+pub fn add_file(reg: &mut Registry, arg: &str) -> Result<Vec<Diagnostic>, String> {
+    let (hive, path) = match arg.split_once(':') {
+        Some((h, rest)) if h.eq_ignore_ascii_case("hklm") => (Some(Hive::Hklm), rest),
+        Some((h, rest)) if h.eq_ignore_ascii_case("hkcu") => (Some(Hive::Hkcu), rest),
+        _ => (None, arg),
+    };
+    let p = Path::new(path);
+    if p.is_dir() {
+        return add_folder(reg, p);
+    }
+    let bytes = std::fs::read(p).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let pol_name = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pol"));
+    if bytes.starts_with(&crate::pol::SIGNATURE) || pol_name || hive.is_some() {
+        let hive = hive.or_else(|| pol_hive(p)).ok_or_else(|| {
+            format!(
+                "{path}: a Registry.pol does not say its hive; write hklm:{path} or hkcu:{path}"
+            )
+        })?;
+        return add_pol(reg, hive, &bytes, path);
+    }
+    let text = crate::reg::text::decode(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with("Windows Registry Editor") || head.starts_with("REGEDIT4") {
+        let warnings = reg
+            .add_reg(&bytes)
+            .map_err(|e| format!("{path}: not a .reg export: {e}"))?;
+        return Ok(warnings
+            .into_iter()
+            .map(|w| {
+                Diagnostic::new(diag::REG_LINE_SKIPPED, w.message)
+                    .file(path)
+                    .at(w.line, 1)
+            })
+            .collect());
+    }
+    let records =
+        crate::lgpo::read(&crate::lgpo::decode(&bytes).map_err(|e| format!("{path}: {e}"))?)
+            .map_err(|e| {
+                format!("{path}: neither a .reg file, a Registry.pol nor LGPO text: {e}")
+            })?;
+    let mut warnings = Vec::new();
+    for h in [Hive::Hklm, Hive::Hkcu] {
+        let entries: Vec<_> = records
+            .iter()
+            .filter(|r| r.hive == h)
+            .map(|r| r.to_entry())
+            .collect();
+        if !entries.is_empty() {
+            warnings.extend(
+                reg.add_pol_entries(h, entries)
+                    .into_iter()
+                    .map(|w| Diagnostic::new(diag::POL_RECORD_MISFIT, w).file(path)),
+            );
+        }
+    }
+    Ok(warnings)
+}
+
+/// Replays one Registry.pol file; its misfit records become warnings naming the file.
+fn add_pol(
+    reg: &mut Registry,
+    hive: Hive,
+    bytes: &[u8],
+    path: &str,
+) -> Result<Vec<Diagnostic>, String> {
+    let warnings = reg
+        .add_pol(hive, bytes)
+        .map_err(|e| format!("{path}: a damaged Registry.pol: {e}"))?;
+    Ok(warnings
+        .into_iter()
+        .map(|w| Diagnostic::new(diag::POL_RECORD_MISFIT, w).file(path))
+        .collect())
+}
+
+/// The hive of a Registry.pol from its folder (`Machine`, `User`).
+fn pol_hive(p: &Path) -> Option<Hive> {
+    let folder = p
+        .parent()?
+        .file_name()?
+        .to_string_lossy()
+        .to_ascii_lowercase();
+    match folder.as_str() {
+        "machine" => Some(Hive::Hklm),
+        "user" => Some(Hive::Hkcu),
+        _ => None,
+    }
+}
+
+/// A GPO backup (or any folder holding `Machine/registry.pol`, `User/registry.pol`,
+/// such as a backup's `DomainSysvol/GPO` or `%SystemRoot%\System32\GroupPolicy`): every
+/// Registry.pol below it, in path order.
+fn add_folder(reg: &mut Registry, dir: &Path) -> Result<Vec<Diagnostic>, String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let rd = std::fs::read_dir(&d).map_err(|e| format!("cannot read {}: {e}", d.display()))?;
+        for e in rd {
+            let e = e.map_err(|e| format!("cannot read {}: {e}", d.display()))?;
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case("registry.pol"))
+            {
+                if let Some(h) = pol_hive(&p) {
+                    found.push((p, h));
+                }
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        return Err(format!(
+            "{}: no Machine/registry.pol or User/registry.pol below this folder (a GPO backup holds them in {{BACKUP-ID}}/DomainSysvol/GPO)",
+            dir.display()
+        ));
+    }
+    let mut warnings = Vec::new();
+    for (p, h) in found {
+        let bytes = std::fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        warnings.extend(add_pol(reg, h, &bytes, &p.display().to_string())?);
+    }
+    Ok(warnings)
+}
+
+/// Reads every input, in order, into one registry, with the warnings of all of them.
+pub fn read_inputs(inputs: &[String]) -> Result<(Registry, Vec<Diagnostic>), String> {
+    let mut reg = Registry::default();
+    let mut warnings = Vec::new();
+    for i in inputs {
+        warnings.extend(add_file(&mut reg, i)?);
+    }
+    Ok((reg, warnings))
+}
+
+/// A value read back from the registry, in the spec's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Found {
+    Bool(bool),
+    Dword(u32),
+    Str(String),
+    List(Vec<String>),
+    Zones(Vec<(String, u32)>),
+}
+
+/// (lower-case full key, lower-case value name) of a registry value.
+type Used = (String, String);
+
+fn used(full: &str, name: &str) -> Used {
+    (normalise(full), name.to_lowercase())
+}
+
+/// The value one catalog location holds, and the registry values it took it from.
+fn read_location(
+    reg: &Registry,
+    hive: Hive,
+    key: &str,
+    loc: &Location,
+    kind: ValueKind,
+) -> Option<(Found, Vec<Used>)> {
+    let full = full_path(hive, key);
+    let name = loc.value.as_deref().unwrap_or_default();
+    let (found, mut took) = match loc.layout {
+        Layout::Value => {
+            let v = match (kind, reg.value(&full, name)?) {
+                (ValueKind::Bool, RegData::Dword(d @ (0 | 1))) => Found::Bool(*d == 1),
+                (ValueKind::Dword, RegData::Dword(d)) => Found::Dword(*d),
+                (ValueKind::String, RegData::Sz(s)) => Found::Str(s.clone()),
+                _ => return None,
+            };
+            (v, vec![used(&full, name)])
+        }
+        Layout::JoinedList => {
+            let RegData::Sz(s) = reg.value(&full, name)? else {
+                return None;
+            };
+            let sep = loc.separator.as_deref().unwrap_or(",");
+            let items: Vec<String> = s
+                .split(sep)
+                .filter(|i| !i.is_empty())
+                .map(str::to_string)
+                .collect();
+            if items.is_empty() {
+                return None;
+            }
+            (Found::List(items), vec![used(&full, name)])
+        }
+        Layout::NumberedList => {
+            let k = reg.key(&full)?;
+            let mut items: Vec<(u64, String, String)> = k
+                .values
+                .values()
+                .filter_map(|(n, d)| match d {
+                    RegData::Sz(s) => n
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|_| n.chars().all(|c| c.is_ascii_digit()))
+                        .map(|i| (i, n.clone(), s.clone())),
+                    _ => None,
+                })
+                .collect();
+            if items.is_empty() {
+                return None;
+            }
+            items.sort();
+            let took = items.iter().map(|(_, n, _)| used(&full, n)).collect();
+            (
+                Found::List(items.into_iter().map(|(_, _, s)| s).collect()),
+                took,
+            )
+        }
+        Layout::ZoneAssignments => {
+            let k = reg.key(&full)?;
+            let mut sites = Vec::new();
+            let mut took = Vec::new();
+            for (n, d) in k.values.values() {
+                if let RegData::Sz(z) = d {
+                    if let Ok(z @ 1..=4) = z.trim().parse::<u32>() {
+                        sites.push((n.clone(), z));
+                        took.push(used(&full, n));
+                    }
+                }
+            }
+            if sites.is_empty() {
+                return None;
+            }
+            (Found::Zones(sites), took)
+        }
+        Layout::ZoneDomains => {
+            let prefix = format!("{}\\", normalise(&full));
+            let mut sites = Vec::new();
+            let mut took = Vec::new();
+            for (lower, k) in reg.keys.range(prefix.clone()..) {
+                let Some(rest) = lower.strip_prefix(&prefix) else {
+                    break;
+                };
+                if rest.contains('\\') {
+                    continue;
+                }
+                // The host as the export spelt it.
+                let host = &k.path[k.path.len() - rest.len()..];
+                for (n, d) in k.values.values() {
+                    if let RegData::Dword(z @ 1..=4) = d {
+                        let site = if n == "*" {
+                            host.to_string()
+                        } else {
+                            format!("{n}://{host}")
+                        };
+                        sites.push((site, *z));
+                        took.push(used(&k.path, n));
+                    }
+                }
+            }
+            if sites.is_empty() {
+                return None;
+            }
+            (Found::Zones(sites), took)
+        }
+    };
+    // The form's fixed companion values (the Site to Zone Assignment List switch).
+    for f in &loc.also {
+        let fk = full_path(hive, &f.key);
+        if let Some(RegData::Dword(d)) = reg.value(&fk, &f.value) {
+            if *d == f.data {
+                took.push(used(&fk, &f.value));
+            }
+        }
+    }
+    Some((found, took))
+}
+
+/// One setting placed in the spec.
+struct Placed {
+    entry: String,
+    scope: crate::catalog::Scope,
+    default_scope: crate::catalog::Scope,
+    /// `None` for entries without forms; `Some(None)` for both forms.
+    form: Option<Option<Form>>,
+    default_form: Option<Form>,
+    browsers: Option<Vec<String>>,
+    value: Found,
+    /// Lint codes the deployed values trigger (`acknowledge:`), so the imported spec
+    /// compiles to what the machines have today; the comment asks for a review.
+    acknowledge: Vec<&'static str>,
+}
+
+/// What [`import`] produced.
+pub struct Imported {
+    /// The spec text (YAML).
+    pub spec: String,
+    /// Settings placed.
+    pub placed: usize,
+    /// Registry values no catalog setting took, one line each (`HKLM\key "name" = ...`).
+    pub unplaced: Vec<String>,
+}
+
+/// Per form: product -> (value, values it came from), and the location names seen.
+type ByProduct = BTreeMap<String, (Found, Vec<Used>)>;
+
+fn read_form(
+    reg: &Registry,
+    catalog: &Catalog,
+    entry: &Entry,
+    scope: crate::catalog::Scope,
+    form: Option<Form>,
+    min_browser: &mut Option<u32>,
+) -> ByProduct {
+    let mut out: ByProduct = BTreeMap::new();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    let locs: Vec<&Location> = entry
+        .registry
+        .iter()
+        .filter(|l| l.form == form && l.scopes.as_ref().is_none_or(|s| s.contains(&scope)))
+        .collect();
+    for loc in &locs {
+        for product in &loc.products {
+            let pk = catalog
+                .products
+                .get(product)
+                .and_then(|p| p.policy_key.as_deref())
+                .unwrap_or("");
+            let key = loc.key.replace("{policy_key}", pk);
+            let Some((v, took)) = read_location(reg, scope.hive(), &key, loc, entry.value.kind)
+            else {
+                continue;
+            };
+            seen.insert((product.clone(), loc.name.clone()));
+            match out.get_mut(product) {
+                Some((v0, t0)) if *v0 == v => t0.extend(took),
+                Some(_) => {}
+                None => {
+                    out.insert(product.clone(), (v, took));
+                }
+            }
+        }
+    }
+    // A location the catalog marks as replaced from version N, absent where its
+    // successor is present: the bundle was built for browsers from N on.
+    for loc in &locs {
+        if let Some(sup) = &loc.superseded {
+            for (product, from) in &sup.from {
+                if seen.contains(&(product.clone(), sup.by.clone()))
+                    && !seen.contains(&(product.clone(), loc.name.clone()))
+                {
+                    *min_browser = Some(min_browser.map_or(*from, |m| m.max(*from)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Builds the spec from the registry the inputs describe.
+pub fn import(reg: &Registry, catalog: &Catalog, name: &str, inputs: &[String]) -> Imported {
+    let mut placed: Vec<Placed> = Vec::new();
+    let mut taken: BTreeSet<Used> = BTreeSet::new();
+    let mut min_browser: Option<u32> = None;
+    let mut clients: BTreeMap<String, String> = BTreeMap::new();
+    for entry in &catalog.entries {
+        let forms: Vec<Option<Form>> = if entry.default_form.is_some() {
+            vec![Some(Form::Policy), Some(Form::Preference)]
+        } else {
+            vec![None]
+        };
+        let browser = entry.registry.iter().any(|l| {
+            l.products.iter().any(|p| {
+                catalog
+                    .products
+                    .get(p)
+                    .is_some_and(|p| p.kind == ProductKind::Browser)
+            })
+        });
+        for &scope in &entry.scopes {
+            let mut mb = min_browser;
+            let per_form: Vec<(Option<Form>, ByProduct)> = forms
+                .iter()
+                .map(|&f| (f, read_form(reg, catalog, entry, scope, f, &mut mb)))
+                .filter(|(_, m)| !m.is_empty())
+                .collect();
+            let Some((first_form, first)) = per_form.first() else {
+                continue;
+            };
+            min_browser = mb;
+            // The products that share the most common value (ties: first product).
+            let mut groups: Vec<(Found, Vec<String>)> = Vec::new();
+            for (product, (v, _)) in first {
+                match groups.iter_mut().find(|g| g.0 == *v) {
+                    Some(g) => g.1.push(product.clone()),
+                    None => groups.push((v.clone(), vec![product.clone()])),
+                }
+            }
+            groups.sort_by_key(|g| std::cmp::Reverse(g.1.len()));
+            let (value, products) = groups.swap_remove(0);
+            let same = |m: &ByProduct| {
+                m.len() == products.len()
+                    && products
+                        .iter()
+                        .all(|p| m.get(p).is_some_and(|(v, _)| *v == value))
+            };
+            // Both forms with the same data is `form: both`.
+            let both = per_form.len() == 2 && same(first) && same(&per_form[1].1);
+            let forms_used: Vec<&ByProduct> = if both {
+                vec![first, &per_form[1].1]
+            } else {
+                vec![first]
+            };
+            for m in forms_used {
+                for p in &products {
+                    if let Some((_, t)) = m.get(p) {
+                        taken.extend(t.iter().cloned());
+                    }
+                }
+            }
+            if let Some(a) = &entry.applies_to {
+                if let Some((lo, hi)) = a.versions.split_once('-') {
+                    let v = if hi.is_empty() { lo } else { hi };
+                    clients.entry(a.client.clone()).or_insert(v.to_string());
+                }
+            }
+            placed.push(Placed {
+                entry: entry.id.clone(),
+                scope,
+                default_scope: entry.default_scope,
+                form: entry
+                    .default_form
+                    .map(|_| if both { None } else { *first_form }),
+                default_form: entry.default_form,
+                browsers: browser.then_some(products),
+                value,
+                acknowledge: Vec::new(),
+            });
+            // One setting per scope in a spec: a second form or browser with other
+            // data stays in the comments (not taken).
+        }
+    }
+    let mut unplaced = Vec::new();
+    for (lower, key) in &reg.keys {
+        for (lname, (vname, data)) in &key.values {
+            if !taken.contains(&(lower.clone(), lname.clone())) {
+                let shown = format!(
+                    "{} \"{}\" = {} {}",
+                    short(&key.path),
+                    vname,
+                    data.reg_type().name(),
+                    data
+                );
+                unplaced.push(comment_safe(&shown));
+            }
+        }
+    }
+    let mut spec = render(name, inputs, &placed, min_browser, &clients, &unplaced);
+    // What is deployed today may trip an intent lint (a loopback-only AuthServerAllowlist,
+    // a public-suffix wildcard): the spec records it as acknowledged, with a comment, so
+    // it compiles to the same plan and the review is visible in the spec.
+    let mut acknowledged = false;
+    for d in crate::compile("imported.yaml", spec.as_bytes(), catalog).diagnostics {
+        let Some(code) = crate::validate::ACKNOWLEDGEABLE
+            .iter()
+            .find(|c| d.is_error() && **c == d.code)
+        else {
+            continue;
+        };
+        let index = d
+            .path
+            .as_deref()
+            .and_then(|p| p.strip_prefix("settings["))
+            .and_then(|p| p.split(']').next())
+            .and_then(|i| i.parse::<usize>().ok());
+        if let Some(p) = index.and_then(|i| placed.get_mut(i)) {
+            if !p.acknowledge.contains(code) {
+                p.acknowledge.push(code);
+                acknowledged = true;
+            }
+        }
+    }
+    if acknowledged {
+        spec = render(name, inputs, &placed, min_browser, &clients, &unplaced);
+    }
+    Imported {
+        spec,
+        placed: placed.len(),
+        unplaced,
+    }
+}
+
+fn short(path: &str) -> String {
+    let (root, rest) = path.split_once('\\').unwrap_or((path, ""));
+    match Hive::parse(root) {
+        Some(h) => format!("{}\\{rest}", h.short_name()),
+        None => path.to_string(),
+    }
+}
+
+/// Text for one YAML comment line: control characters become `?`.
+fn comment_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// A YAML scalar for any string: a JSON string is a valid YAML double-quoted scalar.
+fn q(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+fn zone_name(z: u32) -> &'static str {
+    match z {
+        1 => "intranet",
+        2 => "trusted",
+        3 => "internet",
+        _ => "restricted",
+    }
+}
+
+fn render(
+    name: &str,
+    inputs: &[String],
+    placed: &[Placed],
+    min_browser: Option<u32>,
+    clients: &BTreeMap<String, String>,
+    unplaced: &[String],
+) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "# Imported by policyc {} from:\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    for i in inputs {
+        s.push_str(&format!("#   {}\n", comment_safe(i)));
+    }
+    s.push_str("# Review every setting: `import` reads values, not intent.\n");
+    s.push_str("policyc: 1\nbundle:\n");
+    s.push_str(&format!("  name: {}\n", q(name)));
+    s.push_str(&format!(
+        "  display_name: {}\n",
+        q(&format!("Imported policy ({name})"))
+    ));
+    s.push_str("  version: 1.0.0\n");
+    s.push_str(&format!("  publisher: {}\n", q("imported by policyc")));
+    let mut browsers: Vec<String> = placed
+        .iter()
+        .flat_map(|p| p.browsers.iter().flatten().cloned())
+        .collect();
+    browsers.sort();
+    browsers.dedup();
+    if !browsers.is_empty() {
+        s.push_str(&format!("products: [{}]\n", browsers.join(", ")));
+    }
+    if let Some(v) = min_browser {
+        s.push_str(&format!("min_browser_version: {v}\n"));
+    }
+    if !clients.is_empty() {
+        s.push_str("clients:\n");
+        for (c, v) in clients {
+            s.push_str(&format!("  {c}: {}\n", q(v)));
+        }
+    }
+    s.push_str("settings:");
+    if placed.is_empty() {
+        s.push_str(" []");
+    }
+    s.push('\n');
+    for p in placed {
+        s.push_str(&format!("  - id: {}\n", p.entry));
+        if p.scope != p.default_scope {
+            s.push_str(&format!("    scope: {}\n", p.scope.as_str()));
+        }
+        match p.form {
+            Some(None) => s.push_str("    form: both\n"),
+            Some(Some(f)) if Some(f) != p.default_form => s.push_str(&format!(
+                "    form: {}\n",
+                if f == Form::Policy {
+                    "policy"
+                } else {
+                    "preference"
+                }
+            )),
+            _ => {}
+        }
+        if let Some(b) = &p.browsers {
+            if *b != browsers {
+                s.push_str(&format!("    products: [{}]\n", b.join(", ")));
+            }
+        }
+        match &p.value {
+            Found::Bool(b) => s.push_str(&format!("    value: {b}\n")),
+            Found::Dword(n) => s.push_str(&format!("    value: {n}\n")),
+            Found::Str(v) => s.push_str(&format!("    value: {}\n", q(v))),
+            Found::List(items) => {
+                s.push_str("    value:\n");
+                for i in items {
+                    s.push_str(&format!("      - {}\n", q(i)));
+                }
+            }
+            Found::Zones(sites) => {
+                s.push_str("    value:\n");
+                for (site, z) in sites {
+                    s.push_str(&format!("      {}: {}\n", q(site), zone_name(*z)));
+                }
+            }
+        }
+        if !p.acknowledge.is_empty() {
+            s.push_str(&format!(
+                "    acknowledge: [{}]   # as deployed today: review (policyc explain {})\n",
+                p.acknowledge.join(", "),
+                p.acknowledge[0]
+            ));
+        }
+    }
+    if !unplaced.is_empty() {
+        s.push_str(
+            "\n# Values no catalog setting writes (or a second browser, form or scope with other\n# data than the setting above), left out of the spec:\n",
+        );
+        for u in unplaced {
+            s.push_str(&format!("#   {u}\n"));
+        }
+    }
+    s
+}
