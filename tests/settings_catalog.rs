@@ -145,6 +145,38 @@ fn snapshot_is_what_intunes_definitions_hold() {
     }
 }
 
+/// Every lookup of the snapshot names a catalog location that exists, in its Group Policy
+/// form, whose name is the ADMX policy name Intune keeps as the definition's `name`.
+#[test]
+fn snapshot_lookups_name_catalog_locations() {
+    let catalog = Catalog::builtin().unwrap();
+    let (lookups, defs) = sc::builtin().unwrap();
+    assert_eq!(lookups.len(), 13);
+    for l in lookups {
+        let (_, loc) = catalog
+            .location(&l.setting, &l.location, &l.product)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(
+            loc.form,
+            Some(policyc::catalog::Form::Preference),
+            "{}",
+            l.location
+        );
+        assert_eq!(l.policy, loc.name, "{}", l.location);
+        // Its roots in the snapshot, per scope.
+        for scope in ["device", "user"] {
+            let n = defs
+                .roots_named(scope, &l.policy)
+                .filter(|d| l.matches(d))
+                .count();
+            let want = usize::from(
+                !(l.product == "chrome" && l.location == "LoopbackNetworkAllowedForUrls"),
+            );
+            assert_eq!(n, want, "{} {} {scope}", l.location, l.product);
+        }
+    }
+}
+
 /// The list: what the NHS example's Settings Catalog policy sets, with which
 /// definitions, and the route of what it leaves out.
 #[test]
