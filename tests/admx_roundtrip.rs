@@ -388,7 +388,18 @@ fn characters_xml_cannot_carry_are_spec_errors() {
 
 #[test]
 fn intune_preflight_names_blocked_settings_and_their_route() {
+    // By default the Settings Catalog policy delivers every blocked NHS setting that has
+    // a route, and its own note says so: no ingestion note is needed.
     let plan = plan_of(SPECS[0]);
+    let d = policyc::admx::preflight(&plan, Catalog::builtin().unwrap());
+    assert!(
+        !d.iter().any(|x| x.code == "intune-ingestion-blocked-path"),
+        "{d:#?}"
+    );
+    // With `intune_profile: custom`, each names the custom profile's route.
+    let text = [read(SPECS[0]), b"\nintune_profile: custom\n".to_vec()].concat();
+    let out = compile_bytes(SPECS[0], &text);
+    let plan = out.plan.unwrap_or_else(|| panic!("{:#?}", out.diagnostics));
     let d = policyc::admx::preflight(&plan, Catalog::builtin().unwrap());
     assert!(
         d.iter().all(|d| d.severity == Severity::Note),

@@ -311,6 +311,19 @@ impl<'a> Routes<'a> {
             .is_some_and(|&i| matches!(self.groups[i].1, Resolved::Catalog { .. }))
     }
 
+    /// Whether the Settings Catalog profile delivers the group (spec path, product,
+    /// location, hive).
+    pub fn delivers(&self, spec_path: &str, product: &str, location: &str, hive: Hive) -> bool {
+        self.index
+            .get(&(
+                spec_path.to_string(),
+                product.to_string(),
+                location.to_string(),
+                hive,
+            ))
+            .is_some_and(|&i| matches!(self.groups[i].1, Resolved::Catalog { .. }))
+    }
+
     /// The Settings Catalog profiles: one per scope with at least one value.
     pub fn profiles(&self, plan: &Plan) -> Vec<(Hive, instance::Policy)> {
         let b = &plan.bundle;
