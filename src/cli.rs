@@ -105,6 +105,11 @@ enum Command {
         /// github output give their count in one line (json and sarif always list them).
         #[arg(long)]
         notes: bool,
+        /// Intune's setting definitions (JSON of GET
+        /// /beta/deviceManagement/configurationSettings, every page merged); overrides the
+        /// spec's `intune_definitions:`.
+        #[arg(long, value_name = "FILE")]
+        intune_definitions: Option<PathBuf>,
     },
     /// Compile a spec into a bundle folder (atomically replaces a previous bundle).
     #[command(
@@ -137,6 +142,11 @@ written) or, with --check, the bundle is out of date, 2 usage or I/O error (an u
         /// github output give their count in one line (json and sarif always list them).
         #[arg(long)]
         notes: bool,
+        /// Intune's setting definitions (JSON of GET
+        /// /beta/deviceManagement/configurationSettings, every page merged); overrides the
+        /// spec's `intune_definitions:`.
+        #[arg(long, value_name = "FILE")]
+        intune_definitions: Option<PathBuf>,
     },
     /// Show the difference in effect between two specs (registry values, bundle files).
     /// Exit 0 when they write the same values, 1 when they differ.
@@ -276,7 +286,11 @@ pub fn main() -> i32 {
             format,
             against,
             notes,
-        } => check(&spec, format, notes, &against, catalog),
+            intune_definitions,
+        } => {
+            set_intune_definitions(intune_definitions);
+            check(&spec, format, notes, &against, catalog)
+        }
         Command::Build {
             spec,
             out,
@@ -285,7 +299,9 @@ pub fn main() -> i32 {
             format,
             against,
             notes,
+            intune_definitions,
         } => {
+            set_intune_definitions(intune_definitions);
             let durability = if no_sync {
                 crate::bundle::Durability::Unsynced
             } else {
@@ -299,8 +315,12 @@ pub fn main() -> i32 {
             check: true,
             format,
             notes,
+            intune_definitions,
             ..
-        } => build_check(&spec, &out, format, notes, catalog),
+        } => {
+            set_intune_definitions(intune_definitions);
+            build_check(&spec, &out, format, notes, catalog)
+        }
         Command::Diff { old, new, format } => diff(&old, &new, format, catalog),
         Command::Init {
             path,
@@ -469,6 +489,15 @@ fn report_all(diags: &[&Diagnostic], format: DiagFormat) {
     }
 }
 
+/// `--intune-definitions` of check/build, for every compile of this run.
+static INTUNE_DEFINITIONS: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+fn set_intune_definitions(path: Option<PathBuf>) {
+    if let Some(p) = path {
+        let _ = INTUNE_DEFINITIONS.set(p);
+    }
+}
+
 /// Reads and compiles; `Err(exit code)` after reporting.
 fn compile(
     spec: &Path,
@@ -498,7 +527,10 @@ fn compile_then<T: Send>(
             return Err(EXIT_USAGE);
         }
     };
-    let (outcome, t) = crate::compile_then(&name, &bytes, catalog, then);
+    let opts = crate::CompileOptions {
+        intune_definitions: INTUNE_DEFINITIONS.get().cloned(),
+    };
+    let (outcome, t) = crate::compile_with(&name, &bytes, catalog, &opts, then);
     match (outcome.plan, t) {
         (Some(p), Some(t)) => Ok((p, outcome.diagnostics, t)),
         _ => {
@@ -510,7 +542,15 @@ fn compile_then<T: Send>(
                     if n == 1 { "" } else { "s" }
                 );
             }
-            Err(EXIT_SPEC)
+            // A definitions file given on the command line that cannot be used is a usage
+            // or I/O error, not a spec error.
+            let only_cli_file = opts.intune_definitions.is_some()
+                && outcome
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .all(|d| d.code == diag::INTUNE_DEFINITIONS);
+            Err(if only_cli_file { EXIT_USAGE } else { EXIT_SPEC })
         }
     }
 }

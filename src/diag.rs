@@ -90,6 +90,10 @@ codes! {
     INTUNE_NO_ROUTE = "intune-no-route", Note, "a setting has no Intune MDM route (no Policy CSP, ingestion refused or not a policy value); the Intune profile leaves it out and the PowerShell remediation delivers it";
     INTUNE_UNREPRESENTABLE = "intune-unrepresentable", Error, "a list entry holds U+F000, the separator of Intune OMA-URI list payloads";
     INTUNE_VENDOR_ADMX = "intune-vendor-admx", Note, "the Intune profile sets a product's policies through the vendor's own ADMX, which must be ingested (or built in) first";
+    INTUNE_DEFINITIONS = "intune-definitions", Error, "the Intune setting definitions file (--intune-definitions, intune_definitions:) cannot be read or is not a Graph configurationSettings list";
+    INTUNE_SETTINGS_CATALOG = "intune-settings-catalog", Note, "a value is delivered by the Intune Settings Catalog profile (intune/settings-catalog/), not the custom OMA-URI profile";
+    INTUNE_CUSTOM_PROFILE = "intune-custom-profile", Note, "a value is delivered by the custom OMA-URI profile (intune/<scope>.json): its policy has no Settings Catalog definition, or the spec chose `intune_profile: custom`";
+    INTUNE_DEFINITION_MISMATCH = "intune-definition-mismatch", Error, "a value does not fit Intune's Settings Catalog definition of its policy (option, value type, length or number of entries)";
     OUTPUT_PATH = "output-path", Error, "the output path is unusable (a file, or a folder policyc did not write)";
     REG_LINE_SKIPPED = "reg-line-skipped", Warning, "a .reg line Windows' import skips (malformed, or no open key); the rest of the file is read";
     POL_RECORD_MISFIT = "pol-record-misfit", Warning, "a Registry.pol record whose data does not fit its type (or a type policyc does not model); kept as the bytes Windows stores";
@@ -159,6 +163,10 @@ const FIXES: &[(&str, &str)] = &[
     ("intune-no-route", "nothing to fix in the spec: deploy powershell/detect.ps1 and remediate.ps1 as an Intune Remediation with the intune/*.json profiles"),
     ("intune-unrepresentable", "remove the U+F000 character from the entry"),
     ("intune-vendor-admx", "ingest the vendor's ADMX under the App name shown (or use Intune's built-in template) before assigning the profile"),
+    ("intune-definitions", "give the JSON saved from GET /beta/deviceManagement/configurationSettings with every page merged into one `value` array (README: Intune Settings Catalog), or leave the option out to use the built-in snapshot"),
+    ("intune-settings-catalog", "import intune/settings-catalog/*.json as Settings Catalog policies; set `intune_profile: custom` to keep every value in the custom OMA-URI profile"),
+    ("intune-custom-profile", "import intune/<scope>.json as a custom configuration profile (with any vendor ADMX it names ingested first)"),
+    ("intune-definition-mismatch", "change the value to fit the definition the message names, or set `intune_profile: custom` to deliver it by the custom OMA-URI profile"),
     ("output-path", "give --out a new folder, an empty folder, or a folder policyc built before"),
     ("reg-line-skipped", "fix or remove the line named; Windows imports the file without it, so policyc reads it the same way"),
     ("pol-record-misfit", "rewrite the value with its right type and size (e.g. 4 bytes for REG_DWORD), or remove the record"),

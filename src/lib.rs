@@ -53,6 +53,25 @@ pub fn compile_then<T: Send>(
     catalog: &Catalog,
     then: impl FnOnce(&Plan) -> T + Send,
 ) -> (Outcome, Option<T>) {
+    compile_with(file, bytes, catalog, &CompileOptions::default(), then)
+}
+
+/// Inputs of a compile besides the spec: what the command line gives.
+#[derive(Debug, Clone, Default)]
+pub struct CompileOptions {
+    /// `--intune-definitions FILE`: Intune's setting definitions; overrides the spec's
+    /// `intune_definitions:`.
+    pub intune_definitions: Option<std::path::PathBuf>,
+}
+
+/// [`compile_then`] with the command line's options.
+pub fn compile_with<T: Send>(
+    file: &str,
+    bytes: &[u8],
+    catalog: &Catalog,
+    options: &CompileOptions,
+    then: impl FnOnce(&Plan) -> T + Send,
+) -> (Outcome, Option<T>) {
     let loaded = match spec::load_bytes(file, bytes) {
         Ok(l) => l,
         Err(diagnostics) => {
@@ -73,6 +92,23 @@ pub fn compile_then<T: Send>(
             None
         }
     });
+    // Intune: the profile choice and the Settings Catalog definitions (a file is read here).
+    let plan = plan.and_then(|mut p| {
+        match intune::settings_catalog::options(
+            &loaded,
+            file,
+            options.intune_definitions.as_deref(),
+        ) {
+            Ok(o) => {
+                p.intune = o;
+                Some(p)
+            }
+            Err(d) => {
+                diagnostics.push(locate(&loaded, d));
+                None
+            }
+        }
+    });
     let mut result = None;
     if let Some(p) = &plan {
         let checks = || {
@@ -86,6 +122,8 @@ pub fn compile_then<T: Send>(
             ds.extend(intune::notes(p, catalog, file));
             // The list keys the bundle replaces wholesale.
             ds.extend(import::lists::notes(p, file));
+            // The Settings Catalog route of each value, and values its definitions refuse.
+            ds.extend(intune::settings_catalog::notes(p, catalog, file));
             ds
         };
         let (checked, t) = std::thread::scope(|scope| {

@@ -50,6 +50,10 @@ pub struct Op {
 pub struct Plan {
     pub bundle: Bundle,
     pub ops: Vec<Op>,
+    /// How the plan reaches Intune: the spec's `intune_profile` and the Settings Catalog
+    /// definitions in use (`crate::intune::settings_catalog`). Not part of the plan's JSON.
+    #[serde(skip)]
+    pub intune: crate::intune::settings_catalog::IntuneOptions,
 }
 
 impl Plan {
@@ -175,6 +179,7 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
         Ok(Plan {
             bundle: spec.bundle.clone(),
             ops,
+            intune: Default::default(),
         })
     } else {
         Err(diags)

@@ -95,6 +95,15 @@ pub fn spec_schema(catalog: &Catalog) -> Value {
                 "additionalProperties": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+){0,3}$"},
                 "description": "NHS clients the endpoints run, with versions, e.g. smartcard-connect: \"3.13\".",
             },
+            "intune_profile": {
+                "enum": ["settings-catalog", "custom"],
+                "description": "Which Intune profile carries values whose policy has a Settings Catalog definition: settings-catalog (default, intune/settings-catalog/) or custom (the OMA-URI profile only).",
+            },
+            "intune_definitions": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Intune's setting definitions, the JSON of GET /beta/deviceManagement/configurationSettings with every page merged, relative to the spec; without it the built-in snapshot is used.",
+            },
             "settings": {
                 "type": "array",
                 "items": {

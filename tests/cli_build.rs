@@ -58,6 +58,7 @@ fn writes_reg_files_and_a_matching_manifest() {
                 "admx",
                 "adml",
                 "intune-json",
+                "intune-settings-catalog",
                 "ps1-apply",
                 "ps1-detect",
                 "ps1-remediate",

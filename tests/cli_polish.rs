@@ -111,7 +111,7 @@ fn delivery_notes_are_counted_unless_asked_for() {
         assert_eq!(r.code, 0, "{with:?}");
         assert_eq!(
             r.stderr.matches("note[intune-").count(),
-            13,
+            17,
             "{with:?}: {}",
             r.stderr
         );

@@ -93,6 +93,8 @@ fn docs_cover_every_setting_with_routes_and_sources() {
         md.contains("ADMX policy OberthurEnableNhsEnrollment"),
         "{md}"
     );
+    // The Intune column names the Settings Catalog definition where Intune has one.
+    assert!(md.contains("the Settings Catalog profile intune/settings-catalog/device.json (setting definition device\\_vendor\\_msft\\_policy\\_config\\_internetexplorer\\_includealllocalsites)"));
 }
 
 #[test]

@@ -40,6 +40,9 @@ fn require_graph() -> bool {
     common::require_python(
         "msgraph.generated.models.windows10_custom_configuration",
         "'msgraph-sdk==1.65.0'",
+    ) && common::require_python(
+        "msgraph_beta.generated.models.device_management_configuration_policy",
+        "'msgraph-beta-sdk==1.66.0'",
     )
 }
 
@@ -71,6 +74,15 @@ fn compile(path: &str) -> (Plan, BTreeMap<String, Vec<u8>>) {
     (plan, files.into_iter().collect())
 }
 
+/// An example with `intune_profile: custom` (every Intune value in the custom profile).
+fn compile_custom(path: &str) -> (Plan, BTreeMap<String, Vec<u8>>) {
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let plan = common::plan_from(path, format!("{text}\nintune_profile: custom\n").as_bytes());
+    let files = policyc::bundle_files(&plan).unwrap();
+    (plan, files.into_iter().collect())
+}
+
+/// Every Intune file: the custom profiles and the Settings Catalog policies.
 fn profiles(files: &BTreeMap<String, Vec<u8>>) -> Vec<(String, Vec<u8>)> {
     files
         .iter()
@@ -78,6 +90,24 @@ fn profiles(files: &BTreeMap<String, Vec<u8>>) -> Vec<(String, Vec<u8>)> {
         .map(|(p, b)| (p.clone(), b.clone()))
         .collect()
 }
+
+/// The custom OMA-URI profiles only (`intune/<scope>.json`).
+fn custom_profiles(files: &BTreeMap<String, Vec<u8>>) -> Vec<(String, Vec<u8>)> {
+    profiles(files)
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(SC_DIR))
+        .collect()
+}
+
+/// The Settings Catalog policies only (`intune/settings-catalog/<scope>.json`).
+fn sc_profiles(files: &BTreeMap<String, Vec<u8>>) -> Vec<(String, Vec<u8>)> {
+    profiles(files)
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(SC_DIR))
+        .collect()
+}
+
+const SC_DIR: &str = "intune/settings-catalog/";
 
 #[test]
 fn profiles_match_the_graph_model() {
@@ -88,12 +118,47 @@ fn profiles_match_the_graph_model() {
     for ex in EXAMPLES.iter().chain([&HOSTILE]) {
         let (_, files) = compile(ex);
         let ps = profiles(&files);
-        assert!(!ps.is_empty(), "{ex}: no intune profile");
+        assert!(
+            !custom_profiles(&files).is_empty(),
+            "{ex}: no custom profile"
+        );
+        assert!(
+            !sc_profiles(&files).is_empty(),
+            "{ex}: no Settings Catalog policy"
+        );
         all.extend(ps.into_iter().map(|(p, b)| (format!("{ex}:{p}"), b)));
+        let (_, files) = compile_custom(ex);
+        all.extend(
+            profiles(&files)
+                .into_iter()
+                .map(|(p, b)| (format!("{ex} (custom):{p}"), b)),
+        );
     }
     for ((name, _), errs) in all.iter().zip(graph_check(&all)) {
         assert!(errs.is_empty(), "{name}: {errs:?}");
     }
+    check_sc_definitions(&all);
+}
+
+/// Every Settings Catalog policy among `files`: each settingDefinitionId and option id is
+/// in Intune's definitions and each instance has its definition's type
+/// (`common::settings_catalog::check_definitions`).
+fn check_sc_definitions(files: &[(String, Vec<u8>)]) {
+    let defs = common::settings_catalog::definitions();
+    let mut n = 0;
+    for (name, bytes) in files.iter().filter(|(n, _)| n.contains(SC_DIR)) {
+        let hive = if name.ends_with("/device.json") {
+            Hive::Hklm
+        } else {
+            assert!(name.ends_with("/user.json"), "{name}");
+            Hive::Hkcu
+        };
+        let j: Json = serde_json::from_slice(bytes).unwrap();
+        common::settings_catalog::check_definitions(&j, defs, hive)
+            .unwrap_or_else(|e| panic!("{name} against {}: {e}", defs.origin));
+        n += 1;
+    }
+    assert!(n > 0, "no Settings Catalog policy checked");
 }
 
 /// Generated specs, as the property tests make them (`tests/common/specs.rs`), give
@@ -116,6 +181,76 @@ fn generated_profiles_match_the_graph_model() {
     assert!(all.len() > 8, "both scopes appear: {}", all.len());
     for ((name, _), errs) in all.iter().zip(graph_check(&all)) {
         assert!(errs.is_empty(), "{name}: {errs:?}");
+    }
+    assert!(all
+        .iter()
+        .any(|(n, _)| n.ends_with("settings-catalog/user.json")));
+    check_sc_definitions(&all);
+}
+
+/// The Graph beta models (msgraph-beta-sdk) report each kind of break in a Settings
+/// Catalog policy: an instance of the wrong type, a wrong field name, an unknown policy
+/// field, a technologies value the enum lacks, an unknown value type, a string where an
+/// integer value is declared.
+#[test]
+fn graph_beta_model_catches_broken_settings_catalog_policies() {
+    if !require_graph() {
+        return;
+    }
+    let (_, files) = compile(EXAMPLES[0]);
+    let good = files["intune/settings-catalog/device.json"].clone();
+    let text = String::from_utf8(good.clone()).unwrap();
+    let replace_once = |from: &str, to: &str| -> Vec<u8> {
+        assert!(text.contains(from), "{from} not in the policy");
+        text.replacen(from, to, 1).into_bytes()
+    };
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("good", good.clone()),
+        (
+            "collection as a simple instance",
+            replace_once("SimpleSettingCollectionInstance", "SimpleSettingInstance"),
+        ),
+        (
+            "simple as a collection instance",
+            replace_once(
+                "#microsoft.graph.deviceManagementConfigurationSimpleSettingInstance",
+                "#microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionInstance",
+            ),
+        ),
+        (
+            "field case",
+            replace_once("\"settingDefinitionId\"", "\"settingDefinitionID\""),
+        ),
+        (
+            "policy field",
+            replace_once("\"platforms\"", "\"platform\""),
+        ),
+        (
+            "technologies",
+            replace_once("\"technologies\": \"mdm\"", "\"technologies\": \"mdmx\""),
+        ),
+        (
+            "group value type",
+            replace_once("GroupSettingValue\"", "GroupSettingValu\""),
+        ),
+        (
+            "string as integer value",
+            replace_once(
+                "#microsoft.graph.deviceManagementConfigurationStringSettingValue",
+                "#microsoft.graph.deviceManagementConfigurationIntegerSettingValue",
+            ),
+        ),
+    ];
+    let named: Vec<(String, Vec<u8>)> = cases
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.clone()))
+        .collect();
+    let found = graph_check(&named);
+    for ((name, _), errs) in cases.iter().zip(&found) {
+        match *name {
+            "good" => assert!(errs.is_empty(), "{name}: {errs:?}"),
+            _ => assert!(!errs.is_empty(), "{name}: the Graph model accepted it"),
+        }
     }
 }
 
@@ -258,7 +393,10 @@ fn check_paths(plan: &Plan, files: &BTreeMap<String, Vec<u8>>) -> Vec<RouteKind>
             }
         }
     }
-    for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with("intune/")) {
+    for (path, bytes) in files
+        .iter()
+        .filter(|(p, _)| p.starts_with("intune/") && !p.starts_with(SC_DIR))
+    {
         let hive = if path == "intune/device.json" {
             Hive::Hklm
         } else {
@@ -372,7 +510,9 @@ fn check_paths(plan: &Plan, files: &BTreeMap<String, Vec<u8>>) -> Vec<RouteKind>
 fn every_oma_uri_resolves() {
     let catalog = Catalog::builtin().unwrap();
     for ex in EXAMPLES {
-        let (plan, files) = compile(ex);
+        // With `intune_profile: custom` the custom profile uses every route.
+        let (plan, files) = compile_custom(ex);
+        assert!(sc_profiles(&files).is_empty());
         // Decoded from URI and payload alone, the profiles write exactly the plan's
         // operations that have an Intune route (the reader the property tests use).
         common::intune::check_plan(&plan, &profiles(&files), catalog)
@@ -381,12 +521,22 @@ fn every_oma_uri_resolves() {
         for k in [RouteKind::AdmxIngest, RouteKind::VendorAdmx, RouteKind::Csp] {
             assert!(seen.contains(&k), "{ex}: no {k:?} route used");
         }
+        // By default, the Settings Catalog policy and the custom profile together write
+        // the same, and each value exactly once (`check_plan` refuses a value twice).
+        let (plan, files) = compile(ex);
+        common::intune::check_plan(&plan, &profiles(&files), catalog)
+            .unwrap_or_else(|e| panic!("{ex}: {e}"));
+        assert_eq!(
+            check_paths(&plan, &files),
+            [RouteKind::AdmxIngest; 3],
+            "{ex}"
+        );
     }
 }
 
 #[test]
 fn no_route_settings_are_named_and_noted() {
-    let (plan, files) = compile(EXAMPLES[0]);
+    let (plan, files) = compile_custom(EXAMPLES[0]);
     let j: Json = serde_json::from_slice(&files["intune/device.json"]).unwrap();
     let desc = j["description"].as_str().unwrap();
     for s in [
@@ -431,6 +581,7 @@ fn no_route_settings_are_named_and_noted() {
     // `compile` reports each as a note (not a warning), with its spec path.
     let catalog = Catalog::builtin().unwrap();
     let bytes = std::fs::read(root().join(EXAMPLES[0])).unwrap();
+    let bytes = [bytes, b"\nintune_profile: custom\n".to_vec()].concat();
     let o = policyc::compile(EXAMPLES[0], &bytes, catalog);
     let notes: Vec<_> = o
         .diagnostics
@@ -450,7 +601,7 @@ fn no_route_settings_are_named_and_noted() {
 
 #[test]
 fn hostile_strings_stay_inert() {
-    let (plan, files) = compile(HOSTILE);
+    let (plan, files) = compile_custom(HOSTILE);
     let b = &plan.bundle;
     for (path, bytes) in profiles(&files) {
         assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "{path}: BOM");
@@ -525,6 +676,28 @@ fn hostile_strings_stay_inert() {
     assert!(issuers[0].1.contains("<&> \"quoted\""));
     check_paths(&plan, &files);
     common::intune::check_plan(&plan, &profiles(&files), Catalog::builtin().unwrap()).unwrap();
+
+    // The Settings Catalog policies of the default build: JSON-escaped, read back (with
+    // the definitions) to exactly the plan's values, names and descriptions verbatim.
+    let (plan, files) = compile(HOSTILE);
+    let sc = sc_profiles(&files);
+    assert!(!sc.is_empty());
+    for (path, bytes) in &sc {
+        assert!(
+            !bytes.starts_with(&[0xEF, 0xBB, 0xBF]) && !bytes.contains(&b'\r'),
+            "{path}"
+        );
+        let j: Json = serde_json::from_slice(bytes).unwrap();
+        assert!(j["name"]
+            .as_str()
+            .unwrap()
+            .starts_with(&plan.bundle.display_name));
+        assert!(j["description"]
+            .as_str()
+            .unwrap()
+            .starts_with(plan.bundle.description.as_deref().unwrap()));
+    }
+    common::intune::check_plan(&plan, &profiles(&files), Catalog::builtin().unwrap()).unwrap();
 }
 
 #[test]
@@ -540,15 +713,44 @@ fn deterministic_and_in_the_manifest() {
         .map(|f| (f["path"].as_str().unwrap(), f["kind"].as_str().unwrap()))
         .filter(|(p, _)| p.starts_with("intune/"))
         .collect();
-    assert_eq!(kinds, [("intune/device.json", "intune-json")]);
+    assert_eq!(
+        kinds,
+        [
+            ("intune/device.json", "intune-json"),
+            (
+                "intune/settings-catalog/device.json",
+                "intune-settings-catalog"
+            )
+        ]
+    );
 }
 
-/// The NHS device profile, with the ingested ADMX (checked above, and snapshotted by the
-/// ADMX tests) reduced to its policy names so this snapshot shows the Intune part.
+/// The NHS device profile with `intune_profile: custom`, with the ingested ADMX (checked
+/// above, and snapshotted by the ADMX tests) reduced to its policy names so this snapshot
+/// shows the Intune part.
 #[test]
 fn nhs_device_profile_snapshot() {
+    let (_, files) = compile_custom(EXAMPLES[0]);
+    insta::assert_snapshot!(reduced_profile(&files["intune/device.json"]));
+}
+
+/// The NHS example's default Intune files: the custom device profile (what no Settings
+/// Catalog definition covers) and the Settings Catalog device policy.
+#[test]
+fn nhs_settings_catalog_snapshot() {
     let (_, files) = compile(EXAMPLES[0]);
-    let mut j: Json = serde_json::from_slice(&files["intune/device.json"]).unwrap();
+    insta::assert_snapshot!(
+        "nhs_custom_profile_beside_settings_catalog",
+        reduced_profile(&files["intune/device.json"])
+    );
+    insta::assert_snapshot!(
+        "nhs_settings_catalog_device",
+        String::from_utf8(files["intune/settings-catalog/device.json"].clone()).unwrap()
+    );
+}
+
+fn reduced_profile(bytes: &[u8]) -> String {
+    let mut j: Json = serde_json::from_slice(bytes).unwrap();
     for s in j["omaSettings"].as_array_mut().unwrap() {
         if s["omaUri"].as_str().unwrap().contains("/ADMXInstall/") {
             let x = reader::read_admx(s["value"].as_str().unwrap()).unwrap();
@@ -556,5 +758,5 @@ fn nhs_device_profile_snapshot() {
             s["value"] = format!("<ingested ADMX with policies: {}>", names.join(", ")).into();
         }
     }
-    insta::assert_snapshot!(serde_json::to_string_pretty(&j).unwrap());
+    serde_json::to_string_pretty(&j).unwrap()
 }

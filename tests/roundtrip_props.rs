@@ -239,11 +239,20 @@ proptest! {
 // ---- controls: each check above fails on a broken output -------------------------------
 
 fn example() -> (&'static Catalog, Plan, Files) {
+    build(&example_text())
+}
+
+fn example_text() -> String {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/nhs-credential-management.yaml"
     );
-    build(&std::fs::read_to_string(path).unwrap())
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// The example with `intune_profile: custom`: every Intune value in the custom profile.
+fn example_custom() -> (&'static Catalog, Plan, Files) {
+    build(&format!("{}\nintune_profile: custom\n", example_text()))
 }
 
 /// `files` with `path` decoded, changed by `edit` (which must change it) and re-encoded.
@@ -420,7 +429,10 @@ fn powershell_check_catches_a_broken_script() {
 
 #[test]
 fn intune_check_catches_broken_profiles() {
-    let (catalog, plan, files) = example();
+    let (catalog, plan, files) = example_custom();
+    assert!(!files
+        .keys()
+        .any(|p| p.starts_with("intune/settings-catalog/")));
     intune_matches(&plan, &files, catalog).unwrap();
     let d = "intune/device.json";
     let drop_setting = |pick: &'static str| {
@@ -453,6 +465,128 @@ fn intune_check_catches_broken_profiles() {
             "a route-less setting added",
             edited(&files, d, once("\"omaUri\": \"./Device/Vendor/MSFT/Policy/Config/InternetExplorer/IncludeAllNetworkPaths\"", "\"omaUri\": \"./Device/Vendor/MSFT/Policy/Config/InternetExplorer/IntranetAutoDetect\"")),
         ),
+    ];
+    for (what, f) in broken {
+        assert!(
+            intune_matches(&plan, &f, catalog).is_err(),
+            "{what}: not caught"
+        );
+    }
+}
+
+/// The Settings Catalog profile, decoded with Intune's definitions
+/// (`common::settings_catalog`): each kind of break is caught, and so is a value set by
+/// both profiles.
+#[test]
+fn intune_check_catches_broken_settings_catalog_profiles() {
+    let (catalog, plan, files) = example();
+    intune_matches(&plan, &files, catalog).unwrap();
+    let sc = "intune/settings-catalog/device.json";
+    let (_, custom_plan, custom) = example_custom();
+    assert_eq!(custom_plan.ops, plan.ops);
+    // The custom profile's IncludeAllLocalSites node, added to the default bundle's custom
+    // profile: the value is then delivered by both profiles.
+    let node = {
+        let j: serde_json::Value = serde_json::from_slice(&custom["intune/device.json"]).unwrap();
+        j["omaSettings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| {
+                s["omaUri"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("/IncludeAllLocalSites")
+            })
+            .unwrap()
+            .clone()
+    };
+    let twice = edited(&files, "intune/device.json", move |t: &str| {
+        let mut j: serde_json::Value = serde_json::from_str(t).unwrap();
+        j["omaSettings"].as_array_mut().unwrap().push(node.clone());
+        serde_json::to_string_pretty(&j).unwrap()
+    });
+    let drop_instance = |pick: &'static str| {
+        move |t: &str| {
+            let mut j: serde_json::Value = serde_json::from_str(t).unwrap();
+            let s = j["settings"].as_array_mut().unwrap();
+            let i = s
+                .iter()
+                .position(|x| {
+                    x["settingInstance"]["settingDefinitionId"]
+                        .as_str()
+                        .unwrap()
+                        .contains(pick)
+                })
+                .unwrap();
+            s.remove(i);
+            serde_json::to_string_pretty(&j).unwrap()
+        }
+    };
+    let broken = [
+        (
+            "a list entry",
+            edited(
+                &files,
+                sc,
+                once(
+                    "\"value\": \"https://api.service.nhs.uk\"",
+                    "\"value\": \"https://api.service.nhs.uK\"",
+                ),
+            ),
+        ),
+        (
+            "a zone",
+            edited(&files, sc, once("\"value\": \"1\"", "\"value\": \"2\"")),
+        ),
+        (
+            "a bool",
+            edited(
+                &files,
+                sc,
+                once("includealllocalsites_1\"", "includealllocalsites_0\""),
+            ),
+        ),
+        (
+            "an option id",
+            edited(
+                &files,
+                sc,
+                once("includealllocalsites_1\"", "includealllocalsites_2\""),
+            ),
+        ),
+        (
+            "an instance type",
+            edited(
+                &files,
+                sc,
+                once("SimpleSettingCollectionInstance", "SimpleSettingInstance"),
+            ),
+        ),
+        (
+            "a definition id",
+            edited(
+                &files,
+                sc,
+                once("microsoft_edgev140~", "microsoft_edgev141~"),
+            ),
+        ),
+        (
+            "a string",
+            edited(
+                &files,
+                sc,
+                once(
+                    "\"value\": \"http://localhost\"\n",
+                    "\"value\": \"http://localhosT\"\n",
+                ),
+            ),
+        ),
+        (
+            "a setting dropped",
+            edited(&files, sc, drop_instance("includeallnetworkpaths")),
+        ),
+        ("delivered twice", twice),
     ];
     for (what, f) in broken {
         assert!(

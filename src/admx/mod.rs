@@ -25,6 +25,9 @@ pub struct Origin {
     /// How Intune delivers the policy instead: the catalog location's `intune:` route.
     pub intune_route: Option<crate::intune::route::IntuneRoute>,
     pub user: bool,
+    /// The Intune Settings Catalog policy delivers the value (its own
+    /// `intune-settings-catalog` note names the route).
+    pub settings_catalog: bool,
 }
 
 /// Every registry key a policy definition writes into (policy key, list items, elements).
@@ -88,8 +91,11 @@ pub fn check_documents(
         };
         let origin = origins.get(&p.name);
         let route = origin.and_then(|o| o.intune_route.as_ref().map(|r| (r, o.user)));
-        // A setting with no MDM route gets its own `intune-no-route` note; one is enough.
-        if route.is_some_and(|(r, _)| r.route == crate::intune::route::RouteKind::None) {
+        // A setting with no MDM route gets its own `intune-no-route` note, one the Settings
+        // Catalog delivers its `intune-settings-catalog` note; one is enough.
+        if route.is_some_and(|(r, _)| r.route == crate::intune::route::RouteKind::None)
+            || origin.is_some_and(|o| o.settings_catalog)
+        {
             continue;
         }
         let route = route.map_or_else(
@@ -161,6 +167,7 @@ pub fn preflight(plan: &Plan, catalog: &Catalog) -> Vec<Diagnostic> {
             )]
         }
     };
+    let sc = crate::intune::settings_catalog::Routes::new(plan, catalog).ok();
     let origins: BTreeMap<String, Origin> = t
         .policies
         .iter()
@@ -177,6 +184,9 @@ pub fn preflight(plan: &Plan, catalog: &Catalog) -> Vec<Diagnostic> {
                         .and_then(|l| l.intune.iter().find(|r| r.products.contains(&p.product)))
                         .cloned(),
                     user: p.hive == crate::reg::Hive::Hkcu,
+                    settings_catalog: sc
+                        .as_ref()
+                        .is_some_and(|r| r.delivers(&p.spec_path, &p.product, &p.location, p.hive)),
                 },
             )
         })

@@ -251,6 +251,8 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
             .or_default()
             .push(op);
     }
+    // Each value's Intune route (Settings Catalog policy, custom profile or remediation).
+    let sc_routes = crate::intune::settings_catalog::Routes::new(plan, catalog).ok();
     let mut settings = Vec::new();
     let mut vendor_templates: Vec<String> = Vec::new();
     for ops in groups.values() {
@@ -301,6 +303,12 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
                     || "see policyc catalog".to_string(),
                     |r| r.describe(op.hive == Hive::Hkcu),
                 );
+            let intune = match sc_routes.as_ref().map(|r| r.of(op)) {
+                Some(d @ crate::intune::settings_catalog::Delivery::SettingsCatalog { .. }) => {
+                    d.describe(op.hive)
+                }
+                _ => intune,
+            };
             let file = crate::reg::emit::file_name(op.hive);
             let pol = match op.hive {
                 Hive::Hklm => "pol/Machine/Registry.pol",

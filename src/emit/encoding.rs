@@ -40,6 +40,7 @@ pub const TABLE: &[(FileKind, Encoding)] = &[
     (FileKind::Ps1Diagnose, Encoding::Utf8Crlf),
     // Graph request bodies are JSON: UTF-8 without BOM (RFC 8259 section 8.1).
     (FileKind::IntuneJson, Encoding::Utf8Lf),
+    (FileKind::IntuneSettingsCatalog, Encoding::Utf8Lf),
 ];
 
 pub fn for_kind(kind: FileKind) -> Encoding {

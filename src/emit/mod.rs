@@ -42,6 +42,9 @@ pub enum FileKind {
     Ps1Diagnose,
     /// Intune custom configuration profile, Microsoft Graph JSON (`intune/<scope>.json`).
     IntuneJson,
+    /// Intune Settings Catalog policy, Microsoft Graph JSON
+    /// (`intune/settings-catalog/<scope>.json`).
+    IntuneSettingsCatalog,
 }
 
 impl FileKind {
@@ -59,6 +62,7 @@ impl FileKind {
             FileKind::Ps1Remediate => "ps1-remediate",
             FileKind::Ps1Diagnose => "ps1-diagnose",
             FileKind::IntuneJson => "intune-json",
+            FileKind::IntuneSettingsCatalog => "intune-settings-catalog",
         }
     }
 }
@@ -148,6 +152,7 @@ pub fn all() -> Vec<Box<dyn Emitter>> {
         Box::new(crate::lgpo::emit::LgpoEmitter),
         Box::new(crate::powershell::emit::PowerShellEmitter),
         Box::new(crate::intune::emit::IntuneEmitter),
+        Box::new(crate::intune::settings_catalog::emitter::SettingsCatalogEmitter),
     ]
 }
 

@@ -13,6 +13,7 @@
 pub mod emit;
 pub mod ingestion;
 pub mod route;
+pub mod settings_catalog;
 
 use crate::admx::{ids, template};
 use crate::catalog::{Catalog, Entry, Layout, Location, ValueKind};
@@ -372,7 +373,17 @@ pub fn build_from(
     t: &template::Template,
 ) -> Result<Profiles, String> {
     let b = &plan.bundle;
-    let gs = groups(plan, catalog)?;
+    // One route per value: what the Settings Catalog profile delivers stays out of this one.
+    let sc = settings_catalog::Routes::new(plan, catalog)?;
+    let mut in_catalog = Vec::new();
+    let mut gs = groups(plan, catalog)?;
+    gs.retain(|g| {
+        let keep = !sc.in_settings_catalog(g);
+        if !keep {
+            in_catalog.push(g.label());
+        }
+        keep
+    });
     let by_name: BTreeMap<&str, &template::Policy> =
         t.policies.iter().map(|p| (p.name.as_str(), p)).collect();
 
@@ -495,6 +506,16 @@ pub fn build_from(
             vendor_apps.join(", ")
         ));
     }
+    if !in_catalog.is_empty() {
+        description.push_str(
+            " Not in this profile (delivered by the Settings Catalog profiles intune/settings-catalog/):",
+        );
+        for label in &in_catalog {
+            description.push_str(&format!(" {label};"));
+        }
+        description.pop();
+        description.push('.');
+    }
     if !no_route.is_empty() {
         description.push_str(
             " Not in this profile (no MDM route; delivered by the PowerShell remediation powershell/remediate.ps1):",
@@ -544,9 +565,14 @@ pub fn build_from(
 /// spec's file name.
 pub fn notes(plan: &Plan, catalog: &Catalog, file: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let Ok(gs) = groups(plan, catalog) else {
+    let Ok(mut gs) = groups(plan, catalog) else {
         return out;
     };
+    // Values the Settings Catalog profile delivers have their own note
+    // (`settings_catalog::notes`), and no OMA-URI payload.
+    if let Ok(sc) = settings_catalog::Routes::new(plan, catalog) {
+        gs.retain(|g| !sc.in_settings_catalog(g));
+    }
     // What no OMA-URI payload can carry (U+F000 in a list entry) fails the build here,
     // with the spec path, rather than later in the emitter. XML-forbidden characters are
     // reported once, by the ADMX pre-flight.

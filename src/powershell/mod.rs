@@ -568,6 +568,7 @@ mod tests {
                 description: None,
             },
             ops,
+            intune: Default::default(),
         }
     }
 

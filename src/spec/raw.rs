@@ -20,6 +20,14 @@ pub struct RawSpec {
     #[serde(default)]
     pub clients: std::collections::BTreeMap<String, String>,
     pub settings: Vec<RawSetting>,
+    /// Which Intune profile carries values that have a Settings Catalog definition:
+    /// `settings-catalog` (default) or `custom` (OMA-URI only).
+    #[serde(default)]
+    pub intune_profile: Option<crate::intune::settings_catalog::ProfileChoice>,
+    /// Intune's setting definitions (`GET /beta/deviceManagement/configurationSettings`,
+    /// every page merged), relative to the spec's folder.
+    #[serde(default)]
+    pub intune_definitions: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,6 +71,8 @@ pub const TOP_KEYS: &[&str] = &[
     "min_browser_version",
     "clients",
     "settings",
+    "intune_profile",
+    "intune_definitions",
 ];
 pub const BUNDLE_KEYS: &[&str] = &[
     "name",

@@ -329,6 +329,29 @@ pub fn read_profiles(
     let mut ingested: Option<(String, String)> = None; // (App, ADMX text)
     let mut ingest_policies = std::collections::BTreeSet::new();
     for (path, bytes) in profiles {
+        // Settings Catalog policies, decoded with Intune's definitions
+        // (`common::settings_catalog`); a group set by both profiles is delivered twice.
+        if let Some(scope) = path
+            .strip_prefix("intune/settings-catalog/")
+            .and_then(|p| p.strip_suffix(".json"))
+        {
+            let hive = match scope {
+                "device" => Hive::Hklm,
+                "user" => Hive::Hkcu,
+                s => return Err(format!("{path}: scope {s}")),
+            };
+            let j: Json = serde_json::from_slice(bytes).map_err(|e| format!("{path}: {e}"))?;
+            for (name, writes) in super::settings_catalog::read_policy(&j, hive, catalog)
+                .map_err(|e| format!("{path}: {e}"))?
+            {
+                if out.insert(name.clone(), writes).is_some() {
+                    return Err(format!(
+                        "{path}: a second setting for {name} (delivered twice)"
+                    ));
+                }
+            }
+            continue;
+        }
         let (hive, scope) = match path.as_str() {
             "intune/device.json" => (Hive::Hklm, "Device"),
             "intune/user.json" => (Hive::Hkcu, "User"),
@@ -416,7 +439,9 @@ pub fn read_profiles(
                 }
             };
             if out.insert(name.clone(), writes).is_some() {
-                return Err(fail(format!("a second setting for {name}")));
+                return Err(fail(format!(
+                    "a second setting for {name} (delivered twice)"
+                )));
             }
         }
     }
@@ -446,9 +471,11 @@ fn write_of(op: &Op) -> Write {
     }
 }
 
-/// The profiles, decoded by [`read_profiles`] (URI and payload only), write exactly the
-/// operations of every plan group the catalog gives an Intune route, and nothing of the
-/// others. `profiles` are (bundle path, bytes) of `intune/*.json`.
+/// The profiles, decoded by [`read_profiles`] (URI and payload, or Settings Catalog
+/// instance and definitions, only), write exactly the operations of every plan group an
+/// Intune profile delivers (`policyc::intune::settings_catalog::Routes`: the Settings
+/// Catalog profile, or the catalog's custom route), and nothing of the others.
+/// `profiles` are (bundle path, bytes) of `intune/**/*.json`.
 pub fn check_plan(
     plan: &Plan,
     profiles: &[(String, Vec<u8>)],
@@ -457,14 +484,10 @@ pub fn check_plan(
     let mut got = read_profiles(profiles, catalog)?;
     let mut want: BTreeMap<String, Vec<Write>> = BTreeMap::new();
     let mut no_route = BTreeSet::new();
+    let routes = policyc::intune::settings_catalog::Routes::new(plan, catalog)?;
     for op in &plan.ops {
         let p = &op.provenance;
-        let (_, loc) = catalog.location(&p.setting, &p.location, &p.product)?;
-        let routed = loc
-            .intune
-            .iter()
-            .find(|r| r.products.contains(&p.product))
-            .is_some_and(|r| r.route != RouteKind::None);
+        let routed = routes.of(op).by_profile();
         let policy = ids::policy_name(&p.setting, &p.product, &p.location, op.hive);
         if routed {
             want.entry(policy).or_default().push(write_of(op));

@@ -6,6 +6,7 @@
 
 pub mod intune;
 pub mod reg_cases;
+pub mod settings_catalog;
 pub mod specs;
 
 use policyc::plan::Plan;
