@@ -315,7 +315,7 @@ fn list_losses(
         return Ok(Vec::new());
     }
     match crate::import::read_inputs(against) {
-        Ok(reg) => Ok(crate::import::lists::losses(
+        Ok((reg, _)) => Ok(crate::import::lists::losses(
             plan,
             &reg,
             &spec.display().to_string(),
@@ -445,6 +445,10 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
     for f in against {
         let name = f.display().to_string();
         let result = read_export(&mut reg, &name);
+        if let Ok(warnings) = &result {
+            // On stderr in every format, so `--format json` output stays one document.
+            report(warnings, DiagFormat::Human);
+        }
         if let Err(msg) = result {
             let d = Diagnostic::new(diag::IO_ERROR, msg)
                 .file(&name)
@@ -603,7 +607,12 @@ fn init(path: &Path, catalog: &Catalog) -> i32 {
 /// on stderr. Exit 0, or 2 when an input cannot be read.
 fn import(files: &[String], out: Option<&Path>, name: &str, catalog: &Catalog) -> i32 {
     let reg = match crate::import::read_inputs(files) {
-        Ok(r) => r,
+        Ok((r, warnings)) => {
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            r
+        }
         Err(e) => {
             eprintln!("error[io-error]: {e}");
             return EXIT_USAGE;
@@ -633,8 +642,13 @@ fn import(files: &[String], out: Option<&Path>, name: &str, catalog: &Catalog) -
 }
 
 /// Adds one `--against` input: a `.reg` export, or a Registry.pol (by its `PReg`
-/// signature) whose hive comes from an `hklm:`/`hkcu:` prefix or its Machine/User folder.
-fn read_export(reg: &mut crate::verify::model::Registry, arg: &str) -> Result<(), String> {
+/// signature, a `.pol` name or an `hklm:`/`hkcu:` prefix) whose hive comes from the
+/// prefix or its Machine/User folder. Returns warnings for lines Windows would skip
+/// and records that do not fit their type.
+fn read_export(
+    reg: &mut crate::verify::model::Registry,
+    arg: &str,
+) -> Result<Vec<Diagnostic>, String> {
     use crate::reg::Hive;
     let (hive, path) = match arg.split_once(':') {
         Some((h, rest)) if h.eq_ignore_ascii_case("hklm") => (Some(Hive::Hklm), rest),
@@ -642,7 +656,10 @@ fn read_export(reg: &mut crate::verify::model::Registry, arg: &str) -> Result<()
         _ => (None, arg),
     };
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    if bytes.starts_with(&crate::pol::SIGNATURE) {
+    let pol_name = Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pol"));
+    if bytes.starts_with(&crate::pol::SIGNATURE) || pol_name || hive.is_some() {
         let folder = Path::new(path)
             .parent()
             .and_then(|p| p.file_name())
@@ -654,17 +671,25 @@ fn read_export(reg: &mut crate::verify::model::Registry, arg: &str) -> Result<()
                 _ => None,
             })
             .ok_or_else(|| format!("{path}: a Registry.pol does not say its hive; write hklm:{path} or hkcu:{path}"))?;
-        return reg
+        let warnings = reg
             .add_pol(hive, &bytes)
-            .map_err(|e| format!("{path}: not a Registry.pol: {e}"));
+            .map_err(|e| format!("{path}: a damaged Registry.pol: {e}"))?;
+        return Ok(warnings
+            .into_iter()
+            .map(|w| Diagnostic::new(diag::POL_RECORD_MISFIT, w).file(path))
+            .collect());
     }
-    if hive.is_some() {
-        return Err(format!(
-            "{path}: hklm:/hkcu: applies to Registry.pol files; a .reg file names its keys"
-        ));
-    }
-    reg.add_reg(&bytes)
-        .map_err(|e| format!("{path}: not a .reg export: {e}"))
+    let warnings = reg
+        .add_reg(&bytes)
+        .map_err(|e| format!("{path}: not a .reg export: {e}"))?;
+    Ok(warnings
+        .into_iter()
+        .map(|w| {
+            Diagnostic::new(diag::REG_LINE_SKIPPED, w.message)
+                .file(path)
+                .at(w.line, 1)
+        })
+        .collect())
 }
 
 /// A readable listing of the plan, one operation per line.
@@ -764,6 +789,19 @@ fn list_catalog(catalog: &Catalog, format: Format) -> i32 {
                         l.key,
                         l.value.as_deref().unwrap_or("")
                     );
+                    for v in &l.vendor {
+                        println!(
+                            "    vendor policy ({}): {} ({}, category {}{}; seen in {})",
+                            v.products.join(", "),
+                            v.policy,
+                            v.file,
+                            v.category,
+                            v.element
+                                .as_deref()
+                                .map_or(String::new(), |id| format!(", element {id}")),
+                            v.versions_seen.join(", ")
+                        );
+                    }
                 }
                 if let Some(a) = &e.applies_to {
                     println!("  applies to: {} versions {}", a.client, a.versions);

@@ -88,6 +88,9 @@ codes! {
     INTUNE_UNREPRESENTABLE = "intune-unrepresentable", Error, "a list entry holds U+F000, the separator of Intune OMA-URI list payloads";
     INTUNE_VENDOR_ADMX = "intune-vendor-admx", Note, "the Intune profile sets a product's policies through the vendor's own ADMX, which must be ingested (or built in) first";
     OUTPUT_PATH = "output-path", Error, "the output path is unusable (a file, or a folder policyc did not write)";
+    REG_LINE_SKIPPED = "reg-line-skipped", Warning, "a .reg line Windows' import skips (malformed, or no open key); the rest of the file is read";
+    POL_RECORD_MISFIT = "pol-record-misfit", Warning, "a Registry.pol record whose data does not fit its type (or a type policyc does not model); kept as the bytes Windows stores";
+    CONVERT_LOSS = "convert-loss", Warning, "convert: the target format cannot hold something the input says; the message names what is left out";
 }
 
 /// How to fix each code, for `policyc explain` and SARIF rule descriptions.
@@ -150,6 +153,9 @@ const FIXES: &[(&str, &str)] = &[
     ("intune-unrepresentable", "remove the U+F000 character from the entry"),
     ("intune-vendor-admx", "ingest the vendor's ADMX under the App name shown (or use Intune's built-in template) before assigning the profile"),
     ("output-path", "give --out a new folder, an empty folder, or a folder policyc built before"),
+    ("reg-line-skipped", "fix or remove the line named; Windows imports the file without it, so policyc reads it the same way"),
+    ("pol-record-misfit", "rewrite the value with its right type and size (e.g. 4 bytes for REG_DWORD), or remove the record"),
+    ("convert-loss", "keep the input file for what the message names, or convert to a format that holds it (Registry.pol holds every type)"),
 ];
 
 /// The fix text for a code (empty when none is recorded).

@@ -47,6 +47,8 @@ fn catalog_human_shows_types_products_sources_and_unconfirmed() {
         text.contains("unconfirmed: The NHS guide is the only public source found"),
         "{text}"
     );
+    // The vendor policy behind a curated location, with its category path and element.
+    assert!(text.contains("    vendor policy (edge): Microsoft.Policies.Edge:LoopbackNetworkAllowedForUrls (msedge.admx, category microsoft_edge~Network, element LoopbackNetworkAllowedForUrlsDesc; seen in 153.0.4224.0)"), "{text}");
 }
 
 #[test]
@@ -58,7 +60,7 @@ fn plan_human_lists_each_operation_with_provenance() {
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("reset HKLM\\SOFTWARE\\Policies\\Google\\Chrome\\CookiesAllowedForUrls\n      <- settings[8] (chrome: CookiesAllowedForUrls)"), "{text}");
+    assert!(text.contains("reset HKLM\\Software\\Policies\\Google\\Chrome\\CookiesAllowedForUrls\n      <- settings[8] (chrome: CookiesAllowedForUrls)"), "{text}");
     let out = Command::cargo_bin("policyc")
         .unwrap()
         .args(["plan", "tests/fixtures/bad/non-origin.yaml"])

@@ -93,7 +93,7 @@ fn live_vs_int_names_exactly_the_changed_origins() {
 fn human_output_shows_old_and_new() {
     let (code, out) = diff(LIVE, INT, false);
     assert_eq!(code, 1);
-    assert!(out.contains(r#"~ HKLM\SOFTWARE\Policies\Google\Chrome\LoopbackNetworkAllowedForUrls "2": "https://api.service.nhs.uk" -> "https://int.api.service.nhs.uk""#), "{out}");
+    assert!(out.contains(r#"~ HKLM\Software\Policies\Google\Chrome\LoopbackNetworkAllowedForUrls "2": "https://api.service.nhs.uk" -> "https://int.api.service.nhs.uk""#), "{out}");
     assert!(out.contains("~ machine.reg [reg]"), "{out}");
 }
 

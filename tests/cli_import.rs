@@ -123,7 +123,7 @@ fn unknown_values_become_comments_and_a_change_is_seen() {
     assert_eq!(code, 0, "{stderr}");
     assert!(
         spec.contains(
-            "#   HKLM\\SOFTWARE\\Policies\\Google\\Chrome \"HomepageLocation\" = REG_SZ \"https://intranet.example.nhs.uk\""
+            "#   HKLM\\Software\\Policies\\Google\\Chrome \"HomepageLocation\" = REG_SZ \"https://intranet.example.nhs.uk\""
         ),
         "{spec}"
     );
@@ -132,7 +132,7 @@ fn unknown_values_become_comments_and_a_change_is_seen() {
     // comments, as does HomepageLocation.
     assert!(stderr.contains("; 2 value(s) not placed"), "{stderr}");
     assert!(
-        spec.contains("#   HKLM\\SOFTWARE\\Policies\\Microsoft\\Edge\\CookiesAllowedForUrls \"1\" = REG_SZ \"http://localhost\""),
+        spec.contains("#   HKLM\\Software\\Policies\\Microsoft\\Edge\\CookiesAllowedForUrls \"1\" = REG_SZ \"http://localhost\""),
         "{spec}"
     );
     assert!(spec.contains("    products: [chrome]\n"), "{spec}");
@@ -196,7 +196,7 @@ fn replaced_lists_are_named_and_losses_warned() {
     let (code, out) = policyc(&["check", spec]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(out.matches("note[list-replaced]").count(), resets, "{out}");
-    assert!(out.contains("note[list-replaced]: `HKLM\\SOFTWARE\\Policies\\Google\\Chrome\\CookiesAllowedForUrls` (chrome CookiesAllowedForUrls) is replaced wholesale"), "{out}");
+    assert!(out.contains("note[list-replaced]: `HKLM\\Software\\Policies\\Google\\Chrome\\CookiesAllowedForUrls` (chrome CookiesAllowedForUrls) is replaced wholesale"), "{out}");
 
     let (code, out) = policyc(&[
         "check",
@@ -210,7 +210,7 @@ fn replaced_lists_are_named_and_losses_warned() {
         1,
         "{out}"
     );
-    assert!(out.contains("warning[list-loses-entries]: `HKLM\\SOFTWARE\\Policies\\Google\\Chrome\\LocalNetworkAccessAllowedForUrls` (chrome LocalNetworkAccessAllowedForUrls) would lose 1 entry the machine has today: \"2\" = \"https://stale.example.nhs.uk\""), "{out}");
+    assert!(out.contains("warning[list-loses-entries]: `HKLM\\Software\\Policies\\Google\\Chrome\\LocalNetworkAccessAllowedForUrls` (chrome LocalNetworkAccessAllowedForUrls) would lose 1 entry the machine has today: \"2\" = \"https://stale.example.nhs.uk\""), "{out}");
     // Control: the clean export holds only the spec's entries.
     let (code, out) = policyc(&[
         "check",

@@ -45,12 +45,13 @@ fn drift_is_reported_value_by_value() {
     let (code, out) = verify(&["drift.reg"], false);
     assert_eq!(code, 1, "{out}");
     for line in [
-        r#"EXTRA       HKLM\SOFTWARE\Policies\Google\Chrome\LocalNetworkAccessAllowedForUrls "2" = REG_SZ "https://stale.example.nhs.uk": not in the spec's list"#,
-        r#"WRONG VALUE HKLM\SOFTWARE\Policies\Microsoft\Edge "AuthServerAllowlist": want REG_SZ "http://localhost", found "http://localhost,server1""#,
-        r#"MISSING     HKLM\SOFTWARE\Policies\Microsoft\Edge\CookiesAllowedForUrls "1": want REG_SZ "http://localhost""#,
-        r#"WRONG TYPE  HKLM\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect": want REG_DWORD 0 (0x00000000), found REG_SZ "0""#,
-        // The hex(1) string with a continuation line reads as the plain string.
-        r#"ok          HKLM\SOFTWARE\Policies\Google\Chrome\CookiesAllowedForUrls "1" = REG_SZ "http://localhost""#,
+        r#"EXTRA       HKLM\Software\Policies\Google\Chrome\LocalNetworkAccessAllowedForUrls "2" = REG_SZ "https://stale.example.nhs.uk": not in the spec's list"#,
+        r#"WRONG VALUE HKLM\Software\Policies\Microsoft\Edge "AuthServerAllowlist": want REG_SZ "http://localhost", found "http://localhost,server1""#,
+        r#"MISSING     HKLM\Software\Policies\Microsoft\Edge\CookiesAllowedForUrls "1": want REG_SZ "http://localhost""#,
+        r#"WRONG TYPE  HKLM\Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect": want REG_DWORD 0 (0x00000000), found REG_SZ "0""#,
+        // The hex(1) string with a continuation line reads as the plain string (in this
+        // REGEDIT4 file, one ANSI byte per character, as Windows reads it).
+        r#"ok          HKLM\Software\Policies\Google\Chrome\CookiesAllowedForUrls "1" = REG_SZ "http://localhost""#,
         "summary: 6 ok, 1 missing, 1 wrong value, 1 wrong type, 1 extra, 0 not covered; 0 findings",
     ] {
         assert!(out.contains(line), "missing line:\n{line}\nin:\n{out}");
@@ -124,7 +125,7 @@ fn human_finding_names_the_key_reason_and_fix() {
     assert_eq!(code, 1);
     assert!(out.contains("finding[url-blocklist-blocks-localhost]: Google Chrome URLBlocklist entry `localhost` blocks http://localhost"), "{out}");
     assert!(
-        out.contains(r#"at HKLM\SOFTWARE\Policies\Google\Chrome\URLBlocklist "2""#),
+        out.contains(r#"at HKLM\Software\Policies\Google\Chrome\URLBlocklist "2""#),
         "{out}"
     );
     assert!(
@@ -264,7 +265,11 @@ fn precedence_findings_have_a_trigger_and_a_near_miss() {
         assert_eq!(codes, [code], "{trigger}");
         // The finding names the policy that wins.
         assert!(
-            v["findings"][0]["at"].as_str().unwrap().contains(names),
+            v["findings"][0]["at"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains(&names.to_lowercase()),
             "{trigger}: {v}"
         );
         let (exit, codes, _) = run(near_miss);
@@ -291,5 +296,90 @@ fn precedence_findings_have_a_trigger_and_a_near_miss() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("finding[zone-preference-inactive]: the Site to Zone Assignment List policy (HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\ZoneMapKey) applies"), "{text}");
+    assert!(text.contains("finding[zone-preference-inactive]: the Site to Zone Assignment List policy (HKEY_LOCAL_MACHINE\\Software\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\ZoneMapKey) applies"), "{text}");
+}
+
+#[test]
+fn the_bundles_own_reg_files_verify_every_value_as_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let ex = "examples/nhs-credential-management.yaml";
+    assert!(Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["build", ex, "--no-sync", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["verify", ex, "--format", "json", "--against"])
+        .arg(out.join("machine.reg"))
+        .arg(out.join("user.reg"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let checks = v["checks"].as_array().unwrap();
+    assert!(checks.len() > 20, "{text}");
+    assert!(checks.iter().all(|c| c["status"] == "ok"), "{text}");
+    // Negative control: machine.reg alone leaves the user value not covered.
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["verify", ex, "--against"])
+        .arg(out.join("machine.reg"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains(r#"NOT COVERED HKCU\SOFTWARE\Oberthur Technologies\Minidriver\PIVMinidriver "EnableNHSEnrollment""#), "{text}");
+}
+
+#[test]
+fn damaged_registry_pol_files_name_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join("Machine");
+        std::fs::create_dir_all(&p).unwrap();
+        let f = p.join(name);
+        std::fs::write(&f, bytes).unwrap();
+        let o = Command::cargo_bin("policyc")
+            .unwrap()
+            .args(["verify", SPEC, "--against"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap(),
+            String::from_utf8(o.stdout).unwrap() + &String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    let (code, out) = run("Registry.pol", b"");
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("a damaged Registry.pol: byte 0: the file is empty"),
+        "{out}"
+    );
+    let (code, out) = run("Registry.pol", b"PRex\x01\0\0\0");
+    assert_eq!(code, 2);
+    assert!(out.contains("byte 0: signature is"), "{out}");
+    let (code, out) = run("Registry.pol", b"PReg\x02\0\0\0");
+    assert_eq!(code, 2);
+    assert!(out.contains("byte 4: version is 2, not 1"), "{out}");
+    // A record whose REG_DWORD holds 8 bytes: kept, reported, and shown as drift.
+    let key = r"SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap";
+    let bytes = policyc::pol::write(&[policyc::pol::Entry {
+        key: key.into(),
+        value: "AutoDetect".into(),
+        reg_type: 4,
+        data: vec![0; 8],
+    }])
+    .unwrap();
+    let (code, out) = run("Registry.pol", &bytes);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("warning[pol-record-misfit]"), "{out}");
+    assert!(out.contains("byte 8: "), "{out}");
+    assert!(out.contains(r#"WRONG VALUE HKLM\Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect""#), "{out}");
 }

@@ -132,10 +132,10 @@ fn browsers_from_140_get_both_lna_generations() {
     assert_eq!(
         lna_keys(&v),
         [
-            r"SOFTWARE\Policies\Google\Chrome\LocalNetworkAccessAllowedForUrls",
-            r"SOFTWARE\Policies\Google\Chrome\LoopbackNetworkAllowedForUrls",
-            r"SOFTWARE\Policies\Microsoft\Edge\LocalNetworkAccessAllowedForUrls",
-            r"SOFTWARE\Policies\Microsoft\Edge\LoopbackNetworkAllowedForUrls",
+            r"Software\Policies\Google\Chrome\LocalNetworkAccessAllowedForUrls",
+            r"Software\Policies\Google\Chrome\LoopbackNetworkAllowedForUrls",
+            r"Software\Policies\Microsoft\Edge\LocalNetworkAccessAllowedForUrls",
+            r"Software\Policies\Microsoft\Edge\LoopbackNetworkAllowedForUrls",
         ]
     );
 }
@@ -148,8 +148,8 @@ fn browsers_from_146_get_only_the_loopback_policy() {
     assert_eq!(
         lna_keys(&v),
         [
-            r"SOFTWARE\Policies\Google\Chrome\LoopbackNetworkAllowedForUrls",
-            r"SOFTWARE\Policies\Microsoft\Edge\LoopbackNetworkAllowedForUrls"
+            r"Software\Policies\Google\Chrome\LoopbackNetworkAllowedForUrls",
+            r"Software\Policies\Microsoft\Edge\LoopbackNetworkAllowedForUrls"
         ]
     );
     for p in ["chrome", "edge"] {

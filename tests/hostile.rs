@@ -565,7 +565,7 @@ fn conflicting_settings_on_big_lists() {
         .filter(|d| d.is_error())
         .map(|d| format!("{}: {}", d.code, d.message))
         .collect();
-    let key = |k: &str| format!("HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Google\\Chrome\\{k}");
+    let key = |k: &str| format!("HKEY_LOCAL_MACHINE\\Software\\Policies\\Google\\Chrome\\{k}");
     // One diagnostic for the pair, at the first clash (both keys clash).
     assert_eq!(
         msgs,

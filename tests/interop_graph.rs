@@ -276,7 +276,7 @@ fn check_paths(plan: &Plan, files: &BTreeMap<String, Vec<u8>>) -> Vec<RouteKind>
                 // Only ingestible policies, each also in the bundle's ADMX.
                 for p in &x.policies {
                     for k in policyc::admx::policy_keys(p) {
-                        assert_eq!(policyc::admx::intune::blocked_root(&k), None, "{k}");
+                        assert_eq!(policyc::intune::ingestion::blocked_root(&k), None, "{k}");
                     }
                     assert!(bundle_admx.policies.iter().any(|q| q == p), "{}", p.name);
                 }

@@ -15,8 +15,8 @@
 //! `POLICYC_REQUIRE_INTEROP=1`.
 
 use policyc::catalog::Catalog;
-use policyc::emit::powershell::{self, ps_literal, ps_literal_parts, Script};
 use policyc::plan::{Action, Plan};
+use policyc::powershell::emit::{self as powershell, ps_literal, ps_literal_parts, Script};
 use policyc::powershell::PsValue;
 use policyc::reg::RegData;
 use serde_json::Value as Json;

@@ -109,6 +109,7 @@ fn expected_records(plan: &Plan, hive: Hive) -> Value {
                     RegData::Dword(n) => (4, json!(n)),
                     RegData::MultiSz(v) => (7, json!(v)),
                     RegData::Qword(n) => (11, json!(n)),
+                    RegData::Raw { .. } => panic!("a plan holds no raw data: {data:?}"),
                 };
                 json!({"key": op.key, "value": name, "type": ty, "data": d})
             }
@@ -283,7 +284,7 @@ fn lgpo_text_lists_the_pol_records() {
                     "User"
                 }
             );
-            let bytes = get(policyc::emit::lgpo::file_name(hive));
+            let bytes = get(policyc::lgpo::emit::file_name(hive));
             assert_eq!(&bytes[..2], [0xFF, 0xFE], "UTF-16LE BOM");
             let text = policyc::lgpo::decode(bytes).unwrap();
             assert!(!text.replace("\r\n", "").contains('\n'), "CRLF only");

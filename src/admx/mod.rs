@@ -6,7 +6,6 @@
 
 pub mod check;
 pub mod ids;
-pub mod intune;
 pub mod reader;
 pub mod template;
 
@@ -82,7 +81,7 @@ pub fn check_documents(
     for p in &admx.policies {
         let Some((key, root)) = policy_keys(p)
             .into_iter()
-            .find_map(|k| intune::blocked_root(&k).map(|r| (k, r)))
+            .find_map(|k| crate::intune::ingestion::blocked_root(&k).map(|r| (k, r)))
         else {
             continue;
         };

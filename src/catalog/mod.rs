@@ -3,8 +3,10 @@
 //! hold branding (registry roots), as Chromium's template writers keep them apart.
 
 mod model;
+pub mod vendor;
 
 pub use model::*;
+pub use vendor::VendorPolicy;
 
 use std::collections::BTreeMap;
 

@@ -237,6 +237,10 @@ pub struct Location {
     /// vendor-admx, csp or none, with sources). Empty means no MDM route is known.
     #[serde(default)]
     pub intune: Vec<crate::intune::route::IntuneRoute>,
+    /// The vendor template policies that define this registry value, per product
+    /// (`catalog::vendor`). Empty when no vendor template defines it.
+    #[serde(default)]
+    pub vendor: Vec<super::VendorPolicy>,
     pub sources: Vec<Source>,
 }
 
@@ -361,6 +365,18 @@ impl Entry {
             }
             if l.key.starts_with("HKEY") || l.key.starts_with('\\') {
                 return Err(format!("location {}: key must not name a hive", l.name));
+            }
+            for p in &l.products {
+                if l.vendor.iter().filter(|v| v.products.contains(p)).count() > 1 {
+                    return Err(format!(
+                        "location {}: product {p} has two vendor policies",
+                        l.name
+                    ));
+                }
+            }
+            for v in &l.vendor {
+                v.check(l)
+                    .map_err(|m| format!("location {}: {m}", l.name))?;
             }
             crate::intune::route::check_location(self, l, products)
                 .map_err(|m| format!("location {}: intune: {m}", l.name))?;

@@ -297,7 +297,7 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
                     || "see policyc catalog".to_string(),
                     |r| r.describe(op.hive == Hive::Hkcu),
                 );
-            let file = crate::emit::reg::file_name(op.hive);
+            let file = crate::reg::emit::file_name(op.hive);
             let pol = match op.hive {
                 Hive::Hklm => "pol/Machine/Registry.pol",
                 Hive::Hkcu => "pol/User/Registry.pol",

@@ -34,8 +34,9 @@
 //! All XML goes through quick-xml's writer, which escapes every text node and
 //! attribute, so a spec string (the display name) cannot inject markup.
 
-use super::{encoding, pol as pol_emit, Artifact, EmitError, Emitter, FileKind};
+use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::Plan;
+use crate::pol::emit as pol_emit;
 use crate::reg::Hive;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;

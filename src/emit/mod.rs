@@ -1,16 +1,14 @@
-//! Emitters: one module per output format, each reading only the plan.
+//! The bundle's orchestration: every emitter run on the plan ([`emit_all`]), the
+//! artifact vocabulary, the manifest and the files that belong to no single format
+//! (docs, ADMX/ADML, GPO backup). A format's own emitter sits beside its reader in
+//! that format's module (`reg`, `pol`, `lgpo`, `powershell`, `intune`).
 
 pub mod adml;
 pub mod admx;
 pub mod docs;
 pub mod encoding;
 pub mod gpo;
-pub mod intune;
-pub mod lgpo;
 pub mod manifest;
-pub mod pol;
-pub mod powershell;
-pub mod reg;
 pub mod templates;
 
 use crate::plan::Plan;
@@ -142,14 +140,14 @@ pub(crate) fn xml_text(w: quick_xml::Writer<Vec<u8>>) -> String {
 /// Every emitter, in the order their files are produced.
 pub fn all() -> Vec<Box<dyn Emitter>> {
     vec![
-        Box::new(reg::RegEmitter),
+        Box::new(crate::reg::emit::RegEmitter),
         Box::new(docs::DocsEmitter),
         Box::new(admx::AdmxEmitter),
-        Box::new(pol::PolEmitter),
+        Box::new(crate::pol::emit::PolEmitter),
         Box::new(gpo::GpoEmitter),
-        Box::new(lgpo::LgpoEmitter),
-        Box::new(powershell::PowerShellEmitter),
-        Box::new(intune::IntuneEmitter),
+        Box::new(crate::lgpo::emit::LgpoEmitter),
+        Box::new(crate::powershell::emit::PowerShellEmitter),
+        Box::new(crate::intune::emit::IntuneEmitter),
     ]
 }
 

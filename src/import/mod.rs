@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// One input, as `import` names it in the spec's header.
-fn add_file(reg: &mut Registry, arg: &str) -> Result<(), String> {
+fn add_file(reg: &mut Registry, arg: &str, warn: &mut Vec<String>) -> Result<(), String> {
     let (hive, path) = match arg.split_once(':') {
         Some((h, rest)) if h.eq_ignore_ascii_case("hklm") => (Some(Hive::Hklm), rest),
         Some((h, rest)) if h.eq_ignore_ascii_case("hkcu") => (Some(Hive::Hkcu), rest),
@@ -28,7 +28,7 @@ fn add_file(reg: &mut Registry, arg: &str) -> Result<(), String> {
     };
     let p = Path::new(path);
     if p.is_dir() {
-        return add_folder(reg, p);
+        return add_folder(reg, p, warn);
     }
     let bytes = std::fs::read(p).map_err(|e| format!("cannot read {path}: {e}"))?;
     if bytes.starts_with(&crate::pol::SIGNATURE) {
@@ -37,16 +37,23 @@ fn add_file(reg: &mut Registry, arg: &str) -> Result<(), String> {
                 "{path}: a Registry.pol does not say its hive; write hklm:{path} or hkcu:{path}"
             )
         })?;
-        return reg
+        let w = reg
             .add_pol(hive, &bytes)
-            .map_err(|e| format!("{path}: not a Registry.pol: {e}"));
+            .map_err(|e| format!("{path}: not a Registry.pol: {e}"))?;
+        warn.extend(w.into_iter().map(|w| format!("{path}: {w}")));
+        return Ok(());
     }
     let text = crate::reg::text::decode(&bytes).map_err(|e| format!("{path}: {e}"))?;
     let head = text.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with("Windows Registry Editor") || head.starts_with("REGEDIT4") {
-        return reg
+        let w = reg
             .add_reg(&bytes)
-            .map_err(|e| format!("{path}: not a .reg file: {e}"));
+            .map_err(|e| format!("{path}: not a .reg file: {e}"))?;
+        warn.extend(
+            w.into_iter()
+                .map(|w| format!("{path}:{}: {}", w.line, w.message)),
+        );
+        return Ok(());
     }
     let records =
         crate::lgpo::read(&crate::lgpo::decode(&bytes).map_err(|e| format!("{path}: {e}"))?)
@@ -56,11 +63,13 @@ fn add_file(reg: &mut Registry, arg: &str) -> Result<(), String> {
     for h in [Hive::Hklm, Hive::Hkcu] {
         let entries: Vec<_> = records
             .iter()
-            .filter(|r| r.hive == h)
-            .map(|r| r.to_entry())
+            .enumerate()
+            .filter(|(_, r)| r.hive == h)
+            .map(|(i, r)| (i + 1, r.to_entry()))
             .collect();
         if !entries.is_empty() {
-            reg.add_pol_entries(h, entries);
+            let w = reg.add_pol_entries(h, entries);
+            warn.extend(w.into_iter().map(|w| format!("{path}: record {w}")));
         }
     }
     Ok(())
@@ -83,7 +92,7 @@ fn pol_hive(p: &Path) -> Option<Hive> {
 /// A GPO backup (or any folder holding `Machine/registry.pol`, `User/registry.pol`,
 /// such as a backup's `DomainSysvol/GPO` or `%SystemRoot%\System32\GroupPolicy`): every
 /// Registry.pol below it, in path order.
-fn add_folder(reg: &mut Registry, dir: &Path) -> Result<(), String> {
+fn add_folder(reg: &mut Registry, dir: &Path, warn: &mut Vec<String>) -> Result<(), String> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -112,19 +121,23 @@ fn add_folder(reg: &mut Registry, dir: &Path) -> Result<(), String> {
     }
     for (p, h) in found {
         let bytes = std::fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-        reg.add_pol(h, &bytes)
+        let w = reg
+            .add_pol(h, &bytes)
             .map_err(|e| format!("{}: not a Registry.pol: {e}", p.display()))?;
+        warn.extend(w.into_iter().map(|w| format!("{}: {w}", p.display())));
     }
     Ok(())
 }
 
-/// Reads every input, in order, into one registry.
-pub fn read_inputs(inputs: &[String]) -> Result<Registry, String> {
+/// Reads every input, in order, into one registry; with a warning for each line or
+/// record Windows would skip or read as raw bytes.
+pub fn read_inputs(inputs: &[String]) -> Result<(Registry, Vec<String>), String> {
     let mut reg = Registry::default();
+    let mut warnings = Vec::new();
     for i in inputs {
-        add_file(&mut reg, i)?;
+        add_file(&mut reg, i, &mut warnings)?;
     }
-    Ok(reg)
+    Ok((reg, warnings))
 }
 
 /// A value read back from the registry, in the spec's terms.

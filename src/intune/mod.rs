@@ -10,6 +10,8 @@
 //! always String", configure-edge-with-mdm); only a native integer node takes
 //! `omaSettingInteger`.
 
+pub mod emit;
+pub mod ingestion;
 pub mod route;
 
 use crate::admx::{ids, template};

@@ -6,7 +6,7 @@
 //!   policy set at `./{Device|User}/Vendor/MSFT/Policy/Config/{App}~Policy~{category path}/{policy}`
 //!   (https://learn.microsoft.com/en-us/windows/client-management/win32-and-centennial-app-policy-configuration).
 //!   Only where ingestion is allowed: not within `System`, `Software\Microsoft` or
-//!   `Software\Policies\Microsoft` (same page; `admx::intune::blocked_root`).
+//!   `Software\Policies\Microsoft` (same page; `intune::ingestion::blocked_root`).
 //! - `vendor-admx`: the vendor's own ADMX (Microsoft Edge's msedge.admx), which must be
 //!   ingested under `vendor_app` first, or be built in
 //!   (https://learn.microsoft.com/en-us/deployedge/configure-edge-with-mdm).
@@ -203,7 +203,7 @@ impl IntuneRoute {
                 keys.extend(loc.also.iter().map(|f| f.key.clone()));
                 if let Some((k, root)) = keys
                     .iter()
-                    .find_map(|k| crate::admx::intune::blocked_root(k).map(|r| (k, r)))
+                    .find_map(|k| crate::intune::ingestion::blocked_root(k).map(|r| (k, r)))
                 {
                     return Err(format!(
                         "admx-ingest, but `{k}` is within `{root}`, where Intune refuses ingested ADMX policies"

@@ -1,5 +1,5 @@
 //! LGPO text, the format Microsoft's `LGPO.exe /parse` prints for a Registry.pol file and
-//! `LGPO.exe /t` and `/r` read: a writer (used by `emit::lgpo`) and a reader that
+//! `LGPO.exe /t` and `/r` read: a writer (used by [`emit`]) and a reader that
 //! round-trip through each other.
 //!
 //! Format (Microsoft LGPO.pdf v3.0, in the Security Compliance Toolkit; copy read at
@@ -18,6 +18,8 @@
 //! action or escape, a record of three lines, a number out of range) is an error naming
 //! the line. Inside a record every line is taken as it is, so a key or value name that
 //! starts with `;` reads back as itself; how LGPO.exe treats such a line is not known.
+
+pub mod emit;
 
 use crate::pol::{Entry, DELVALS};
 use crate::reg::{Hive, RegData};
@@ -80,6 +82,12 @@ pub fn action(e: &Entry) -> Result<String, String> {
         RegData::Binary(b) => {
             let hex: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
             format!("BINARY:{}", hex.join(","))
+        }
+        RegData::Raw { code, bytes } => {
+            return Err(format!(
+                "type {code} with {} bytes has no LGPO action",
+                bytes.len()
+            ))
         }
     })
 }

@@ -22,6 +22,8 @@
 //! structural rules (no NUL inside a name, a non-empty key), the reader reports the
 //! byte offset of anything malformed.
 
+pub mod emit;
+
 use crate::reg::{RegData, RegType};
 
 /// `PReg` as the file's first four bytes (the DWORD 0x67655250, little-endian).
@@ -207,6 +209,18 @@ impl Cursor<'_> {
 /// Parses a whole file. Anything but a well-formed header followed by well-formed
 /// records, to the last byte, is an error naming the byte offset.
 pub fn read(bytes: &[u8]) -> Result<Vec<Entry>, PolError> {
+    Ok(read_records(bytes)?.into_iter().map(|(_, e)| e).collect())
+}
+
+/// [`read`], with each record's byte offset (where its `[` is), for messages about
+/// a record that is well-formed but whose data does not fit its type.
+pub fn read_records(bytes: &[u8]) -> Result<Vec<(usize, Entry)>, PolError> {
+    if bytes.is_empty() {
+        return Err(PolError::Malformed {
+            offset: 0,
+            message: "the file is empty; a Registry.pol starts with `PReg` and version 1".into(),
+        });
+    }
     let mut c = Cursor { bytes, pos: 0 };
     let sig = c.take(4, "the signature")?.to_vec();
     if sig != SIGNATURE {
@@ -220,6 +234,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Entry>, PolError> {
     }
     let mut out = Vec::new();
     while c.pos < bytes.len() {
+        let at = c.pos;
         c.expect(b'[', "to open an entry")?;
         let key = c.utf16z("the key")?;
         c.expect(b';', "after the key")?;
@@ -231,12 +246,15 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Entry>, PolError> {
         c.expect(b';', "after the size")?;
         let data = c.take(size, "the data")?.to_vec();
         c.expect(b']', "to close the entry")?;
-        out.push(Entry {
-            key,
-            value,
-            reg_type,
-            data,
-        });
+        out.push((
+            at,
+            Entry {
+                key,
+                value,
+                reg_type,
+                data,
+            },
+        ));
     }
     Ok(out)
 }

@@ -1,5 +1,5 @@
 //! The data section of policyc's PowerShell scripts, read back: the inverse of
-//! `emit::powershell::data_section`, which every script (apply, detect, remediate,
+//! [`emit::data_section`], which every script (apply, detect, remediate,
 //! diagnose) carries through `templates/ps1/common.ps1.j2`.
 //!
 //! The section is two assignments, `$PolicycBundle = [ordered]@{` with one `Name = value`
@@ -22,9 +22,11 @@
 //! writer can produce, so a test comparing it with the plan cannot be fooled by text it
 //! skipped.
 
-use crate::emit::powershell::is_ps_single_quote;
+pub mod emit;
+
 use crate::plan::{Action, Op};
 use crate::reg::{Hive, RegData};
+use emit::is_ps_single_quote;
 
 /// The line that opens the bundle table.
 pub const BUNDLE_START: &str = "$PolicycBundle = [ordered]@{";
@@ -526,8 +528,8 @@ pub fn read_bytes(bytes: &[u8]) -> Result<DataSection, ReadError> {
 
 #[cfg(test)]
 mod tests {
+    use super::emit::{data_section, ps_literal};
     use super::*;
-    use crate::emit::powershell::{data_section, ps_literal};
     use crate::plan::{Plan, Provenance};
     use crate::validate::Bundle;
 

@@ -1,5 +1,6 @@
 //! Registry vocabulary shared by the plan, the emitters and the readers.
 
+pub mod emit;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,11 @@ pub enum RegType {
     MultiSz,
     #[serde(rename = "REG_QWORD")]
     Qword,
+    /// Any other type code (REG_NONE 0, REG_LINK 6, the resource lists 8 to 10, or a
+    /// number no winnt.h constant names, as `hex(100):` writes). policyc never writes
+    /// these from a spec; the readers keep them so an export reads as Windows stores it.
+    #[serde(rename = "other")]
+    Other(u32),
 }
 
 impl RegType {
@@ -68,8 +74,14 @@ impl RegType {
             RegType::Dword => 4,
             RegType::MultiSz => 7,
             RegType::Qword => 11,
+            RegType::Other(n) => n,
         }
     }
+    /// The type of a code: a modelled one where there is one, else [`RegType::Other`].
+    pub fn of_code(code: u32) -> RegType {
+        RegType::from_code(code).unwrap_or(RegType::Other(code))
+    }
+    /// The modelled type of a code (`None` for the codes [`RegType::Other`] holds).
     pub fn from_code(code: u32) -> Option<RegType> {
         Some(match code {
             1 => RegType::Sz,
@@ -89,6 +101,14 @@ impl RegType {
             RegType::Dword => "REG_DWORD",
             RegType::MultiSz => "REG_MULTI_SZ",
             RegType::Qword => "REG_QWORD",
+            // winnt.h names.
+            RegType::Other(0) => "REG_NONE",
+            RegType::Other(5) => "REG_DWORD_BIG_ENDIAN",
+            RegType::Other(6) => "REG_LINK",
+            RegType::Other(8) => "REG_RESOURCE_LIST",
+            RegType::Other(9) => "REG_FULL_RESOURCE_DESCRIPTOR",
+            RegType::Other(10) => "REG_RESOURCE_REQUIREMENTS_LIST",
+            RegType::Other(_) => "REG_UNKNOWN",
         }
     }
 }
@@ -109,6 +129,12 @@ pub enum RegData {
     MultiSz(Vec<String>),
     #[serde(rename = "REG_QWORD")]
     Qword(u64),
+    /// Bytes as Windows stores them, for a type code policyc does not model (REG_NONE,
+    /// `hex(100):`) or bytes that do not fit their type (a REG_DWORD of 0 or 8 bytes,
+    /// an odd-length REG_SZ). Only the readers make these ([`RegData::from_stored`]);
+    /// the plan never holds one.
+    #[serde(rename = "raw")]
+    Raw { code: u32, bytes: Vec<u8> },
 }
 
 impl RegData {
@@ -120,6 +146,7 @@ impl RegData {
             RegData::Dword(_) => RegType::Dword,
             RegData::MultiSz(_) => RegType::MultiSz,
             RegData::Qword(_) => RegType::Qword,
+            RegData::Raw { code, .. } => RegType::of_code(*code),
         }
     }
 
@@ -133,7 +160,7 @@ impl RegData {
         let mut out = Vec::new();
         match self {
             RegData::Sz(s) | RegData::ExpandSz(s) => utf16z(s, &mut out),
-            RegData::Binary(b) => out.extend_from_slice(b),
+            RegData::Binary(b) | RegData::Raw { bytes: b, .. } => out.extend_from_slice(b),
             RegData::Dword(d) => out.extend_from_slice(&d.to_le_bytes()),
             RegData::Qword(q) => out.extend_from_slice(&q.to_le_bytes()),
             RegData::MultiSz(items) => {
@@ -144,6 +171,23 @@ impl RegData {
             }
         }
         out
+    }
+
+    /// What a reader keeps for a value stored as `code` with `bytes`: the typed data
+    /// when the type is modelled and the bytes fit it ([`RegData::from_bytes`]), else
+    /// the bytes as they are ([`RegData::Raw`]). Nothing is dropped.
+    pub fn from_stored(code: u32, bytes: &[u8]) -> RegData {
+        RegType::from_code(code)
+            .and_then(|ty| RegData::from_bytes(ty, bytes))
+            .unwrap_or_else(|| RegData::Raw {
+                code,
+                bytes: bytes.to_vec(),
+            })
+    }
+
+    /// Whether the data fits its type ([`RegData::Raw`] holds data that may not).
+    pub fn is_raw(&self) -> bool {
+        matches!(self, RegData::Raw { .. })
     }
 
     /// The inverse of [`RegData::to_bytes`]; `None` when the bytes do not fit the type.
@@ -171,6 +215,10 @@ impl RegData {
             RegType::Sz => RegData::Sz(one_string(bytes)?),
             RegType::ExpandSz => RegData::ExpandSz(one_string(bytes)?),
             RegType::Binary => RegData::Binary(bytes.to_vec()),
+            RegType::Other(code) => RegData::Raw {
+                code,
+                bytes: bytes.to_vec(),
+            },
             RegType::Dword => RegData::Dword(u32::from_le_bytes(bytes.try_into().ok()?)),
             RegType::Qword => RegData::Qword(u64::from_le_bytes(bytes.try_into().ok()?)),
             RegType::MultiSz => {
@@ -208,6 +256,10 @@ impl fmt::Display for RegData {
             RegData::Dword(d) => write!(f, "{d} (0x{d:08x})"),
             RegData::Qword(q) => write!(f, "{q} (0x{q:016x})"),
             RegData::MultiSz(v) => write!(f, "{v:?}"),
+            RegData::Raw { code, bytes } => {
+                let hex: Vec<String> = bytes.iter().map(|x| format!("{x:02x}")).collect();
+                write!(f, "hex({code:x}):{}", hex.join(","))
+            }
         }
     }
 }

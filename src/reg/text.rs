@@ -8,7 +8,7 @@
 //! `dword:` takes 8 hex digits; `hex(N):` holds raw bytes of type N, and a hex
 //! line may continue onto the next after a trailing `\`.
 
-use super::{RegData, RegType};
+use super::RegData;
 use std::fmt::Write as _;
 
 pub const HEADER_V5: &str = "Windows Registry Editor Version 5.00";
@@ -155,30 +155,73 @@ pub fn write(file: &RegFile) -> Result<String, String> {
     Ok(out)
 }
 
-/// Decodes a `.reg` file's bytes: UTF-16LE with BOM (version 5 files), else
-/// UTF-8 (with or without BOM), else Windows-1252-ish bytes read as Latin-1.
-pub fn decode(bytes: &[u8]) -> Result<String, ReadError> {
+/// How a `.reg` file's bytes are text: Windows reads a file that starts with the
+/// UTF-16LE byte order mark as Unicode and any other file as ANSI (Wine
+/// `programs/reg/import.c`, `reg_import`: `is_unicode` is set by the `FF FE` mark,
+/// not by the header). The encoding also decides how `hex(1)`, `hex(2)` and
+/// `hex(7)` bytes are read: one UTF-16 unit per two bytes, or one ANSI character
+/// per byte (Wine `prepare_hex_string_data`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-16LE with BOM (`Windows Registry Editor Version 5.00` exports).
+    Unicode,
+    /// The ANSI code page; policyc reads Windows-1252, the ANSI code page of
+    /// English-language Windows (`REGEDIT4` exports).
+    Ansi,
+    /// UTF-8 with its byte order mark. Windows' reader has no UTF-8 mode (Wine
+    /// `reg_import` knows only the two above); policyc reads such a file as UTF-8 text,
+    /// and its `hex(N)` strings as ANSI bytes, and says so in a warning.
+    Utf8,
+}
+
+/// A line Windows skips (or a file feature policyc reads differently), with its
+/// 1-based line number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub line: usize,
+    pub message: String,
+}
+
+/// What [`read_bytes`] and [`read_with`] give: the file, and a warning for each line
+/// Windows would skip.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Parsed {
+    pub file: RegFile,
+    pub warnings: Vec<Warning>,
+}
+
+/// Decodes a `.reg` file's bytes to text (see [`Encoding`]).
+pub fn decode_with(bytes: &[u8]) -> Result<(String, Encoding), ReadError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        if rest.len() % 2 != 0 {
-            return Err(ReadError {
-                line: 0,
-                message: "odd number of bytes in a UTF-16 file".into(),
-            });
-        }
+        // An odd last byte cannot be a UTF-16 unit; Windows' reader drops it too.
         let units: Vec<u16> = rest
-            .chunks(2)
+            .chunks_exact(2)
             .map(|c| u16::from_le_bytes([c[0], c[1]]))
             .collect();
-        return String::from_utf16(&units).map_err(|_| ReadError {
+        let text = String::from_utf16(&units).map_err(|_| ReadError {
             line: 0,
-            message: "invalid UTF-16".into(),
-        });
+            message: "invalid UTF-16 (an unpaired surrogate)".into(),
+        })?;
+        return Ok((text, Encoding::Unicode));
     }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    Ok(match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|&b| b as char).collect(),
-    })
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        let text = std::str::from_utf8(rest).map_err(|e| ReadError {
+            line: 0,
+            message: format!(
+                "a UTF-8 byte order mark, but invalid UTF-8 at byte {}",
+                e.valid_up_to() + 3
+            ),
+        })?;
+        return Ok((text.to_string(), Encoding::Utf8));
+    }
+    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+    Ok((text.into_owned(), Encoding::Ansi))
+}
+
+/// Decodes a `.reg` file's bytes to text: UTF-16LE with BOM, UTF-8 with BOM, else
+/// Windows-1252 (see [`Encoding`]).
+pub fn decode(bytes: &[u8]) -> Result<String, ReadError> {
+    decode_with(bytes).map(|(t, _)| t)
 }
 
 /// The lines of decoded text for the readers (`.reg`, LGPO text, PowerShell data
@@ -189,159 +232,432 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
 }
 
-/// Parses `.reg` text (already decoded).
-pub fn read(text: &str) -> Result<RegFile, ReadError> {
-    let mut lines = lines(text).enumerate();
+/// A `.reg` file's lines as Windows splits them: at CR LF, LF or a lone CR (Wine
+/// `get_lineW`), numbered from 1.
+fn reg_lines(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    let mut n = 1;
+    loop {
+        match rest.find(['\r', '\n']) {
+            None => {
+                out.push((n, rest));
+                break;
+            }
+            Some(i) => {
+                out.push((n, &rest[..i]));
+                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = &rest[i + skip..];
+                n += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The roots a `.reg` key line may name (Wine `parse_key_name`, case-insensitive, the
+/// whole name followed by `\` or the end).
+const ROOTS: [&str; 6] = [
+    "HKEY_LOCAL_MACHINE",
+    "HKEY_USERS",
+    "HKEY_CLASSES_ROOT",
+    "HKEY_CURRENT_CONFIG",
+    "HKEY_CURRENT_USER",
+    "HKEY_DYN_DATA",
+];
+
+fn has_root(path: &str) -> bool {
+    let head = path.split('\\').next().unwrap_or("");
+    ROOTS.iter().any(|r| head.eq_ignore_ascii_case(r))
+}
+
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// Parses `.reg` text as Windows imports it; a line Windows skips is a warning, not
+/// an error. `encoding` is how the bytes were text (it decides `hex(1)/(2)/(7)`
+/// strings); only a header Windows refuses, or one it accepts and then imports nothing
+/// from, is an error.
+///
+/// The rules are those of Wine's `programs/reg/import.c` (its state machine), whose
+/// tests (`programs/reg/tests/import.c`) run on Windows; `tests/reg_import_cases.rs`
+/// keeps those cases with their Windows outcome.
+pub fn read_with(text: &str, encoding: Encoding) -> Result<Parsed, ReadError> {
+    let lines = reg_lines(text);
+    let mut it = lines.into_iter().peekable();
     let err = |line: usize, m: &str| ReadError {
-        line: line + 1,
+        line,
         message: m.to_string(),
     };
-    let (_, header) = lines.next().ok_or_else(|| err(0, "empty file"))?;
-    let header = header.trim_end();
+    let (_, header) = it.next().ok_or_else(|| err(1, "empty file"))?;
+    let header = header.trim_start_matches(is_blank);
+    if header == "REGEDIT" {
+        return Err(err(1, "a Windows 3.1 `REGEDIT` file; policyc reads `REGEDIT4` and `Windows Registry Editor Version 5.00` files"));
+    }
     if header != HEADER_V5 && header != HEADER_V4 {
         return Err(err(
-            0,
-            "missing `Windows Registry Editor Version 5.00` header",
+            1,
+            if header.starts_with("REGEDIT") {
+                "header is not `REGEDIT4` or `Windows Registry Editor Version 5.00`: Windows accepts this file and imports nothing from it"
+            } else {
+                "missing `Windows Registry Editor Version 5.00` header"
+            },
         ));
     }
-    let mut file = RegFile::default();
-    let mut pending_comments = Vec::new();
+    let mut out = Parsed::default();
+    if encoding == Encoding::Utf8 {
+        out.warnings.push(Warning {
+            line: 1,
+            message: "a UTF-8 file: Windows reads .reg files as UTF-16 (with a byte order mark) or ANSI; policyc reads this one as UTF-8".into(),
+        });
+    }
+    let file = &mut out.file;
+    let warnings = &mut out.warnings;
+    let mut warn = |line: usize, m: String| warnings.push(Warning { line, message: m });
+    let mut pending_comments: Vec<String> = Vec::new();
+    // The block values go to; `None` after `[-KEY]`, a key Windows cannot open, or
+    // before the first key (Windows then has no key to write to).
     let mut current: Option<usize> = None;
-    while let Some((n, raw)) = lines.next() {
-        let line = raw.trim_start();
-        if line.is_empty() {
+    while let Some((n, raw)) = it.next() {
+        let line = raw.trim_start_matches(is_blank);
+        let Some(first) = line.chars().next() else {
             continue;
-        }
-        if let Some(c) = line.strip_prefix(';') {
-            let c = c.strip_prefix(' ').unwrap_or(c).to_string();
-            if file.blocks.is_empty()
-                && current.is_none()
-                && pending_comments.is_empty()
-                && !seen_key(&file)
-            {
-                file.comments.push(c);
-            } else {
-                pending_comments.push(c);
+        };
+        match first {
+            ';' => {
+                let c = &line[1..];
+                let c = c.strip_prefix(' ').unwrap_or(c).to_string();
+                if file.blocks.is_empty() && pending_comments.is_empty() {
+                    file.comments.push(c);
+                } else {
+                    pending_comments.push(c);
+                }
+                continue;
             }
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix('[') {
-            let rest = rest.trim_end();
-            let inner = rest
-                .strip_suffix(']')
-                .ok_or_else(|| err(n, "key line without closing `]`"))?;
-            if let Some(path) = inner.strip_prefix('-') {
-                file.blocks.push(Block::DeleteKey(path.to_string()));
-                current = None;
-                pending_comments.clear();
-            } else {
-                file.blocks.push(Block::Key {
-                    path: inner.to_string(),
-                    comments: std::mem::take(&mut pending_comments),
-                    values: Vec::new(),
-                });
-                current = Some(file.blocks.len() - 1);
+            // Windows skips every line that does not start with `[`, `@` or `"`;
+            // `#` lines are comments in files seen in the wild.
+            '#' => continue,
+            '[' => {
+                let p = &line[1..];
+                let Some(end) = p.rfind(']') else {
+                    warn(n, "key line without a closing `]`; Windows skips it".into());
+                    continue;
+                };
+                if p.starts_with(is_blank) {
+                    warn(n, "space after `[`; Windows skips the key line".into());
+                    continue;
+                }
+                let path = &p[..end];
+                if let Some(del) = path.strip_prefix('-') {
+                    current = None;
+                    pending_comments.clear();
+                    if has_root(del) {
+                        file.blocks.push(Block::DeleteKey(del.to_string()));
+                    } else {
+                        warn(
+                            n,
+                            format!("`[-{del}]` names no registry root; Windows deletes nothing"),
+                        );
+                    }
+                } else if has_root(path) {
+                    file.blocks.push(Block::Key {
+                        path: path.to_string(),
+                        comments: std::mem::take(&mut pending_comments),
+                        values: Vec::new(),
+                    });
+                    current = Some(file.blocks.len() - 1);
+                } else {
+                    current = None;
+                    warn(n, format!("`[{path}]` names no registry root (HKEY_LOCAL_MACHINE, HKEY_CURRENT_USER, ...); Windows skips it and the values below it"));
+                }
+                continue;
             }
-            continue;
+            '@' | '"' => {}
+            _ => {
+                warn(
+                    n,
+                    "not a key, value or comment line; Windows skips it".into(),
+                );
+                continue;
+            }
         }
-        let idx = current.ok_or_else(|| err(n, "value line outside a key"))?;
+        // A value line.
         let (name, rest) = if let Some(r) = line.strip_prefix('@') {
             (None, r)
-        } else if line.starts_with('"') {
-            let (name, used) = unquote(line).ok_or_else(|| err(n, "unterminated value name"))?;
-            (Some(name), &line[used..])
         } else {
-            return Err(err(n, "expected `\"name\"=`, `@=`, `[key]` or `;`"));
-        };
-        let rest = rest
-            .trim_start()
-            .strip_prefix('=')
-            .ok_or_else(|| err(n, "expected `=` after the value name"))?;
-        let rest = rest.trim_start();
-        let data = if rest.trim_end() == "-" {
-            None
-        } else if rest.starts_with('"') {
-            let (s, used) = unquote(rest).ok_or_else(|| err(n, "unterminated string"))?;
-            if !rest[used..].trim().is_empty() {
-                return Err(err(n, "text after the closing quote"));
-            }
-            Some(RegData::Sz(s))
-        } else if let Some(h) = rest.strip_prefix("dword:") {
-            let h = h.trim_end();
-            if h.is_empty() || h.len() > 8 {
-                return Err(err(n, "dword needs 1 to 8 hex digits"));
-            }
-            Some(RegData::Dword(
-                u32::from_str_radix(h, 16).map_err(|_| err(n, "bad dword"))?,
-            ))
-        } else if rest.starts_with("hex") {
-            let colon = rest
-                .find(':')
-                .ok_or_else(|| err(n, "hex value without `:`"))?;
-            let ty_code = match &rest[..colon] {
-                "hex" => 3,
-                t => {
-                    let inner = t
-                        .strip_prefix("hex(")
-                        .and_then(|t| t.strip_suffix(')'))
-                        .ok_or_else(|| err(n, "bad hex type"))?;
-                    u32::from_str_radix(inner, 16).map_err(|_| err(n, "bad hex type"))?
+            match unescape(&line[1..]) {
+                Ok((name, r)) => (Some(name), r),
+                Err(m) => {
+                    warn(n, format!("value name: {m}; Windows skips the line"));
+                    continue;
                 }
-            };
-            let mut hex = rest[colon + 1..].trim_end().to_string();
-            // A trailing backslash continues the byte list on the next line.
-            while hex.ends_with('\\') {
-                hex.pop();
-                let (_, next) = lines
-                    .next()
-                    .ok_or_else(|| err(n, "continuation at end of file"))?;
-                hex.push_str(next.trim());
             }
-            let mut bytes = Vec::new();
-            for part in hex.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                bytes.push(u8::from_str_radix(part, 16).map_err(|_| err(n, "bad hex byte"))?);
-            }
-            let ty = RegType::from_code(ty_code).ok_or_else(|| err(n, "unsupported value type"))?;
-            Some(
-                RegData::from_bytes(ty, &bytes)
-                    .ok_or_else(|| err(n, "bytes do not fit the value type"))?,
-            )
-        } else {
-            return Err(err(n, "unrecognised value data"));
         };
-        if let Some(Block::Key { values, .. }) = file.blocks.get_mut(idx) {
-            values.push(ValueLine { name, data });
+        let value = match value_data(rest, encoding, n, &mut it) {
+            Ok(v) => v,
+            Err(m) => {
+                warn(n, format!("{m}; Windows skips the line"));
+                continue;
+            }
+        };
+        match current.and_then(|i| file.blocks.get_mut(i)) {
+            Some(Block::Key { values, .. }) => values.push(ValueLine { name, data: value }),
+            _ => warn(
+                n,
+                "a value line with no open key (none yet, or after `[-KEY]` or a key Windows could not open); Windows skips it".into(),
+            ),
         }
     }
-    Ok(file)
+    Ok(out)
 }
 
-fn seen_key(file: &RegFile) -> bool {
-    !file.blocks.is_empty()
+type Lines<'a> = std::iter::Peekable<std::vec::IntoIter<(usize, &'a str)>>;
+
+/// The data after a value name (`=` and what follows; Wine `data_start_state` on).
+/// `Ok(None)` deletes the value.
+fn value_data(
+    rest: &str,
+    encoding: Encoding,
+    n: usize,
+    lines: &mut Lines<'_>,
+) -> Result<Option<RegData>, String> {
+    let rest = rest.trim_start_matches(is_blank);
+    let rest = rest
+        .strip_prefix('=')
+        .ok_or("no `=` after the value name")?;
+    let rest = rest.trim_matches(is_blank);
+    if let Some(after) = rest.strip_prefix('-') {
+        let after = after.trim_start_matches(is_blank);
+        if after.is_empty() || after.starts_with(';') {
+            return Ok(None);
+        }
+        return Err("text after `-`".into());
+    }
+    if let Some(s) = rest.strip_prefix('"') {
+        let (s, after) = unescape(s).map_err(|m| format!("string data: {m}"))?;
+        let after = after.trim_start_matches(is_blank);
+        if !(after.is_empty() || after.starts_with(';')) {
+            return Err("text after the closing quote (only `;` starts a comment there)".into());
+        }
+        return Ok(Some(RegData::Sz(s)));
+    }
+    if let Some(d) = rest.strip_prefix("dword:") {
+        return dword(d).map(|d| Some(RegData::Dword(d)));
+    }
+    let (code, hex) = if let Some(h) = rest.strip_prefix("hex:") {
+        (3, h)
+    } else if let Some(h) = rest.strip_prefix("hex(") {
+        // Wine `parse_data_type`: hex digits (no `0x`), `)`, `:`, within 32 bits.
+        let close = h.find(')').ok_or("`hex(` without `)`")?;
+        let digits = &h[..close];
+        if digits.is_empty()
+            || !digits.chars().all(|c| c.is_ascii_hexdigit())
+            || !h[close + 1..].starts_with(':')
+        {
+            return Err(format!("`hex({digits})` is not a type number"));
+        }
+        let significant = digits.trim_start_matches('0');
+        let code = if significant.is_empty() {
+            0
+        } else {
+            u32::from_str_radix(significant, 16)
+                .map_err(|_| format!("type `{digits}` is larger than 32 bits"))?
+        };
+        (code, &h[close + 2..])
+    } else {
+        return Err(
+            "unrecognised data (Windows reads `\"...\"`, `dword:`, `hex:` and `hex(N):`)".into(),
+        );
+    };
+    let bytes = hex_data(hex, lines).map_err(|m| format!("line {n}: {m}"))?;
+    Ok(Some(stored(code, bytes, encoding)))
 }
 
-/// Reads a quoted string at the start of `s`; returns it and the bytes used.
-/// Escapes as Wine reads them: `\\`, `\"`, `\n`, `\0`; others are kept literally.
-fn unquote(s: &str) -> Option<(String, usize)> {
+/// The value Windows stores for `hex(code):` bytes: string types get a terminating NUL
+/// when they lack one, and in an ANSI file their bytes are ANSI characters, converted to
+/// UTF-16 (Wine `prepare_hex_string_data`).
+fn stored(code: u32, mut bytes: Vec<u8>, encoding: Encoding) -> RegData {
+    if matches!(code, 1 | 2 | 7) && !bytes.is_empty() {
+        match encoding {
+            Encoding::Unicode => {
+                if bytes.len() % 2 == 0 && bytes[bytes.len() - 2..] != [0, 0] {
+                    bytes.extend_from_slice(&[0, 0]);
+                }
+            }
+            Encoding::Ansi | Encoding::Utf8 => {
+                if bytes.last() != Some(&0) {
+                    bytes.push(0);
+                }
+                let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+                bytes = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            }
+        }
+    }
+    RegData::from_stored(code, &bytes)
+}
+
+/// `dword:` data: 1 to 8 hex digits, then blanks and an optional `;` comment (Wine
+/// `convert_hex_to_dword`).
+fn dword(s: &str) -> Result<u32, String> {
+    let s = s.trim_start_matches(is_blank);
+    if s.is_empty() {
+        return Err("`dword:` without digits".into());
+    }
+    let digits: &str = &s[..s.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(s.len())];
+    if digits.len() > 8 {
+        return Err("`dword:` takes at most 8 hex digits".into());
+    }
+    let after = s[digits.len()..].trim_start_matches(is_blank);
+    if !(after.is_empty() || after.starts_with(';')) {
+        return Err("text after the `dword:` digits".into());
+    }
+    Ok(if digits.is_empty() {
+        0
+    } else {
+        u32::from_str_radix(digits, 16).map_err(|e| e.to_string())?
+    })
+}
+
+/// The bytes of `hex:`/`hex(N):` data: comma-separated bytes, a `\` after a comma
+/// continuing on the next line that is not blank or a `;` comment (Wine
+/// `convert_hex_csv_to_hex`, `eol_backslash_state`, `hex_multiline_state`).
+fn hex_data(first: &str, lines: &mut Lines<'_>) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    let mut seg = first.to_string();
+    loop {
+        let continues = hex_segment(&seg, &mut bytes)?;
+        let Some(after) = continues else {
+            return Ok(bytes);
+        };
+        let after = after.trim_start_matches(is_blank);
+        if !(after.is_empty() || after.starts_with(';')) {
+            return Err("text after the continuation `\\`".into());
+        }
+        // The next line with data; blank and `;` lines between are skipped.
+        loop {
+            let Some((n, next)) = lines.next() else {
+                return Ok(bytes);
+            };
+            let next = next.trim_start_matches(is_blank);
+            if next.is_empty() || next.starts_with(';') {
+                continue;
+            }
+            if !next.starts_with(|c: char| c.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "continued on line {n}, which does not start with a hex byte"
+                ));
+            }
+            seg = next.to_string();
+            break;
+        }
+    }
+}
+
+/// One line's share of hex data, appended to `bytes`. `Ok(Some(rest))` when the line
+/// ends in a continuation `\` (rest: what follows it), `Ok(None)` when the value ends.
+fn hex_segment<'a>(s: &'a str, bytes: &mut Vec<u8>) -> Result<Option<&'a str>, String> {
+    let mut s = s;
+    while !s.is_empty() {
+        // C `wcstoul(s, &end, 16)`: blanks, a sign, an optional `0x`, hex digits.
+        let t = s.trim_start_matches(|c: char| c == ' ' || ('\t'..='\r').contains(&c));
+        let (neg, t) = match t.strip_prefix(['+', '-']) {
+            Some(r) => (t.starts_with('-'), r),
+            None => (false, t),
+        };
+        let t = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+            Some(r) if r.starts_with(|c: char| c.is_ascii_hexdigit()) => r,
+            _ => t,
+        };
+        let len = t.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(t.len());
+        if len == 0 {
+            let rest = s.trim_start_matches(is_blank);
+            if let Some(r) = rest.strip_prefix('\\') {
+                return Ok(Some(r));
+            }
+            if rest.starts_with(';') {
+                return Ok(None);
+            }
+            return Err(format!(
+                "`{}` is not a hex byte",
+                rest.chars().next().unwrap_or(' ')
+            ));
+        }
+        let digits = t[..len].trim_start_matches('0');
+        let value = if digits.len() > 2 {
+            u32::MAX
+        } else {
+            u32::from_str_radix(if digits.is_empty() { "0" } else { digits }, 16)
+                .unwrap_or(u32::MAX)
+        };
+        let value = if neg { value.wrapping_neg() } else { value };
+        if value > 0xff {
+            return Err(format!("`{}` is more than one byte", &t[..len]));
+        }
+        bytes.push(value as u8);
+        let end = &t[len..];
+        if let Some(r) = end.strip_prefix(',') {
+            s = r;
+        } else {
+            let after = end.trim_start_matches(is_blank);
+            if after.is_empty() || after.starts_with(';') {
+                return Ok(None);
+            }
+            return Err(format!(
+                "`{}` after a hex byte",
+                after.chars().next().unwrap_or(' ')
+            ));
+        }
+    }
+    Ok(None)
+}
+
+/// Parses `.reg` text strictly: as [`read_with`], with any line Windows would skip an
+/// error naming it. For text policyc wrote itself (the writer's round trip), where a
+/// skipped line is a bug. The encoding is the header's: `REGEDIT4` files are ANSI.
+pub fn read(text: &str) -> Result<RegFile, ReadError> {
+    let first = text.split(['\r', '\n']).next().unwrap_or("");
+    let enc = if first.trim_start_matches(is_blank) == HEADER_V4 {
+        Encoding::Ansi
+    } else {
+        Encoding::Unicode
+    };
+    let parsed = read_with(text, enc)?;
+    match parsed.warnings.into_iter().next() {
+        Some(w) => Err(ReadError {
+            line: w.line,
+            message: w.message,
+        }),
+        None => Ok(parsed.file),
+    }
+}
+
+/// Decodes and parses a `.reg` file's bytes as Windows imports them.
+pub fn read_bytes(bytes: &[u8]) -> Result<Parsed, ReadError> {
+    let (text, enc) = decode_with(bytes)?;
+    read_with(&text, enc)
+}
+
+/// Reads a quoted string after its opening `"`; returns it and what follows the closing
+/// quote. Escapes as Windows reads them (Wine `unescape_string`): `\\`, `\"`, `\n`,
+/// `\r`; `\0` makes the line invalid (Windows creates no value); any other `\c` is `c`.
+fn unescape(s: &str) -> Result<(String, &str), String> {
     let mut out = String::new();
-    let mut chars = s.char_indices().skip(1);
+    let mut chars = s.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
-            '"' => return Some((out, i + 1)),
-            '\\' => match chars.next()? {
-                (_, '\\') => out.push('\\'),
-                (_, '"') => out.push('"'),
-                (_, 'n') => out.push('\n'),
-                (_, '0') => out.push('\0'),
-                (_, other) => {
-                    out.push('\\');
-                    out.push(other);
-                }
+            '"' => return Ok((out, &s[i + 1..])),
+            '\\' => match chars.next() {
+                Some((_, 'n')) => out.push('\n'),
+                Some((_, 'r')) => out.push('\r'),
+                Some((_, '0')) => return Err("`\\0` inside a string".into()),
+                Some((_, other)) => out.push(other),
+                None => return Err("a `\\` at the end of the line".into()),
             },
             _ => out.push(c),
         }
     }
-    None
+    Err("no closing `\"`".into())
 }
 
 #[cfg(test)]
@@ -410,7 +726,9 @@ mod tests {
         assert_eq!(values[0].data, Some(RegData::MultiSz(vec!["a".into()])));
         assert_eq!(read("REGEDIT5\r\n").unwrap_err().line, 1);
         assert_eq!(
-            read("REGEDIT4\n[A]\n\"x\"=dword:xyz\n").unwrap_err().line,
+            read("REGEDIT4\n[HKEY_CURRENT_USER\\A]\n\"x\"=dword:xyz\n")
+                .unwrap_err()
+                .line,
             3
         );
         assert_eq!(read("REGEDIT4\n\"x\"=\"y\"\n").unwrap_err().line, 2);

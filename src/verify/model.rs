@@ -3,7 +3,7 @@
 
 use crate::reg::text::{self, Block};
 use crate::reg::{Hive, RegData};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default)]
 pub struct Key {
@@ -17,9 +17,11 @@ pub struct Key {
 pub struct Registry {
     /// lower-case full path (`hkey_local_machine\software\...`) -> key
     pub keys: BTreeMap<String, Key>,
-    /// Exported roots (lower-case): the first key of each `.reg` export, which is the
-    /// key `reg export` was asked for. Values outside every root were not exported.
-    pub roots: Vec<String>,
+    /// The keys the given files hold (lower-case full paths): every `[KEY]` and
+    /// `[-KEY]` of a `.reg` file, and the hive of a Registry.pol (which describes the
+    /// whole hive's policy). A key is covered when it or an ancestor is here; `reg
+    /// export KEY` writes KEY and every subkey, so its file holds KEY itself.
+    pub roots: BTreeSet<String>,
 }
 
 /// `HKLM\x` and `HKEY_LOCAL_MACHINE\x` name the same key; exports use the long form.
@@ -43,23 +45,21 @@ pub fn full_path(hive: Hive, key: &str) -> String {
 }
 
 impl Registry {
-    /// Replays a `.reg` export (bytes as read from disk).
-    pub fn add_reg(&mut self, bytes: &[u8]) -> Result<(), text::ReadError> {
-        let file = text::read(&text::decode(bytes)?)?;
-        let mut first = true;
-        for b in &file.blocks {
+    /// Replays a `.reg` export (bytes as read from disk) as Windows would import it;
+    /// returns a warning for each line Windows would skip.
+    pub fn add_reg(&mut self, bytes: &[u8]) -> Result<Vec<text::Warning>, text::ReadError> {
+        let parsed = text::read_bytes(bytes)?;
+        for b in &parsed.file.blocks {
             match b {
                 Block::DeleteKey(path) => {
                     let p = normalise(path);
                     let prefix = format!("{p}\\");
                     self.keys.retain(|k, _| *k != p && !k.starts_with(&prefix));
+                    self.roots.insert(p);
                 }
                 Block::Key { path, values, .. } => {
                     let p = normalise(path);
-                    if first {
-                        self.roots.push(p.clone());
-                        first = false;
-                    }
+                    self.roots.insert(p.clone());
                     let key = self.keys.entry(p).or_insert_with(|| Key {
                         path: path.clone(),
                         ..Key::default()
@@ -78,7 +78,7 @@ impl Registry {
                 }
             }
         }
-        Ok(())
+        Ok(parsed.warnings)
     }
 
     /// Replays a Registry.pol file as the Group Policy engine would apply it to `hive`.
@@ -88,19 +88,29 @@ impl Registry {
     /// `**delvals.` deletes every value of the key, `**del.NAME` one value,
     /// `**deletevalues` a `;`-list of values, `**deletekeys` a `;`-list of subkeys;
     /// `**soft.NAME` sets NAME only if it is absent; `**securekey` changes ACLs only.
-    pub fn add_pol(&mut self, hive: Hive, bytes: &[u8]) -> Result<(), crate::pol::PolError> {
-        self.add_pol_entries(hive, crate::pol::read(bytes)?);
-        Ok(())
+    ///
+    /// A record whose data does not fit its type (an odd-length REG_SZ, a REG_DWORD
+    /// of 8 bytes) or whose type policyc does not model is kept as the bytes Windows
+    /// would store, and named in a returned warning (`byte OFFSET: ...`).
+    pub fn add_pol(
+        &mut self,
+        hive: Hive,
+        bytes: &[u8],
+    ) -> Result<Vec<String>, crate::pol::PolError> {
+        Ok(self.add_pol_entries(hive, crate::pol::read_records(bytes)?))
     }
 
-    /// Replays Registry.pol records (from a .pol file or LGPO text) for one hive, as
-    /// [`Registry::add_pol`] does.
-    pub fn add_pol_entries(&mut self, hive: Hive, entries: Vec<crate::pol::Entry>) {
-        let root = hive.long_name().to_lowercase();
-        if !self.roots.contains(&root) {
-            self.roots.push(root);
-        }
-        for e in entries {
+    /// Replays Registry.pol records `(where, record)` for one hive, as
+    /// [`Registry::add_pol`] does; `where` (a byte offset, or a record number for LGPO
+    /// text) is what a warning names.
+    pub fn add_pol_entries(
+        &mut self,
+        hive: Hive,
+        records: Vec<(usize, crate::pol::Entry)>,
+    ) -> Vec<String> {
+        self.roots.insert(hive.long_name().to_lowercase());
+        let mut warnings = Vec::new();
+        for (at, e) in records {
             let full = full_path(hive, &e.key);
             let lower = e.value.to_ascii_lowercase();
             let data_str = || match e.reg_data() {
@@ -126,7 +136,17 @@ impl Registry {
                     self.keys.retain(|k, _| *k != p && !k.starts_with(&prefix));
                 }
             } else if lower.starts_with("**securekey") {
-            } else if let Some(data) = e.reg_data() {
+            } else {
+                let data = RegData::from_stored(e.reg_type, &e.data);
+                if data.is_raw() {
+                    warnings.push(format!(
+                        "byte {at}: {}\\{}: {} data of {} bytes does not fit its type; read as the bytes Windows stores",
+                        e.key,
+                        e.value,
+                        data.reg_type().name(),
+                        e.data.len()
+                    ));
+                }
                 let (soft, name) = match e.value.get(..7) {
                     Some(p) if p.eq_ignore_ascii_case("**soft.") => {
                         (true, e.value[7..].to_string())
@@ -138,14 +158,21 @@ impl Registry {
                 }
             }
         }
+        warnings
     }
 
-    /// Whether some export covers this full path (a root is it or an ancestor).
+    /// Whether some file covers this full path: it holds the key or an ancestor.
     pub fn covers(&self, full: &str) -> bool {
-        let p = normalise(full);
-        self.roots
-            .iter()
-            .any(|r| p == *r || p.starts_with(&format!("{r}\\")))
+        let mut p = normalise(full);
+        loop {
+            if self.roots.contains(&p) {
+                return true;
+            }
+            match p.rfind('\\') {
+                Some(i) => p.truncate(i),
+                None => return false,
+            }
+        }
     }
 
     pub fn key(&self, full: &str) -> Option<&Key> {

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses part of this module
 
 pub mod intune;
+pub mod reg_cases;
 pub mod specs;
 
 use policyc::plan::Plan;

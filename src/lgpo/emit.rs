@@ -9,9 +9,10 @@
 //! shape of `/parse` output seen in public scripts (`; PARSING Computer POLICY` ...
 //! `; PARSING COMPLETED.`).
 
-use super::{encoding, pol as pol_emit, Artifact, EmitError, Emitter, FileKind};
+use crate::emit::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::lgpo::{configuration, record_lines};
 use crate::plan::Plan;
+use crate::pol::emit as pol_emit;
 use crate::reg::text::comment;
 use crate::reg::Hive;
 
@@ -62,7 +63,7 @@ impl Emitter for LgpoEmitter {
         EMITTER
     }
 
-    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &crate::emit::Input) -> Result<Vec<Artifact>, EmitError> {
         plan.hives()
             .into_iter()
             .map(|hive| {

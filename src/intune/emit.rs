@@ -7,8 +7,8 @@
 //! Intune routes and the ADMX template. serde_json escapes every spec string for JSON;
 //! `crate::intune::xml_attr` has already escaped it for the XML payload inside.
 
-use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::catalog::Catalog;
+use crate::emit::{encoding, Artifact, EmitError, Emitter, FileKind};
 
 pub struct IntuneEmitter;
 
@@ -30,7 +30,7 @@ impl Emitter for IntuneEmitter {
     }
 
     /// Reads the built-in catalog for each location's Intune route and for the ADMX ids.
-    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &crate::emit::Input) -> Result<Vec<Artifact>, EmitError> {
         let fail = |message: String| EmitError {
             emitter: "intune",
             message,

@@ -1,6 +1,6 @@
 //! `.reg` emitter: one file per hive (`machine.reg` for HKLM, `user.reg` for HKCU).
 
-use super::{encoding, Artifact, EmitError, Emitter, FileKind};
+use crate::emit::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::{Action, Plan};
 use crate::reg::text::{self, Block, RegFile, ValueLine};
 use crate::reg::Hive;
@@ -72,7 +72,7 @@ impl Emitter for RegEmitter {
         "reg"
     }
 
-    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &crate::emit::Input) -> Result<Vec<Artifact>, EmitError> {
         plan.hives()
             .into_iter()
             .map(|hive| {

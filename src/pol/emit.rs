@@ -3,7 +3,7 @@
 //! client-side extension reads. The GPO backup and LGPO text emitters build on
 //! [`entries`], so all three describe the same records.
 
-use super::{Artifact, EmitError, Emitter, FileKind};
+use crate::emit::{Artifact, EmitError, Emitter, FileKind};
 use crate::plan::{Action, Plan};
 use crate::pol::{self, Entry};
 use crate::reg::Hive;
@@ -63,7 +63,7 @@ impl Emitter for PolEmitter {
         "pol"
     }
 
-    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &crate::emit::Input) -> Result<Vec<Artifact>, EmitError> {
         plan.hives()
             .into_iter()
             .map(|hive| {

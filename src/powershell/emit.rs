@@ -7,7 +7,7 @@
 //! environment refuses to print any value that did not come out of this module's
 //! escaping (see [`environment`]).
 
-use super::{encoding, Artifact, EmitError, Emitter, FileKind};
+use crate::emit::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::{Action, Op, Plan};
 use crate::reg::{Hive, RegData};
 use minijinja::{Environment, Error, ErrorKind, Value};
@@ -207,6 +207,13 @@ fn data_expr(d: &RegData) -> (&'static str, String) {
             let items: Vec<String> = items.iter().map(|s| ps_literal(s)).collect();
             ("MultiString", format!("[string[]]@({})", items.join(", ")))
         }
+        // Read from an export only; a plan never holds one. `None` is REG_NONE's
+        // RegistryValueKind; every other unmodelled code is `Unknown`.
+        RegData::Raw { code, bytes } => {
+            let bytes: Vec<String> = bytes.iter().map(|x| format!("0x{x:02X}")).collect();
+            let kind = if *code == 0 { "None" } else { "Unknown" };
+            (kind, format!("[byte[]]@({})", bytes.join(", ")))
+        }
     }
 }
 
@@ -280,7 +287,7 @@ pub fn data_section(plan: &Plan) -> String {
 /// as a raw spec string, fails to render instead of producing an injectable script. The
 /// built-in filters that mark values safe are removed for the same reason.
 pub fn environment() -> Result<Environment<'static>, Error> {
-    let mut env = super::templates::strict_environment()?;
+    let mut env = crate::emit::templates::strict_environment()?;
     env.set_formatter(|out, _state, value| match value.as_str() {
         Some(s) if value.is_safe() => out.write_str(s).map_err(Error::from),
         _ => Err(Error::new(
@@ -344,7 +351,7 @@ impl Emitter for PowerShellEmitter {
         "powershell"
     }
 
-    fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
+    fn emit(&self, plan: &crate::emit::Input) -> Result<Vec<Artifact>, EmitError> {
         let renderer = Renderer::new(plan)?;
         Script::ALL
             .iter()
