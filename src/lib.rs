@@ -85,6 +85,8 @@ pub fn compile_then<T: Send>(
             ds.extend(intune::notes(p, catalog, file));
             // The list keys the bundle replaces wholesale.
             ds.extend(import::lists::notes(p, file));
+            // Per-user policy values user.reg leaves out.
+            ds.extend(reg::emit::notes(p, file));
             ds
         };
         let (checked, t) = std::thread::scope(|scope| {

@@ -211,8 +211,18 @@ proptest! {
             prop_assert_eq!(&got, &want[&pol.name], "ADMX policy {}\n{}", pol.name, spec);
         }
 
+        // The .reg files carry what each hive's own account can write: no per-user policy
+        // (HKCU\Software\Policies), which the Registry.pol files carry.
+        let mut reg_plan = plan.clone();
+        reg_plan.ops.retain(policyc::reg::emit::in_reg_file);
+        let reg_sets = reg_plan.ops.iter().filter(|o| matches!(o.action, Action::Set { .. })).count();
+        for (p, bytes) in files.iter().filter(|(p, _)| p.ends_with(".reg")) {
+            let text = policyc::reg::text::decode(bytes).unwrap().to_ascii_lowercase();
+            prop_assert!(!text.contains("hkey_current_user\\software\\policies"), "{p}: per-user policy\n{spec}");
+        }
         for (label, reg) in &readings {
-            let report = verify(&plan, reg, catalog);
+            let (plan, sets) = if *label == "reg" { (&reg_plan, reg_sets) } else { (&plan, sets) };
+            let report = verify(plan, reg, catalog);
             let bad: Vec<_> = report.checks.iter().filter(|c| c.status != Status::Ok).collect();
             prop_assert!(bad.is_empty(), "{label}: {bad:#?}\n{spec}");
             prop_assert_eq!(report.checks.len(), sets, "{}: every planned value is checked once", label);
