@@ -137,7 +137,8 @@ fn every_script_parses_without_error_nodes() {
                 "powershell/apply.ps1",
                 "powershell/detect.ps1",
                 "powershell/diagnose.ps1",
-                "powershell/remediate.ps1"
+                "powershell/remediate.ps1",
+                "powershell/remove.ps1"
             ]
         );
         for (name, bytes) in &files {
@@ -180,7 +181,8 @@ fn every_script_parses_without_error_nodes() {
                 ("powershell/apply.ps1", "ps1-apply"),
                 ("powershell/detect.ps1", "ps1-detect"),
                 ("powershell/diagnose.ps1", "ps1-diagnose"),
-                ("powershell/remediate.ps1", "ps1-remediate")
+                ("powershell/remediate.ps1", "ps1-remediate"),
+                ("powershell/remove.ps1", "ps1-remove")
             ]
         );
     }
@@ -562,4 +564,37 @@ fn detection_loads_only_the_default_profile() {
         "{after}"
     );
     assert!(!after[..after.find("continue").unwrap()].contains("Errors.Add"));
+}
+
+/// remove.ps1 (rollback) removes what the plan writes on every target: it runs the engine
+/// in Remove mode over every profile, supports -WhatIf, and the engine deletes owned list
+/// keys whole and other values by name. Read from the text (the grammar check above
+/// parses it); not run.
+#[test]
+fn remove_script_removes_the_plan_everywhere() {
+    let plan = common::plan_of("examples/nhs-credential-management.yaml");
+    let files = scripts(&plan);
+    let remove = text_of(
+        &files
+            .iter()
+            .find(|(p, _)| p == "powershell/remove.ps1")
+            .unwrap()
+            .1,
+    );
+    assert!(remove.contains("[CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]"));
+    assert!(remove
+        .contains("$result = Invoke-PolicycPlan -Mode Remove -Scope $Scope -Profiles All\r\n"));
+    assert!(remove.contains("$script:PolicycWhatIf = [bool]$WhatIfPreference"));
+    assert!(remove.contains(
+        "                    Remove-PolicycKey -Target $Target -Op $op -Result $Result\r\n"
+    ));
+    assert!(remove.contains("                } elseif ($owned -notcontains $op.Key) {\r\n                    Remove-PolicycValue"));
+    // The same data section as apply.ps1: it removes exactly what apply writes.
+    let d = policyc::powershell::read(&remove).unwrap();
+    let want: Vec<policyc::powershell::Entry> = plan
+        .ops
+        .iter()
+        .map(policyc::powershell::Entry::of)
+        .collect();
+    assert_eq!(d.plan, want);
 }

@@ -37,6 +37,8 @@ struct Doc {
     policyc: &'static str,
     has_machine: bool,
     has_user: bool,
+    /// `HIVE\key (setting, product)` of every list key the bundle replaces wholesale.
+    replaced_lists: Vec<String>,
     settings: Vec<DocSetting>,
 }
 
@@ -342,8 +344,12 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
     Doc {
         bundle: plan.bundle.clone(),
         policyc: env!("CARGO_PKG_VERSION"),
-        has_machine: plan.ops.iter().any(|o| o.hive == Hive::Hklm),
-        has_user: plan.ops.iter().any(|o| o.hive == Hive::Hkcu),
+        has_machine: crate::reg::emit::reg_hives(plan).contains(&Hive::Hklm),
+        has_user: crate::reg::emit::reg_hives(plan).contains(&Hive::Hkcu),
+        replaced_lists: crate::import::lists::replaced(plan)
+            .into_iter()
+            .map(|o| format!("{}\\{}", o.hive.short_name(), o.key))
+            .collect(),
         settings,
     }
 }

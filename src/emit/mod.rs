@@ -42,6 +42,10 @@ pub enum FileKind {
     Ps1Diagnose,
     /// Intune custom configuration profile, Microsoft Graph JSON (`intune/<scope>.json`).
     IntuneJson,
+    /// A `.reg` file that removes what the bundle's `.reg` file writes (`undo/<hive>.reg`).
+    RegUndo,
+    /// PowerShell removal script (`powershell/remove.ps1`).
+    Ps1Remove,
 }
 
 impl FileKind {
@@ -59,6 +63,8 @@ impl FileKind {
             FileKind::Ps1Remediate => "ps1-remediate",
             FileKind::Ps1Diagnose => "ps1-diagnose",
             FileKind::IntuneJson => "intune-json",
+            FileKind::RegUndo => "reg-undo",
+            FileKind::Ps1Remove => "ps1-remove",
         }
     }
 }

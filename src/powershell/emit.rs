@@ -21,14 +21,17 @@ pub enum Script {
     Detect,
     Remediate,
     Diagnose,
+    /// Rollback: removes what the bundle writes.
+    Remove,
 }
 
 impl Script {
-    pub const ALL: [Script; 4] = [
+    pub const ALL: [Script; 5] = [
         Script::Apply,
         Script::Detect,
         Script::Remediate,
         Script::Diagnose,
+        Script::Remove,
     ];
 
     pub fn path(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Script {
             Script::Detect => "powershell/detect.ps1",
             Script::Remediate => "powershell/remediate.ps1",
             Script::Diagnose => "powershell/diagnose.ps1",
+            Script::Remove => "powershell/remove.ps1",
         }
     }
 
@@ -46,6 +50,7 @@ impl Script {
             Script::Detect => FileKind::Ps1Detect,
             Script::Remediate => FileKind::Ps1Remediate,
             Script::Diagnose => FileKind::Ps1Diagnose,
+            Script::Remove => FileKind::Ps1Remove,
         }
     }
 
@@ -55,6 +60,7 @@ impl Script {
             Script::Detect => "ps1/detect.ps1.j2",
             Script::Remediate => "ps1/remediate.ps1.j2",
             Script::Diagnose => "ps1/diagnose.ps1.j2",
+            Script::Remove => "ps1/remove.ps1.j2",
         }
     }
 }
@@ -79,6 +85,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "ps1/diagnose.ps1.j2",
         include_str!("../../templates/ps1/diagnose.ps1.j2"),
+    ),
+    (
+        "ps1/remove.ps1.j2",
+        include_str!("../../templates/ps1/remove.ps1.j2"),
     ),
 ];
 
