@@ -234,11 +234,19 @@ fn environment() -> Result<Environment<'static>, Error> {
     Ok(env)
 }
 
-fn script_route(hive: Hive) -> String {
-    match hive {
-        Hive::Hklm => "powershell/apply.ps1 (as administrator or SYSTEM); detect.ps1 + remediate.ps1 as an Intune Remediation".into(),
-        Hive::Hkcu => "powershell/apply.ps1: as the user writes HKCU; as SYSTEM writes every user's hive and the Default profile; detect.ps1 + remediate.ps1 as an Intune Remediation".into(),
-    }
+/// The script route of one write; `intune` when the bundle's Intune profile delivers it
+/// (`powershell::emit::delivered_by_intune`), so the Remediation leaves it alone.
+fn script_route(hive: Hive, intune: bool) -> String {
+    let apply = match hive {
+        Hive::Hklm => "powershell/apply.ps1 (as administrator or SYSTEM)",
+        Hive::Hkcu => "powershell/apply.ps1: as the user writes HKCU; as SYSTEM writes every user's hive and the Default profile",
+    };
+    let remediation = if intune {
+        "the Intune profile delivers it, so detect.ps1 + remediate.ps1 leave it alone unless run with -FullPlan"
+    } else {
+        "detect.ps1 + remediate.ps1 as an Intune Remediation deliver it (no other Intune route)"
+    };
+    format!("{apply}; {remediation}")
 }
 
 fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
@@ -293,12 +301,12 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
                 continue;
             }
             let loc = entry.and_then(|e| e.registry.iter().find(|l| l.name == p.location));
-            let intune = loc
-                .and_then(|l| l.intune.iter().find(|r| r.products.contains(&p.product)))
-                .map_or_else(
-                    || "see policyc catalog".to_string(),
-                    |r| r.describe(op.hive == Hive::Hkcu),
-                );
+            let route = loc.and_then(|l| l.intune.iter().find(|r| r.products.contains(&p.product)));
+            let by_intune = crate::powershell::emit::route_delivers(route);
+            let intune = route.map_or_else(
+                || "see policyc catalog".to_string(),
+                |r| r.describe(op.hive == Hive::Hkcu),
+            );
             let file = crate::reg::emit::file_name(op.hive);
             let pol = match op.hive {
                 Hive::Hklm => "pol/Machine/Registry.pol",
@@ -312,7 +320,7 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
                 reg: format!("{file} (reg import {file})"),
                 gpo: format!("{pol}, the GPO backup, and ADMX policy {policy}"),
                 intune,
-                script: script_route(op.hive),
+                script: script_route(op.hive, by_intune),
             });
             if let Some(l) = loc {
                 for s in &l.sources {

@@ -320,12 +320,75 @@ pub fn render(plan: &Plan, script: Script) -> Result<String, EmitError> {
     Renderer::new(plan)?.render(script)
 }
 
+/// Whether another route in the bundle delivers `op` on the Intune path, so the Intune
+/// Remediation (detect.ps1, remediate.ps1) must not write it too: one writer per value.
+/// Today that route is the bundle's custom profile (`intune/*.json`): every operation of a
+/// provenance group whose catalog location has an Intune route (ADMX ingestion, vendor
+/// ADMX or a Policy CSP node) for the group's product. This is the one place to extend
+/// when the bundle gains another Intune route (a Settings Catalog profile).
+pub fn delivered_by_intune(group: &crate::intune::Group) -> bool {
+    route_delivers(group.route())
+}
+
+/// [`delivered_by_intune`] for a location's route for one product (the docs use it).
+pub fn route_delivers(route: Option<&crate::intune::route::IntuneRoute>) -> bool {
+    route.is_some_and(|r| r.route != crate::intune::route::RouteKind::None)
+}
+
+/// The plan split for the Intune Remediation: (operations no other route delivers, the
+/// rest), each in plan order. Without an Intune route model for the plan (a location the
+/// catalog cannot resolve) everything stays with the scripts.
+pub fn remediation_split(plan: &Plan) -> (Vec<Op>, Vec<Op>) {
+    // The groups hold references into `plan.ops`; their addresses identify the ops.
+    let elsewhere: std::collections::HashSet<usize> = crate::catalog::Catalog::builtin()
+        .ok()
+        .and_then(|c| crate::intune::groups(plan, c).ok())
+        .map(|gs| {
+            gs.iter()
+                .filter(|g| delivered_by_intune(g))
+                .flat_map(|g| g.ops.iter().map(|o| *o as *const Op as usize))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (mut mine, mut other) = (Vec::new(), Vec::new());
+    for op in &plan.ops {
+        if elsewhere.contains(&(op as *const Op as usize)) {
+            other.push(op.clone());
+        } else {
+            mine.push(op.clone());
+        }
+    }
+    (mine, other)
+}
+
+/// The data section of detect.ps1 and remediate.ps1: `$PolicycPlan` holds only the
+/// operations no other route delivers ([`remediation_split`]); `$PolicycPlanElsewhere`
+/// holds the rest, used only with `-FullPlan`.
+pub fn remediation_data_section(plan: &Plan) -> String {
+    let (mine, other) = remediation_split(plan);
+    let own = Plan {
+        bundle: plan.bundle.clone(),
+        ops: mine,
+    };
+    let mut out = data_section(&own);
+    out.push_str("\n# Operations another route in this bundle delivers (intune/*.json). detect.ps1 and\n# remediate.ps1 leave them alone unless run with -FullPlan (SCCM, no Intune profile).\n");
+    out.push_str("$PolicycPlanElsewhere = @(\n");
+    for op in &other {
+        out.push_str(&op_entry(op));
+        out.push('\n');
+    }
+    out.push_str(")\n");
+    out
+}
+
 /// One template environment and one data section for all the scripts of a plan:
 /// each script includes `common.ps1.j2`, and compiling the templates again per script
 /// was most of this emitter's time.
 struct Renderer {
     env: Environment<'static>,
     ctx: Value,
+    /// The same, with the remediation data section (detect.ps1, remediate.ps1).
+    remediation_ctx: Value,
 }
 
 fn render_error(e: Error) -> EmitError {
@@ -339,19 +402,29 @@ impl Renderer {
     fn new(plan: &Plan) -> Result<Renderer, EmitError> {
         let env = environment().map_err(render_error)?;
         let b = &plan.bundle;
-        let ctx = minijinja::context! {
-            data_section => safe(data_section(plan)),
-            comment_name => safe(comment_text(&b.name)),
-            comment_version => safe(comment_text(&b.version)),
-            comment_compiler => safe(comment_text(concat!("policyc ", env!("CARGO_PKG_VERSION")))),
+        let ctx_with = |section: String| {
+            minijinja::context! {
+                data_section => safe(section),
+                comment_name => safe(comment_text(&b.name)),
+                comment_version => safe(comment_text(&b.version)),
+                comment_compiler => safe(comment_text(concat!("policyc ", env!("CARGO_PKG_VERSION")))),
+            }
         };
-        Ok(Renderer { env, ctx })
+        Ok(Renderer {
+            env,
+            ctx: ctx_with(data_section(plan)),
+            remediation_ctx: ctx_with(remediation_data_section(plan)),
+        })
     }
 
     fn render(&self, script: Script) -> Result<String, EmitError> {
+        let ctx = match script {
+            Script::Detect | Script::Remediate => &self.remediation_ctx,
+            _ => &self.ctx,
+        };
         self.env
             .get_template(script.template())
-            .and_then(|t| t.render(&self.ctx))
+            .and_then(|t| t.render(ctx))
             .map_err(render_error)
     }
 }
