@@ -60,8 +60,50 @@ pub fn check_out_dir(out: &Path) -> Result<(), Diagnostic> {
             let empty = fs::read_dir(out)
                 .map(|mut d| d.next().is_none())
                 .unwrap_or(false);
-            if empty || out.join(crate::emit::manifest::FILE_NAME).is_file() {
+            if empty {
                 Ok(())
+            } else if let Some(previous) = previous_bundle(out) {
+                // The whole folder is replaced, so a file policyc did not write there
+                // (notes, a signed copy) would be deleted without a word: refuse, naming them.
+                let mut on_disk = Vec::new();
+                list_files(out, out, &mut on_disk);
+                let foreign: Vec<String> = on_disk
+                    .into_iter()
+                    .filter(|f| f != crate::emit::manifest::FILE_NAME && !previous.contains(f))
+                    .collect();
+                if foreign.is_empty() {
+                    Ok(())
+                } else {
+                    const SHOWN: usize = 10;
+                    let mut names = foreign
+                        .iter()
+                        .take(SHOWN)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    if foreign.len() > SHOWN {
+                        names.push_str(&format!(" and {} more", foreign.len() - SHOWN));
+                    }
+                    Err(fail(
+                        out,
+                        diag::OUTPUT_PATH,
+                        format!(
+                            "{} holds {} file{} that its manifest.json does not list ({names}); a build replaces the whole folder and would delete {}, so nothing was written",
+                            out.display(),
+                            foreign.len(),
+                            if foreign.len() == 1 { "" } else { "s" },
+                            if foreign.len() == 1 { "it" } else { "them" },
+                        ),
+                        "move those files out of the bundle folder (or delete them), then build again",
+                    ))
+                }
+            } else if out.join(crate::emit::manifest::FILE_NAME).is_file() {
+                Err(fail(
+                    out,
+                    diag::OUTPUT_PATH,
+                    format!("{}: manifest.json is not one policyc wrote (no `files` list); refusing to replace the folder", out.display()),
+                    "choose a new or empty folder for --out",
+                ))
             } else {
                 Err(fail(
                     out,
@@ -72,6 +114,34 @@ pub fn check_out_dir(out: &Path) -> Result<(), Diagnostic> {
             }
         }
     }
+}
+
+/// The files a previous bundle at `out` holds, as its `manifest.json` lists them
+/// (`/`-separated); `None` when there is no readable policyc manifest.
+pub fn previous_bundle(out: &Path) -> Option<std::collections::BTreeSet<String>> {
+    let bytes = fs::read(out.join(crate::emit::manifest::FILE_NAME)).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    v.get("files")?
+        .as_array()?
+        .iter()
+        .map(|f| f.get("path")?.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Bundle-relative paths (`/`-separated) of every file below `dir`.
+pub fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            list_files(root, &p, out);
+        } else if let Ok(rel) = p.strip_prefix(root) {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    out.sort();
 }
 
 /// Writes `files` as the bundle at `out`, atomically replacing any previous bundle.
@@ -189,10 +259,11 @@ mod tests {
     fn replaces_previous_bundle_and_refuses_foreign_folders() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("bundle");
+        let manifest = |name: &str| format!(r#"{{"files": [{{"path": "{name}"}}]}}"#).into_bytes();
         synced(
             &out,
             &vec![
-                ("manifest.json".into(), b"{}".to_vec()),
+                ("manifest.json".into(), manifest("a.reg")),
                 ("a.reg".into(), b"1".to_vec()),
             ],
         )
@@ -200,7 +271,7 @@ mod tests {
         synced(
             &out,
             &vec![
-                ("manifest.json".into(), b"{}".to_vec()),
+                ("manifest.json".into(), manifest("b.reg")),
                 ("b.reg".into(), b"2".to_vec()),
             ],
         )
@@ -212,6 +283,20 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("bundle")]);
+
+        // A file the manifest does not list (an admin's notes) is never deleted.
+        fs::write(out.join("notes.txt"), b"mine").unwrap();
+        let e = synced(&out, &vec![("manifest.json".into(), manifest("c.reg"))]).unwrap_err();
+        assert_eq!(e.code, diag::OUTPUT_PATH);
+        assert!(e.message.contains("notes.txt"), "{}", e.message);
+        assert_eq!(fs::read(out.join("notes.txt")).unwrap(), b"mine");
+        assert_eq!(fs::read(out.join("b.reg")).unwrap(), b"2");
+        fs::remove_file(out.join("notes.txt")).unwrap();
+        // A manifest.json without a file list is not policyc's.
+        fs::write(out.join("manifest.json"), b"{}").unwrap();
+        let e = synced(&out, &vec![("manifest.json".into(), manifest("c.reg"))]).unwrap_err();
+        assert_eq!(e.code, diag::OUTPUT_PATH);
+        assert!(out.join("b.reg").exists());
 
         let foreign = root.path().join("home");
         fs::create_dir(&foreign).unwrap();

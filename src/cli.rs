@@ -10,12 +10,52 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_SPEC: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
+/// Set once stdout is found closed; later output is dropped.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes to stdout. A closed pipe (`policyc schema | head -1`) drops the rest of the
+/// output quietly and the command ends with its own exit code; `println!` would panic
+/// (exit 101). Any other write error (a full disk) is reported and exits 2.
+fn write_stdout(args: std::fmt::Arguments) {
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        } else {
+            eprintln!("error[io-error]: cannot write to standard output: {e}");
+            std::process::exit(EXIT_USAGE);
+        }
+    }
+}
+
+macro_rules! out {
+    ($($t:tt)*) => { write_stdout(format_args!($($t)*)) };
+}
+
+macro_rules! outln {
+    () => { write_stdout(format_args!("\n")) };
+    ($($t:tt)*) => { write_stdout(format_args!("{}\n", format_args!($($t)*))) };
+}
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success: the spec is valid, the bundle is written or up to date, no drift, no change
+  1  the spec has errors (nothing is written), `build --check` found the bundle out of date,
+     `verify` found drift, or `diff` found a change
+  2  usage or I/O error: a bad argument, a file that cannot be read or written, an unusable
+     --out folder, or (for `diff`) a spec that does not compile";
+
 #[derive(Parser)]
 #[command(
     name = "policyc",
     version,
     about = "Compile a YAML policy spec into .reg files and more",
-    propagate_version = true
+    propagate_version = true,
+    after_help = EXIT_CODES_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -51,7 +91,9 @@ impl From<Format> for DiagFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Check a spec against the catalog; print diagnostics.
+    #[command(after_help = "Exit codes: 0 valid, 1 spec errors, 2 usage or I/O error.")]
     Check {
+        /// The spec: a YAML file in policyc's format (`policyc init` writes one).
         spec: PathBuf,
         #[arg(long, value_enum, default_value = "human")]
         format: DiagFormat,
@@ -59,10 +101,21 @@ enum Command {
         /// list the bundle replaces would lose entries it holds today.
         #[arg(long, num_args = 1..)]
         against: Vec<String>,
+        /// List the delivery notes (Intune routes, ADMX ingestion); without it, human and
+        /// github output give their count in one line (json and sarif always list them).
+        #[arg(long)]
+        notes: bool,
     },
     /// Compile a spec into a bundle folder (atomically replaces a previous bundle).
+    #[command(
+        after_help = "Exit codes: 0 written (or, with --check, up to date), 1 spec errors (nothing is \
+written) or, with --check, the bundle is out of date, 2 usage or I/O error (an unusable --out)."
+    )]
     Build {
+        /// The spec: a YAML file in policyc's format (`policyc init` writes one).
         spec: PathBuf,
+        /// The bundle folder: a new folder, an empty one, or one policyc built before
+        /// (it is replaced as a whole; files policyc did not write there are named first).
         #[arg(long)]
         out: PathBuf,
         /// Write nothing; exit 1 and name each file that is missing, stale or unexpected
@@ -79,30 +132,61 @@ enum Command {
         /// A machine's exports: warn when a list the bundle replaces would lose entries.
         #[arg(long, num_args = 1..)]
         against: Vec<String>,
+        /// List the delivery notes (Intune routes, ADMX ingestion); without it, human and
+        /// github output give their count in one line (json and sarif always list them).
+        #[arg(long)]
+        notes: bool,
     },
     /// Show the difference in effect between two specs (registry values, bundle files).
     /// Exit 0 when they write the same values, 1 when they differ.
+    #[command(
+        after_help = "Exit codes: 0 same effect, 1 changed, 2 a spec does not compile or cannot be read."
+    )]
     Diff {
+        /// The spec before the change (YAML).
         old: PathBuf,
+        /// The spec after the change (YAML).
         new: PathBuf,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
     /// Write a commented starter spec (and the JSON Schema beside it).
+    #[command(
+        after_help = "Exit codes: 0 written, 2 the spec file already exists (it is never overwritten), \
+or spec-v1.schema.json beside it holds something else, or a bad option."
+    )]
     Init {
+        /// Where to write the spec.
         #[arg(default_value = "policyc.yaml")]
         path: PathBuf,
+        /// The bundle name: lowercase letters, digits and hyphens (default: the example's).
+        #[arg(long)]
+        name: Option<String>,
+        /// The publisher shown in the ADMX, scripts and docs (your Trust's name).
+        #[arg(long)]
+        publisher: Option<String>,
+        /// The browsers to write browser settings for.
+        #[arg(long, value_delimiter = ',', value_parser = ["chrome", "edge"])]
+        products: Option<Vec<String>>,
+        /// Which NHS environment's web applications to allow: live, or int (integration).
+        #[arg(long, value_enum, default_value = "live")]
+        environment: crate::init::Environment,
     },
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
     /// Print the registry plan a spec compiles to.
     Plan {
+        /// The spec: a YAML file in policyc's format.
         spec: PathBuf,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
     /// Compare registry exports (`reg export` .reg files) of a machine with the spec.
+    #[command(
+        after_help = "Exit codes: 0 clean, 1 drift or findings (or spec errors), 2 an export or the spec cannot be read."
+    )]
     Verify {
+        /// The spec the machine should follow (YAML).
         spec: PathBuf,
         /// `.reg` files written by `reg export` or regedit (UTF-16 or ANSI), and/or
         /// Registry.pol files: `Machine/Registry.pol`, `User/Registry.pol`, or
@@ -128,7 +212,11 @@ enum Command {
     /// Print the JSON Schema of the spec format (for editor completion).
     Schema,
     /// Describe a diagnostic code, or list them all.
-    Explain { code: Option<String> },
+    #[command(after_help = "Exit codes: 0, 2 for an unknown code.")]
+    Explain {
+        /// A diagnostic code such as `path-in-origin` (the part in brackets after `error`).
+        code: Option<String>,
+    },
     /// List the settings in the catalog with their registry locations and sources.
     Catalog {
         #[arg(long, value_enum, default_value = "human")]
@@ -137,6 +225,15 @@ enum Command {
 }
 
 pub fn main() -> i32 {
+    // `policyc --version` answers before clap builds its command tree (a scripted
+    // version probe should cost no more than starting the process).
+    let mut args = std::env::args_os().skip(1);
+    if let (Some(a), None) = (args.next(), args.next()) {
+        if a == "--version" || a == "-V" {
+            outln!("policyc {}", env!("CARGO_PKG_VERSION"));
+            return EXIT_OK;
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -156,7 +253,8 @@ pub fn main() -> i32 {
             spec,
             format,
             against,
-        } => check(&spec, format, &against, catalog),
+            notes,
+        } => check(&spec, format, notes, &against, catalog),
         Command::Build {
             spec,
             out,
@@ -164,31 +262,44 @@ pub fn main() -> i32 {
             no_sync,
             format,
             against,
+            notes,
         } => {
             let durability = if no_sync {
                 crate::bundle::Durability::Unsynced
             } else {
                 crate::bundle::Durability::Synced
             };
-            build(&spec, &out, format, durability, &against, catalog)
+            build(&spec, &out, format, notes, durability, &against, catalog)
         }
         Command::Build {
             spec,
             out,
             check: true,
             format,
+            notes,
             ..
-        } => build_check(&spec, &out, format, catalog),
+        } => build_check(&spec, &out, format, notes, catalog),
         Command::Diff { old, new, format } => diff(&old, &new, format, catalog),
-        Command::Init { path } => init(&path, catalog),
+        Command::Init {
+            path,
+            name,
+            publisher,
+            products,
+            environment,
+        } => {
+            let options = crate::init::Options {
+                name,
+                publisher,
+                products,
+                environment,
+            };
+            init(&path, &options, catalog)
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "policyc",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "policyc", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
             EXIT_OK
         }
         Command::Plan { spec, format } => plan(&spec, format, catalog),
@@ -199,7 +310,7 @@ pub fn main() -> i32 {
         } => verify(&spec, &against, format, catalog),
         Command::Import { files, out, name } => import(&files, out.as_deref(), &name, catalog),
         Command::Schema => {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&crate::schema::spec_schema(catalog)).unwrap()
             );
@@ -216,8 +327,63 @@ fn colour() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Whether `--notes` was given: human and github output list the delivery notes only then.
+static SHOW_NOTES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A delivery note says how the bundle reaches machines (Intune routes, ADMX ingestion);
+/// it is the same on every check of a valid spec. `left-out` notes, which say what the
+/// spec's versions leave out of the bundle, are always shown.
+fn is_delivery_note(d: &Diagnostic) -> bool {
+    d.severity == diag::Severity::Note && d.code != diag::LEFT_OUT
+}
+
 fn report(diags: &[Diagnostic], format: impl Into<DiagFormat>) {
-    match format.into() {
+    let format = format.into();
+    let hide_notes = matches!(format, DiagFormat::Human | DiagFormat::Github)
+        && !SHOW_NOTES.load(std::sync::atomic::Ordering::Relaxed);
+    let hidden = if hide_notes {
+        diags.iter().filter(|d| is_delivery_note(d)).count()
+    } else {
+        0
+    };
+    let shown: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| !(hide_notes && is_delivery_note(d)))
+        .collect();
+    report_all(&shown, format);
+    if hidden > 0 {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        // `list-replaced` notes are counted apart: the admin reviewing a change wants to
+        // know that lists are reset, even before asking for the details.
+        let lists = diags
+            .iter()
+            .filter(|d| hide_notes && d.code == diag::LIST_REPLACED)
+            .count();
+        let delivery = hidden - lists;
+        let mut parts = Vec::new();
+        if delivery > 0 {
+            parts.push(format!(
+                "{delivery} delivery note{} (Intune routes, ADMX ingestion)",
+                plural(delivery)
+            ));
+        }
+        if lists > 0 {
+            parts.push(format!(
+                "{lists} list{} replaced wholesale (list-replaced)",
+                plural(lists)
+            ));
+        }
+        let line = format!("{}; add --notes to list them", parts.join(" and "));
+        // A plain line, not a `::notice`: no annotation on every pull request.
+        match format {
+            DiagFormat::Github => outln!("{line}"),
+            _ => eprintln!("{line}"),
+        }
+    }
+}
+
+fn report_all(diags: &[&Diagnostic], format: DiagFormat) {
+    match format {
         DiagFormat::Human => {
             let paint = colour();
             let mut err = std::io::stderr().lock();
@@ -248,12 +414,18 @@ fn report(diags: &[Diagnostic], format: impl Into<DiagFormat>) {
                 "warnings": count(diag::Severity::Warning),
                 "notes": count(diag::Severity::Note),
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap());
         }
-        DiagFormat::Github => print!("{}", crate::report::github(diags)),
-        DiagFormat::Sarif => println!(
+        DiagFormat::Github => {
+            let owned: Vec<Diagnostic> = diags.iter().map(|d| (*d).clone()).collect();
+            out!("{}", crate::report::github(&owned))
+        }
+        DiagFormat::Sarif => outln!(
             "{}",
-            serde_json::to_string_pretty(&crate::report::sarif(diags)).unwrap()
+            serde_json::to_string_pretty(&crate::report::sarif(
+                &diags.iter().map(|d| (*d).clone()).collect::<Vec<_>>()
+            ))
+            .unwrap()
         ),
     }
 }
@@ -315,11 +487,14 @@ fn list_losses(
         return Ok(Vec::new());
     }
     match crate::import::read_inputs(against) {
-        Ok((reg, _)) => Ok(crate::import::lists::losses(
-            plan,
-            &reg,
-            &spec.display().to_string(),
-        )),
+        Ok((reg, warnings)) => Ok(warnings
+            .into_iter()
+            .chain(crate::import::lists::losses(
+                plan,
+                &reg,
+                &spec.display().to_string(),
+            ))
+            .collect()),
         Err(e) => {
             report(
                 &[Diagnostic::new(diag::IO_ERROR, e)
@@ -331,7 +506,14 @@ fn list_losses(
     }
 }
 
-fn check(spec: &Path, format: DiagFormat, against: &[String], catalog: &Catalog) -> i32 {
+fn check(
+    spec: &Path,
+    format: DiagFormat,
+    notes: bool,
+    against: &[String],
+    catalog: &Catalog,
+) -> i32 {
+    SHOW_NOTES.store(notes, std::sync::atomic::Ordering::Relaxed);
     match compile(spec, format, catalog) {
         Err(code) => code,
         Ok((plan, mut diags)) => {
@@ -345,7 +527,7 @@ fn check(spec: &Path, format: DiagFormat, against: &[String], catalog: &Catalog)
                     .iter()
                     .filter(|d| d.severity == diag::Severity::Warning)
                     .count();
-                println!(
+                outln!(
                     "ok: {}: {} registry operations, {} warning{}",
                     spec.display(),
                     plan.ops.len(),
@@ -362,10 +544,12 @@ fn build(
     spec: &Path,
     out: &Path,
     format: DiagFormat,
+    notes: bool,
     durability: crate::bundle::Durability,
     against: &[String],
     catalog: &Catalog,
 ) -> i32 {
+    SHOW_NOTES.store(notes, std::sync::atomic::Ordering::Relaxed);
     // Refuse a bad --out before compiling, so the message comes first.
     if let Err(d) = crate::bundle::check_out_dir(out) {
         report(&[d], format);
@@ -388,37 +572,34 @@ fn build(
             return EXIT_USAGE;
         }
     };
+    let previous = crate::bundle::previous_bundle(out).unwrap_or_default();
     if let Err(d) = crate::bundle::write(out, &files, durability) {
         report(&[d], format);
         return EXIT_USAGE;
     }
+    report(&diags, format);
     if format == DiagFormat::Human {
-        // `build` shows what changed the bundle (warnings, settings left out); the
-        // delivery notes (Intune routes, ADMX pre-flight) are `check`'s to list in full.
-        let (shown, routes): (Vec<Diagnostic>, Vec<Diagnostic>) =
-            diags.into_iter().partition(|d| {
-                d.severity != diag::Severity::Note
-                    || d.code == diag::LEFT_OUT
-                    || d.code == diag::LIST_REPLACED
-            });
-        report(&shown, format);
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-        println!(
+        outln!(
             "wrote {} ({} files): {}",
             out.display(),
             files.len(),
             names.join(", ")
         );
-        if !routes.is_empty() {
-            println!(
-                "{} delivery note{} (Intune routes, ADMX ingestion): `policyc check {}` lists them",
-                routes.len(),
-                if routes.len() == 1 { "" } else { "s" },
-                spec.display()
+        // Files of the previous bundle the spec no longer compiles to are gone: say so.
+        let removed: Vec<&str> = previous
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !names.contains(p))
+            .collect();
+        if !removed.is_empty() {
+            outln!(
+                "removed {} file{} of the previous bundle that the spec no longer writes: {}",
+                removed.len(),
+                if removed.len() == 1 { "" } else { "s" },
+                removed.join(", ")
             );
         }
-    } else {
-        report(&diags, format);
     }
     EXIT_OK
 }
@@ -430,8 +611,8 @@ fn plan(spec: &Path, format: Format, catalog: &Catalog) -> i32 {
     };
     report(&diags, Format::Human);
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&plan).unwrap()),
-        Format::Human => print!("{}", render_plan(&plan)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&plan).unwrap()),
+        Format::Human => out!("{}", render_plan(&plan)),
     }
     EXIT_OK
 }
@@ -444,7 +625,7 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
     let mut reg = crate::verify::model::Registry::default();
     for f in against {
         let name = f.display().to_string();
-        let result = read_export(&mut reg, &name);
+        let result = crate::import::add_file(&mut reg, &name);
         if let Ok(warnings) = &result {
             // On stderr in every format, so `--format json` output stays one document.
             report(warnings, DiagFormat::Human);
@@ -459,8 +640,8 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
     }
     let report = crate::verify::verify(&plan, &reg, catalog);
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap()),
-        Format::Human => print!("{}", crate::verify::render_human(&report)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&report).unwrap()),
+        Format::Human => out!("{}", crate::verify::render_human(&report)),
     }
     if report.drift() {
         EXIT_SPEC
@@ -471,7 +652,8 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
 
 /// Compiles `spec` in memory and compares the result with the bundle in `out`:
 /// every file must exist with the bytes the spec compiles to, and no other file may be there.
-fn build_check(spec: &Path, out: &Path, format: DiagFormat, catalog: &Catalog) -> i32 {
+fn build_check(spec: &Path, out: &Path, format: DiagFormat, notes: bool, catalog: &Catalog) -> i32 {
+    SHOW_NOTES.store(notes, std::sync::atomic::Ordering::Relaxed);
     let (plan, diags) = match compile(spec, format, catalog) {
         Ok(x) => x,
         Err(code) => return code,
@@ -500,12 +682,12 @@ fn build_check(spec: &Path, out: &Path, format: DiagFormat, catalog: &Catalog) -
     let expected: std::collections::BTreeSet<&str> =
         files.iter().map(|(p, _)| p.as_str()).collect();
     let mut on_disk = Vec::new();
-    list_files(out, out, &mut on_disk);
+    crate::bundle::list_files(out, out, &mut on_disk);
     for rel in on_disk.iter().filter(|p| !expected.contains(p.as_str())) {
         problems.push(format!("unexpected: {rel}"));
     }
     if problems.is_empty() {
-        println!(
+        outln!(
             "ok: {} is what {} compiles to ({} files)",
             out.display(),
             spec.display(),
@@ -514,7 +696,7 @@ fn build_check(spec: &Path, out: &Path, format: DiagFormat, catalog: &Catalog) -
         EXIT_OK
     } else {
         for p in &problems {
-            println!("{p}");
+            outln!("{p}");
         }
         eprintln!(
             "{}: {} file{} out of date; run `policyc build {} --out {}`",
@@ -525,21 +707,6 @@ fn build_check(spec: &Path, out: &Path, format: DiagFormat, catalog: &Catalog) -
             out.display()
         );
         EXIT_SPEC
-    }
-}
-
-/// Bundle-relative paths (`/`-separated) of every file below `dir`.
-fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            list_files(root, &p, out);
-        } else if let Ok(rel) = p.strip_prefix(root) {
-            out.push(rel.to_string_lossy().replace('\\', "/"));
-        }
     }
 }
 
@@ -562,8 +729,8 @@ fn diff(old: &Path, new: &Path, format: Format, catalog: &Catalog) -> i32 {
     }
     let d = crate::diff::diff(&sides[0].0, &sides[1].0, &sides[0].1, &sides[1].1);
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&d).unwrap()),
-        Format::Human => print!("{}", crate::diff::render_human(&d)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&d).unwrap()),
+        Format::Human => out!("{}", crate::diff::render_human(&d)),
     }
     if d.changed {
         EXIT_SPEC
@@ -572,34 +739,73 @@ fn diff(old: &Path, new: &Path, format: Format, catalog: &Catalog) -> i32 {
     }
 }
 
-fn init(path: &Path, catalog: &Catalog) -> i32 {
+fn init(path: &Path, options: &crate::init::Options, catalog: &Catalog) -> i32 {
     let schema_path = path.with_file_name("spec-v1.schema.json");
-    for p in [path, schema_path.as_path()] {
-        if p.exists() {
-            eprintln!(
-                "error[output-path]: {} already exists; refusing to overwrite it",
-                p.display()
-            );
-            return EXIT_USAGE;
-        }
+    if path.exists() {
+        eprintln!(
+            "error[output-path]: {} already exists; refusing to overwrite it",
+            path.display()
+        );
+        return EXIT_USAGE;
     }
-    let text = crate::init::starter_spec(catalog);
+    let name = path.display().to_string();
+    let text = crate::init::starter_spec_with(catalog, &name, options);
+    // The options go into the spec: refuse what would not compile (a bad --name).
+    let outcome = crate::compile(&name, text.as_bytes(), catalog);
+    if outcome.plan.is_none() {
+        let errors: Vec<Diagnostic> = outcome
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        report(&errors, DiagFormat::Human);
+        eprintln!("{name}: the options give a spec with errors; nothing was written");
+        return EXIT_USAGE;
+    }
     let schema = serde_json::to_string_pretty(&crate::schema::spec_schema(catalog)).unwrap() + "\n";
-    for (p, body) in [
-        (path, text.as_bytes()),
-        (schema_path.as_path(), schema.as_bytes()),
-    ] {
-        if let Err(e) = std::fs::write(p, body) {
+    // A second spec in the same folder shares the schema: keep one that is already
+    // there (never overwrite it), and say when it differs from this policyc's.
+    let schema_note = match std::fs::read(&schema_path) {
+        Ok(have) if have == schema.as_bytes() => Some(format!(
+            "kept {} (already up to date)",
+            schema_path.display()
+        )),
+        Ok(_) => Some(format!(
+            "kept {}, which differs from this policyc's schema; `policyc schema > {}` updates it",
+            schema_path.display(),
+            schema_path.display()
+        )),
+        Err(_) => None,
+    };
+    let mut writes = vec![(path, text.as_bytes())];
+    if schema_note.is_none() {
+        writes.push((schema_path.as_path(), schema.as_bytes()));
+    }
+    for (p, body) in writes {
+        // create_new: never overwrite, even a file that appeared since the check above.
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(p)
+            .and_then(|mut f| f.write_all(body));
+        if let Err(e) = written {
             eprintln!("error[io-error]: cannot write {}: {e}", p.display());
             return EXIT_USAGE;
         }
     }
-    println!(
-        "wrote {} and {}; next: policyc check {}",
-        path.display(),
-        schema_path.display(),
-        path.display()
-    );
+    match schema_note {
+        None => outln!(
+            "wrote {} and {}; next: policyc check {}",
+            path.display(),
+            schema_path.display(),
+            path.display()
+        ),
+        Some(note) => outln!(
+            "wrote {}; {note}; next: policyc check {}",
+            path.display(),
+            path.display()
+        ),
+    }
     EXIT_OK
 }
 
@@ -608,9 +814,7 @@ fn init(path: &Path, catalog: &Catalog) -> i32 {
 fn import(files: &[String], out: Option<&Path>, name: &str, catalog: &Catalog) -> i32 {
     let reg = match crate::import::read_inputs(files) {
         Ok((r, warnings)) => {
-            for w in warnings {
-                eprintln!("warning: {w}");
-            }
+            report(&warnings, DiagFormat::Human);
             r
         }
         Err(e) => {
@@ -639,57 +843,6 @@ fn import(files: &[String], out: Option<&Path>, name: &str, catalog: &Catalog) -
         imported.unplaced.len()
     );
     EXIT_OK
-}
-
-/// Adds one `--against` input: a `.reg` export, or a Registry.pol (by its `PReg`
-/// signature, a `.pol` name or an `hklm:`/`hkcu:` prefix) whose hive comes from the
-/// prefix or its Machine/User folder. Returns warnings for lines Windows would skip
-/// and records that do not fit their type.
-fn read_export(
-    reg: &mut crate::verify::model::Registry,
-    arg: &str,
-) -> Result<Vec<Diagnostic>, String> {
-    use crate::reg::Hive;
-    let (hive, path) = match arg.split_once(':') {
-        Some((h, rest)) if h.eq_ignore_ascii_case("hklm") => (Some(Hive::Hklm), rest),
-        Some((h, rest)) if h.eq_ignore_ascii_case("hkcu") => (Some(Hive::Hkcu), rest),
-        _ => (None, arg),
-    };
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let pol_name = Path::new(path)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pol"));
-    if bytes.starts_with(&crate::pol::SIGNATURE) || pol_name || hive.is_some() {
-        let folder = Path::new(path)
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|f| f.to_string_lossy().to_ascii_lowercase());
-        let hive = hive
-            .or(match folder.as_deref() {
-                Some("machine") => Some(Hive::Hklm),
-                Some("user") => Some(Hive::Hkcu),
-                _ => None,
-            })
-            .ok_or_else(|| format!("{path}: a Registry.pol does not say its hive; write hklm:{path} or hkcu:{path}"))?;
-        let warnings = reg
-            .add_pol(hive, &bytes)
-            .map_err(|e| format!("{path}: a damaged Registry.pol: {e}"))?;
-        return Ok(warnings
-            .into_iter()
-            .map(|w| Diagnostic::new(diag::POL_RECORD_MISFIT, w).file(path))
-            .collect());
-    }
-    let warnings = reg
-        .add_reg(&bytes)
-        .map_err(|e| format!("{path}: not a .reg export: {e}"))?;
-    Ok(warnings
-        .into_iter()
-        .map(|w| {
-            Diagnostic::new(diag::REG_LINE_SKIPPED, w.message)
-                .file(path)
-                .at(w.line, 1)
-        })
-        .collect())
 }
 
 /// A readable listing of the plan, one operation per line.
@@ -722,7 +875,7 @@ fn explain(code: Option<&str>) -> i32 {
     match code {
         None => {
             for c in diag::CODES {
-                println!("{:<26} {}", c.code, c.summary);
+                outln!("{:<26} {}", c.code, c.summary);
             }
             EXIT_OK
         }
@@ -733,10 +886,10 @@ fn explain(code: Option<&str>) -> i32 {
                     diag::Severity::Warning => "warning",
                     diag::Severity::Note => "note",
                 };
-                println!("{} ({sev}): {}", c.code, c.summary);
-                println!("fix: {}", diag::fix(c.code));
+                outln!("{} ({sev}): {}", c.code, c.summary);
+                outln!("fix: {}", diag::fix(c.code));
                 if crate::validate::ACKNOWLEDGEABLE.contains(&c.code) {
-                    println!(
+                    outln!(
                         "can be accepted per setting with `acknowledge: [{}]`",
                         c.code
                     );
@@ -756,76 +909,12 @@ fn explain(code: Option<&str>) -> i32 {
 fn list_catalog(catalog: &Catalog, format: Format) -> i32 {
     match format {
         Format::Json => {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&catalog.entries).unwrap()
             );
         }
-        Format::Human => {
-            for e in &catalog.entries {
-                let scopes: Vec<&str> = e.scopes.iter().map(|s| s.as_str()).collect();
-                println!(
-                    "{}\n  {}\n  type: {:?}, scopes: {}, products: {}",
-                    e.id,
-                    e.title,
-                    e.value.kind,
-                    scopes.join("/"),
-                    e.products().join(", ")
-                );
-                for l in &e.registry {
-                    let versions: Vec<String> =
-                        l.versions.iter().map(|(p, v)| format!("{p} {v}")).collect();
-                    let form = l
-                        .form
-                        .map_or(String::new(), |f| format!(" [{f:?}]").to_lowercase());
-                    let versions = if versions.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", versions.join(", "))
-                    };
-                    println!(
-                        "  - {}{form}: {} {}{versions}",
-                        l.name,
-                        l.key,
-                        l.value.as_deref().unwrap_or("")
-                    );
-                    for v in &l.vendor {
-                        println!(
-                            "    vendor policy ({}): {} ({}, category {}{}; seen in {})",
-                            v.products.join(", "),
-                            v.policy,
-                            v.file,
-                            v.category,
-                            v.element
-                                .as_deref()
-                                .map_or(String::new(), |id| format!(", element {id}")),
-                            v.versions_seen.join(", ")
-                        );
-                    }
-                }
-                if let Some(a) = &e.applies_to {
-                    println!("  applies to: {} versions {}", a.client, a.versions);
-                }
-                for l in e.registry.iter().filter(|l| l.superseded.is_some()) {
-                    let s = l.superseded.as_ref().unwrap();
-                    let from: Vec<String> =
-                        s.from.iter().map(|(p, v)| format!("{p} {v}")).collect();
-                    println!(
-                        "  {} is replaced by {} from {}",
-                        l.name,
-                        s.by,
-                        from.join(", ")
-                    );
-                }
-                for s in &e.sources {
-                    println!("  source: {}", s.url);
-                }
-                for u in &e.unconfirmed {
-                    println!("  unconfirmed: {u}");
-                }
-                println!();
-            }
-        }
+        Format::Human => out!("{}", crate::catalog::display::render_human(catalog)),
     }
     EXIT_OK
 }

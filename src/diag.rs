@@ -61,6 +61,9 @@ codes! {
     UNUSED_ACKNOWLEDGEMENT = "unused-acknowledgement", Warning, "`acknowledge` names a code the setting does not trigger";
     INVALID_ISSUER = "invalid-issuer", Error, "an entry that is not a certificate issuer name (CN=..., OU=..., O=...)";
     INVALID_ZONE_SITE = "invalid-zone-site", Error, "an entry that is not a site the Site to Zone Assignment List accepts";
+    PUBLIC_SUFFIX_WILDCARD = "public-suffix-wildcard", Error, "a wildcard over a public suffix ([*.]nhs.uk, *.co.uk) in any list: every site registered under it, whoever runs it (needs `acknowledge`)";
+    LNA_LOOPBACK_ORIGIN = "lna-loopback-origin", Error, "a loopback origin (http://localhost:8182) in a Local Network Access allowlist, which takes the calling page's origin; a loopback page is never restricted, so the entry does nothing";
+    AUTH_ALLOWLIST_LOOPBACK_ONLY = "auth-allowlist-loopback-only", Error, "AuthServerAllowlist holds only loopback: once it is set, Chrome and Edge stop using Windows zones for integrated sign-in, so the Trust's intranet servers lose it (needs the Trust's servers or `acknowledge`)";
     UNKNOWN_CLIENT = "unknown-client", Error, "`clients` names a client policyc does not know, or a version that is not dotted numbers";
     LEFT_OUT = "left-out", Note, "a setting or one of its policies was left out for the spec's client or browser versions (with the reason)";
     DRIFT_MISSING = "drift-missing", Error, "verify: a value the spec requires is absent from the export";
@@ -118,15 +121,18 @@ const FIXES: &[(&str, &str)] = &[
     ("duplicate-item", "remove the repeated entry"),
     ("duplicate-setting", "merge the two entries, or give them different scopes"),
     ("conflicting-settings", "keep only one of the settings that write this value"),
-    ("invalid-origin", "write an origin or URL pattern such as https://example.nhs.uk or https://[*.]nhs.uk"),
+    ("invalid-origin", "write an origin or URL pattern such as https://example-trust.nhs.uk or https://[*.]example-trust.nhs.uk; for auth-server-allowlist a host such as server.example-trust.nhs.uk or *.example-trust.nhs.uk"),
     ("path-in-origin", "drop the path and list the origin (scheme://host[:port])"),
     ("insecure-origin", "use https://, or acknowledge `insecure-origin` on the setting if plain http is really needed"),
     ("list-separator-in-item", "write each entry as its own list item"),
     ("wildcard-all-sites", "list the exact sites, or acknowledge `wildcard-all-sites` on the setting"),
-    ("unknown-acknowledgement", "acknowledge only wildcard-all-sites or insecure-origin"),
+    ("unknown-acknowledgement", "acknowledge only wildcard-all-sites, insecure-origin, public-suffix-wildcard or auth-allowlist-loopback-only"),
     ("unused-acknowledgement", "remove the acknowledgement the setting does not need"),
     ("invalid-issuer", "write the issuer as NHS publishes it, e.g. CN=NHS Level 1C, OU=CA, O=nhs"),
-    ("invalid-zone-site", "write a host with an optional protocol (http://localhost, *.nhs.uk) or an IPv4 address/range, no path"),
+    ("invalid-zone-site", "write a host with an optional protocol (http://localhost, *.example-trust.nhs.uk) or an IPv4 address/range (192.168.0.1-50), no port or path, no wildcard over a top-level domain"),
+    ("public-suffix-wildcard", "list the Trust's own hosts or a wildcard over its registrable domain ([*.]example-trust.nhs.uk), or acknowledge `public-suffix-wildcard` on the setting"),
+    ("lna-loopback-origin", "list the origin of the web page that calls the local service (the NHS application's https:// origin), not the loopback address it calls"),
+    ("auth-allowlist-loopback-only", "add the Trust's intranet servers that use Windows sign-in (server.example-trust.nhs.uk, *.example-trust.nhs.uk) to auth-server-allowlist, or acknowledge `auth-allowlist-loopback-only` if none needs it"),
     ("unknown-client", "use a known client (smartcard-connect) and a dotted version such as \"3.13\""),
     ("left-out", "nothing to fix: the setting or policy is not needed for the versions the spec names; change `clients` or `min_browser_version` to include it"),
     ("drift-missing", "deploy the bundle to the machine (GPO, Intune or the apply script), then export again"),

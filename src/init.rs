@@ -5,13 +5,74 @@
 use crate::catalog::Catalog;
 
 const EXAMPLE: &str = include_str!("../examples/nhs-credential-management.yaml");
+const EXAMPLE_INT: &str = include_str!("../examples/nhs-credential-management-int.yaml");
 
+/// Which NHS environment's web applications the starter spec allows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Environment {
+    /// The live services (examples/nhs-credential-management.yaml).
+    #[default]
+    Live,
+    /// The integration (INT) services (examples/nhs-credential-management-int.yaml).
+    Int,
+}
+
+/// `policyc init` options; `None` keeps the example's value.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub name: Option<String>,
+    pub publisher: Option<String>,
+    pub products: Option<Vec<String>>,
+    pub environment: Environment,
+}
+
+/// The starter spec with the example's defaults, its comments naming `policyc.yaml`.
 pub fn starter_spec(catalog: &Catalog) -> String {
-    let mut s = EXAMPLE.replacen(
-        "# yaml-language-server: $schema=../schema/spec-v1.schema.json",
-        "# yaml-language-server: $schema=./spec-v1.schema.json",
-        1,
-    );
+    starter_spec_with(catalog, "policyc.yaml", &Options::default())
+}
+
+/// The starter spec for `opts`, its `Check:`/`Build:` comments naming `spec_path`.
+pub fn starter_spec_with(catalog: &Catalog, spec_path: &str, opts: &Options) -> String {
+    let example = match opts.environment {
+        Environment::Live => EXAMPLE,
+        Environment::Int => EXAMPLE_INT,
+    };
+    // The path goes into a comment: no line break or other control character.
+    let path: String = spec_path
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    // Scalars are written as JSON strings, which YAML reads as double-quoted strings.
+    let quoted = |v: &str| serde_json::to_string(v).expect("a string serialises");
+    let mut s = String::with_capacity(example.len() + 4096);
+    for line in example.split_inclusive('\n') {
+        let eol = &line[line.trim_end_matches(['\r', '\n']).len()..];
+        let replaced = if line.starts_with("# yaml-language-server: $schema=") {
+            Some("# yaml-language-server: $schema=./spec-v1.schema.json".to_string())
+        } else if line.starts_with("# Check:") {
+            Some(format!("# Check:  policyc check {path}"))
+        } else if line.starts_with("# Build:") {
+            Some(format!("# Build:  policyc build {path} --out bundle/"))
+        } else if let (Some(name), true) = (&opts.name, line.starts_with("  name: ")) {
+            Some(format!("  name: {}", quoted(name)))
+        } else if let (Some(p), true) = (&opts.publisher, line.starts_with("  publisher: ")) {
+            Some(format!("  publisher: {}", quoted(p)))
+        } else if let (Some(list), true) = (&opts.products, line.starts_with("products: ")) {
+            let mut list: Vec<&str> = list.iter().map(String::as_str).collect();
+            list.sort_unstable();
+            list.dedup();
+            Some(format!("products: [{}]", list.join(", ")))
+        } else {
+            None
+        };
+        match replaced {
+            Some(r) => {
+                s.push_str(&r);
+                s.push_str(eol);
+            }
+            None => s.push_str(line),
+        }
+    }
     s.push_str("\n# --- Every setting policyc knows (policyc catalog shows registry paths and sources) ---------\n");
     for e in &catalog.entries {
         let scopes: Vec<&str> = e.scopes.iter().map(|x| x.as_str()).collect();

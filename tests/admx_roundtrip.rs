@@ -339,7 +339,7 @@ fn hostile_strings_come_back_unchanged() {
 #[test]
 fn characters_xml_cannot_carry_are_spec_errors() {
     // U+FFFE is not an XML character: validation refuses it with its position...
-    let spec = "policyc: 1\nbundle: {name: t, display_name: \"T \\uFFFE\", version: '1', publisher: P}\nproducts: [edge]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
+    let spec = "policyc: 1\nbundle: {name: t, display_name: \"T \\uFFFE\", version: '1', publisher: P}\nproducts: [edge]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n    acknowledge: [auth-allowlist-loopback-only]\n";
     let out = compile_bytes("t.yaml", spec.as_bytes());
     assert!(out.plan.is_none());
     assert!(
@@ -373,7 +373,7 @@ fn characters_xml_cannot_carry_are_spec_errors() {
     assert!(e.to_string().contains("U+FFFE"), "{e}");
 
     // A control character is already refused by validation, with its position.
-    let spec = "policyc: 1\nbundle: {name: t, display_name: \"T \\u0001\", version: '1', publisher: P}\nproducts: [edge]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
+    let spec = "policyc: 1\nbundle: {name: t, display_name: \"T \\u0001\", version: '1', publisher: P}\nproducts: [edge]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n    acknowledge: [auth-allowlist-loopback-only]\n";
     let out = compile_bytes("t.yaml", spec.as_bytes());
     assert!(out.plan.is_none());
     assert!(out
@@ -382,7 +382,7 @@ fn characters_xml_cannot_carry_are_spec_errors() {
         .any(|d| d.code == "control-character"));
 
     // A version with no ADMX revision.
-    let spec = "policyc: 1\nbundle: {name: t, display_name: T, version: '10000.1', publisher: P}\nproducts: [edge]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
+    let spec = "policyc: 1\nbundle: {name: t, display_name: T, version: '10000.1', publisher: P}\nproducts: [edge]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n    acknowledge: [auth-allowlist-loopback-only]\n";
     let plan = plan_without_preflight(spec.as_bytes());
     let d = policyc::admx::preflight(&plan, Catalog::builtin().unwrap());
     assert_eq!(d.len(), 1, "{d:#?}");

@@ -188,13 +188,45 @@ fn failed_build_creates_nothing() {
 }
 
 #[test]
-fn rebuild_replaces_stale_files() {
+fn rebuild_names_what_it_removes_and_refuses_files_it_did_not_write() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle");
+    // The INT bundle, then the live one over it: the INT-named files go, and build
+    // names them.
+    assert!(build("examples/nhs-credential-management-int.yaml", &out)
+        .status
+        .success());
+    let r = build(EXAMPLE, &out);
+    assert!(r.status.success());
+    let stdout = String::from_utf8(r.stdout).unwrap();
+    assert!(
+        stdout.contains("removed 7 files of the previous bundle that the spec no longer writes: admx/en-GB/nhs-credential-management-int.adml, admx/en-US/nhs-credential-management-int.adml, admx/nhs-credential-management-int.admx, gpo-backup/{"),
+        "{stdout}"
+    );
+    assert!(!out.join("admx/nhs-credential-management-int.admx").exists());
+    // A file the bundle's manifest does not list: refused, named, nothing touched.
+    fs::write(out.join("my-notes.txt"), b"mine").unwrap();
+    fs::write(out.join("admx/extra.admx"), b"mine").unwrap();
+    let before = common::read_tree(&out);
+    let r = build("examples/nhs-credential-management-int.yaml", &out);
+    assert_eq!(r.status.code(), Some(2));
+    let stderr = String::from_utf8(r.stderr).unwrap();
+    assert!(
+        stderr.contains("holds 2 files that its manifest.json does not list (admx/extra.admx, my-notes.txt); a build replaces the whole folder and would delete them, so nothing was written"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("move those files out of the bundle folder"),
+        "{stderr}"
+    );
+    assert!(
+        common::read_tree(&out) == before,
+        "the refused build changed the folder"
+    );
+    // Once they are moved out, the build goes ahead.
+    fs::remove_file(out.join("my-notes.txt")).unwrap();
+    fs::remove_file(out.join("admx/extra.admx")).unwrap();
     assert!(build(EXAMPLE, &out).status.success());
-    fs::write(out.join("old-output.reg"), b"stale").unwrap();
-    assert!(build(EXAMPLE, &out).status.success());
-    assert!(!out.join("old-output.reg").exists());
 }
 
 #[test]

@@ -42,7 +42,30 @@ fn catalog_human_shows_types_products_sources_and_unconfirmed() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("oberthur-enable-nhs-enrollment\n  Oberthur PIV minidriver EnableNHSEnrollment (prevents ERR1000)\n  type: Dword, scopes: user, products: oberthur"), "{text}");
+    assert!(text.contains("oberthur-enable-nhs-enrollment\n  Oberthur PIV minidriver EnableNHSEnrollment (prevents ERR1000)\n  value: a number: 0; scope: user; products: oberthur\n  - EnableNHSEnrollment, oberthur: SOFTWARE\\Oberthur Technologies\\Minidriver\\PIVMinidriver, value EnableNHSEnrollment (REG_DWORD)\n"), "{text}");
+    // Each browser's own key, not the catalog's `{policy_key}` template; the spec's
+    // words for value types, not Rust's (`StringList`, `Dword`).
+    assert!(text.contains("  - AuthServerAllowlist, chrome 86-: Software\\Policies\\Google\\Chrome, value AuthServerAllowlist (REG_SZ, entries joined with \",\")\n"), "{text}");
+    assert!(text.contains("  - AuthServerAllowlist, edge 77-: Software\\Policies\\Microsoft\\Edge, value AuthServerAllowlist"), "{text}");
+    assert!(
+        !text.contains('{') && !text.contains('}'),
+        "a template placeholder: {text}"
+    );
+    assert!(!text.contains("type: "), "{text}");
+    let value_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  value: "))
+        .collect();
+    assert_eq!(
+        value_lines.len(),
+        common::yaml_stems("policies").len(),
+        "{text}"
+    );
+    for l in value_lines {
+        for rust in ["StringList", "Dword", "ZoneMap", "Bool", "String"] {
+            assert!(!l.contains(rust), "`{rust}` in {l}");
+        }
+    }
     assert!(
         text.contains("unconfirmed: The NHS guide is the only public source found"),
         "{text}"

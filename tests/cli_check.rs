@@ -23,8 +23,8 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     (
         "bad-yaml",
         "yaml-syntax",
-        "bad-yaml.yaml:6:1 (bundle.display_name)",
-        "while scanning a quoted scalar at line 4 column 17",
+        "bad-yaml.yaml:4:17 (bundle.display_name)",
+        "a quoted string that starts here is never closed",
     ),
     (
         "unknown-key",

@@ -20,7 +20,7 @@ fn github_annotations() {
     assert_eq!(code, 1);
     assert_eq!(
         out,
-        "::error file=tests/fixtures/bad/path-in-origin.yaml,line=11,col=9,title=policyc path-in-origin::`https://api.service.nhs.uk/signing-service` has a path; this policy takes origins only (settings[0].value[0])%0Ahint: use the origin `https://api.service.nhs.uk` (note: it allows every page of that origin)\n"
+        "::error file=tests/fixtures/bad/path-in-origin.yaml,line=11,col=9,title=policyc path-in-origin::`https://api.service.nhs.uk/signing-service` has a path; this policy takes origins only, and Chromium ignores the path and grants the whole origin (settings[0].value[0])%0Ahint: use the origin `https://api.service.nhs.uk` (note: it allows every page of that origin)\n"
     );
 }
 

@@ -205,100 +205,6 @@ fn registry_pol_files_verify_by_hive() {
     assert_eq!(code, 1);
 }
 
-/// Precedence: policy the exports show elsewhere overrules values the spec writes, so a
-/// value that reads `ok` is still inactive. Each case has a trigger (finding, exit 1) and a
-/// near miss (clean, exit 0) with the same user exports.
-#[test]
-fn precedence_findings_have_a_trigger_and_a_near_miss() {
-    const PRECEDENCE_SPEC: &str = "tests/fixtures/verify-precedence-spec.yaml";
-    let run = |machine: &str| {
-        let mut cmd = Command::cargo_bin("policyc").unwrap();
-        cmd.args(["verify", PRECEDENCE_SPEC, "--format", "json", "--against"]);
-        for e in [
-            machine,
-            "user-zonemap-domains.reg",
-            "user-chrome-policies.reg",
-        ] {
-            cmd.arg(format!("tests/fixtures/exports/{e}"));
-        }
-        let out = cmd.output().unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        // Every value the spec writes reads `ok` in all of these exports.
-        assert!(
-            v["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|c| c["status"] == "ok"),
-            "{machine}: {v}"
-        );
-        let codes: Vec<String> = v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["code"].as_str().unwrap().to_string())
-            .collect();
-        (out.status.code().unwrap(), codes, v)
-    };
-    for (trigger, near_miss, code, names) in [
-        (
-            "zonemap-policy.reg",
-            "zonemap-policy-maps-site.reg",
-            "zone-preference-inactive",
-            "ListBox_Support_ZoneMapKey",
-        ),
-        (
-            "security-hklm-only.reg",
-            "security-hklm-only-off.reg",
-            "zone-settings-machine-only",
-            "Security_HKLM_only",
-        ),
-        (
-            "machine-policy-overrides-user.reg",
-            "machine-policy-same-as-user.reg",
-            "user-policy-overridden",
-            r"HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Google\Chrome\CookiesAllowedForUrls",
-        ),
-    ] {
-        let (exit, codes, v) = run(trigger);
-        assert_eq!(exit, 1, "{trigger}");
-        assert_eq!(codes, [code], "{trigger}");
-        // The finding names the policy that wins.
-        assert!(
-            v["findings"][0]["at"]
-                .as_str()
-                .unwrap()
-                .to_lowercase()
-                .contains(&names.to_lowercase()),
-            "{trigger}: {v}"
-        );
-        let (exit, codes, _) = run(near_miss);
-        assert_eq!((exit, codes), (0, vec![]), "{near_miss}");
-        let out = Command::cargo_bin("policyc")
-            .unwrap()
-            .args(["explain", code])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{code} has no explanation");
-    }
-    // The human report names the Site to Zone Assignment List policy.
-    let out = Command::cargo_bin("policyc")
-        .unwrap()
-        .args(["verify", PRECEDENCE_SPEC, "--against"])
-        .args(
-            [
-                "zonemap-policy.reg",
-                "user-zonemap-domains.reg",
-                "user-chrome-policies.reg",
-            ]
-            .map(|e| format!("tests/fixtures/exports/{e}")),
-        )
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("finding[zone-preference-inactive]: the Site to Zone Assignment List policy (HKEY_LOCAL_MACHINE\\Software\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\ZoneMapKey) applies"), "{text}");
-}
-
 #[test]
 fn the_bundles_own_reg_files_verify_every_value_as_ok() {
     let dir = tempfile::tempdir().unwrap();
@@ -369,7 +275,7 @@ fn damaged_registry_pol_files_name_the_problem() {
     assert_eq!(code, 2);
     assert!(out.contains("byte 4: version is 2, not 1"), "{out}");
     // A record whose REG_DWORD holds 8 bytes: kept, reported, and shown as drift.
-    let key = r"SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap";
+    let key = r"Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap";
     let bytes = policyc::pol::write(&[policyc::pol::Entry {
         key: key.into(),
         value: "AutoDetect".into(),
@@ -382,4 +288,94 @@ fn damaged_registry_pol_files_name_the_problem() {
     assert!(out.contains("warning[pol-record-misfit]"), "{out}");
     assert!(out.contains("byte 8: "), "{out}");
     assert!(out.contains(r#"WRONG VALUE HKLM\Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap "AutoDetect""#), "{out}");
+}
+
+/// Precedence: policy the exports show elsewhere overrules values the spec writes, so a
+/// value that reads `ok` is still inactive. Each case has a trigger (finding, exit 1) and a
+/// near miss (clean, exit 0) with the same user exports.
+#[test]
+fn precedence_findings_have_a_trigger_and_a_near_miss() {
+    const PRECEDENCE_SPEC: &str = "tests/fixtures/verify-precedence-spec.yaml";
+    let run = |machine: &str| {
+        let mut cmd = Command::cargo_bin("policyc").unwrap();
+        cmd.args(["verify", PRECEDENCE_SPEC, "--format", "json", "--against"]);
+        for e in [
+            machine,
+            "user-zonemap-domains.reg",
+            "user-chrome-policies.reg",
+        ] {
+            cmd.arg(format!("tests/fixtures/exports/{e}"));
+        }
+        let out = cmd.output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        // Every value the spec writes reads `ok` in all of these exports.
+        assert!(
+            v["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["status"] == "ok"),
+            "{machine}: {v}"
+        );
+        let codes: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect();
+        (out.status.code().unwrap(), codes, v)
+    };
+    for (trigger, near_miss, code, names) in [
+        (
+            "zonemap-policy.reg",
+            "zonemap-policy-maps-site.reg",
+            "zone-preference-inactive",
+            "ListBox_Support_ZoneMapKey",
+        ),
+        (
+            "security-hklm-only.reg",
+            "security-hklm-only-off.reg",
+            "zone-settings-machine-only",
+            "Security_HKLM_only",
+        ),
+        (
+            "machine-policy-overrides-user.reg",
+            "machine-policy-same-as-user.reg",
+            "user-policy-overridden",
+            r"HKEY_LOCAL_MACHINE\Software\Policies\Google\Chrome\CookiesAllowedForUrls",
+        ),
+    ] {
+        let (exit, codes, v) = run(trigger);
+        assert_eq!(exit, 1, "{trigger}");
+        assert_eq!(codes, [code], "{trigger}");
+        // The finding names the policy that wins.
+        assert!(
+            v["findings"][0]["at"].as_str().unwrap().contains(names),
+            "{trigger}: {v}"
+        );
+        let (exit, codes, _) = run(near_miss);
+        assert_eq!((exit, codes), (0, vec![]), "{near_miss}");
+        let out = Command::cargo_bin("policyc")
+            .unwrap()
+            .args(["explain", code])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{code} has no explanation");
+    }
+    // The human report names the Site to Zone Assignment List policy.
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["verify", PRECEDENCE_SPEC, "--against"])
+        .args(
+            [
+                "zonemap-policy.reg",
+                "user-zonemap-domains.reg",
+                "user-chrome-policies.reg",
+            ]
+            .map(|e| format!("tests/fixtures/exports/{e}")),
+        )
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("finding[zone-preference-inactive]: the Site to Zone Assignment List policy (HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\ZoneMapKey) applies"), "{text}");
 }

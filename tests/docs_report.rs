@@ -29,6 +29,7 @@ products: [chrome]
 settings:
   - id: auth-server-allowlist
     value: ["http://localhost"]
+    acknowledge: [auth-allowlist-loopback-only]
 "#;
 
 #[test]

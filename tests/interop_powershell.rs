@@ -336,7 +336,7 @@ fn control_characters_never_reach_a_literal() {
     if !require_grammar() {
         return;
     }
-    let spec = "policyc: 1\nbundle:\n  name: nl\n  display_name: \"a\\nb\"\n  version: 1.0.0\n  publisher: p\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
+    let spec = "policyc: 1\nbundle:\n  name: nl\n  display_name: \"a\\nb\"\n  version: 1.0.0\n  publisher: p\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n    acknowledge: [auth-allowlist-loopback-only]\n";
     let out = policyc::compile("nl.yaml", spec.as_bytes(), Catalog::builtin().unwrap());
     assert!(out.plan.is_none());
     assert!(out
@@ -496,7 +496,7 @@ fn a_bom_or_non_ascii_byte_is_refused() {
 /// `[char]` codes and reads back exactly.
 #[test]
 fn non_ascii_spec_text_reads_back_from_ascii_scripts() {
-    let spec = "policyc: 1\nbundle:\n  name: cymraeg\n  display_name: \"Ysbyty Gwynedd \u{175} \u{2019}n \u{1F600}\"\n  version: 1.0.0\n  publisher: \"Caf\u{e9} NHS\"\nproducts: [chrome]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n";
+    let spec = "policyc: 1\nbundle:\n  name: cymraeg\n  display_name: \"Ysbyty Gwynedd \u{175} \u{2019}n \u{1F600}\"\n  version: 1.0.0\n  publisher: \"Caf\u{e9} NHS\"\nproducts: [chrome]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n    acknowledge: [auth-allowlist-loopback-only]\n";
     let plan = common::plan_from("cy.yaml", spec.as_bytes());
     for (name, bytes) in scripts(&plan) {
         text_of(&bytes);

@@ -6,6 +6,10 @@
 //! which must equal what the registry plan says, in order. A negative control shows
 //! the script rejects a file whose size field is off.
 //!
+//! Samba's Linux Group Policy client extension for Chromium (`samba.gp.gp_chromium_ext`), run
+//! without a domain controller, turns the NHS example's machine Registry.pol into exactly its
+//! four Chrome policies (issue 16).
+//!
 //! Also here: the `.pol` and `.reg` of a spec describe the same operations; the GPO
 //! backup's XML is well-formed for `xmllint` and a hostile display name comes back
 //! as text; LGPO text lists the same records; output is byte-identical across runs.
@@ -540,4 +544,150 @@ fn output_is_byte_identical_across_builds_and_ids_come_from_the_spec() {
         policyc::emit::gpo::gpo_id(&a),
         policyc::emit::gpo::gpo_id(&c)
     );
+}
+
+/// Runs Samba's Linux Group Policy client extension for Chromium
+/// (`samba.gp.gp_chromium_ext.gp_chromium_ext`, python3-samba) on one machine Registry.pol,
+/// without a domain controller: the file is put where the client's GPO cache keeps it, the
+/// extension's log database is a no-op, and its output goes to a private policy folder. Prints
+/// `{"managed": {...} | null, "recommended": {...} | null}`: the Chromium policy JSON Samba
+/// would install in /etc/chromium/policies.
+const SAMBA_CHROMIUM: &str = r#"
+import json, os, shutil, sys, tempfile
+from samba.gp.gp_chromium_ext import gp_chromium_ext
+pol = sys.argv[1]
+work = tempfile.mkdtemp(prefix='policyc-gpchromium-')
+try:
+    guid = '{6AC1786C-016F-11D2-945F-00C04FB984F9}'
+    cache = os.path.join(work, 'cache')
+    # gp_pol_ext.parse reads <cache>/gpo_cache/<sysvol path after "sysvol", upper-cased>.
+    gpo_dir = os.path.join(cache, 'gpo_cache', 'EXAMPLE.TEST', 'POLICIES', guid.upper(), 'MACHINE')
+    os.makedirs(gpo_dir)
+    shutil.copyfile(pol, os.path.join(gpo_dir, 'REGISTRY.POL'))
+    class Lp:
+        def cache_path(self, name):
+            return os.path.join(cache, name)
+    class Log:
+        def set_guid(self, guid): pass
+        def store(self, ext, attribute, value): pass
+        def delete(self, ext, attribute): pass
+        def commit(self): pass
+    class Store:
+        def get_gplog(self, user):
+            return Log()
+    class Gpo:
+        name = guid
+        file_sys_path = '\\\\example.test\\sysvol\\example.test\\Policies\\' + guid
+    out = os.path.join(work, 'out')
+    gp_chromium_ext(Lp(), None, 'root', Store()).process_group_policy([], [Gpo()], policy_dir=out)
+    result = {}
+    for level in ('managed', 'recommended'):
+        path = os.path.join(out, level, 'policies.json')
+        result[level] = json.load(open(path)) if os.path.exists(path) else None
+    print(json.dumps(result))
+finally:
+    shutil.rmtree(work, ignore_errors=True)
+"#;
+
+fn samba_chromium_python() -> Option<&'static str> {
+    let py = samba_python()?;
+    let ok = Command::new(py)
+        .args(["-c", "import samba.gp.gp_chromium_ext"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        Some(py)
+    } else {
+        common::skip("samba.gp.gp_chromium_ext not importable; install python3-samba (Debian)");
+        None
+    }
+}
+
+fn samba_chromium(py: &str, pol: &[u8]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Registry.pol");
+    fs::write(&path, pol).unwrap();
+    let out = Command::new(py)
+        .arg("-c")
+        .arg(SAMBA_CHROMIUM)
+        .arg(&path)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "gp_chromium_ext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("gp_chromium_ext output is JSON")
+}
+
+fn machine_pol(example: &str) -> Vec<u8> {
+    let plan = common::plan_of(example);
+    files(&plan)
+        .into_iter()
+        .find(|(p, _)| p == "pol/Machine/Registry.pol")
+        .expect("a machine Registry.pol")
+        .1
+}
+
+/// Issue 16: Samba's Chromium client turns the NHS example's machine Registry.pol into exactly
+/// the four Chrome policies the spec means, with their values. Samba matches the key
+/// `Software\Policies\Google\Chrome` case-sensitively, as Chrome's own ADMX spells it.
+#[test]
+fn samba_chromium_extension_yields_the_nhs_chrome_policies() {
+    let Some(py) = samba_chromium_python() else {
+        return;
+    };
+    let got = samba_chromium(py, &machine_pol(EXAMPLES[0]));
+    let origins = json!([
+        "https://manage-care-identities.care-identity-service2.nhs.uk",
+        "https://api.service.nhs.uk"
+    ]);
+    let want = json!({
+        "AuthServerAllowlist": "http://localhost",
+        "CookiesAllowedForUrls": ["http://localhost"],
+        "LocalNetworkAccessAllowedForUrls": origins,
+        "LoopbackNetworkAllowedForUrls": origins,
+    });
+    assert_eq!(got["managed"], want, "Samba's managed Chromium policies");
+    assert_eq!(got["recommended"], json!({}), "no recommended policies");
+}
+
+/// Controls for the harness: a hand-written Registry.pol under the key as Chrome's ADMX spells
+/// it gives the policies (so the harness can pass), one without the Chrome key gives Samba
+/// nothing to install (so the test above cannot pass on an unrelated file).
+#[test]
+fn samba_chromium_extension_controls() {
+    let Some(py) = samba_chromium_python() else {
+        return;
+    };
+    let chrome = r"Software\Policies\Google\Chrome";
+    let entries = [
+        pol::Entry::set(
+            chrome,
+            "AuthServerAllowlist",
+            &RegData::Sz("http://localhost".into()),
+        ),
+        pol::Entry::set(
+            &format!(r"{chrome}\CookiesAllowedForUrls"),
+            "1",
+            &RegData::Sz("http://localhost".into()),
+        ),
+    ];
+    let got = samba_chromium(py, &pol::write(&entries).expect("encode"));
+    assert_eq!(
+        got["managed"],
+        json!({"AuthServerAllowlist": "http://localhost", "CookiesAllowedForUrls": ["http://localhost"]}),
+        "{got}"
+    );
+    let entries = [pol::Entry::set(
+        r"Software\Policies\Microsoft\Edge",
+        "AuthServerAllowlist",
+        &RegData::Sz("http://localhost".into()),
+    )];
+    let bytes = pol::write(&entries).expect("encode");
+    let got = samba_chromium(py, &bytes);
+    assert_eq!(got["managed"], json!({}), "{got}");
 }

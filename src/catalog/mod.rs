@@ -2,6 +2,7 @@
 //! in `products/`, embedded at build time. Settings hold policy data; products
 //! hold branding (registry roots), as Chromium's template writers keep them apart.
 
+pub mod display;
 mod model;
 pub mod vendor;
 

@@ -14,13 +14,19 @@
 pub mod lists;
 
 use crate::catalog::{Catalog, Entry, Form, Layout, Location, ProductKind, ValueKind};
+use crate::diag::{self, Diagnostic};
 use crate::reg::{Hive, RegData};
 use crate::verify::model::{full_path, normalise, Registry};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// One input, as `import` names it in the spec's header.
-fn add_file(reg: &mut Registry, arg: &str, warn: &mut Vec<String>) -> Result<(), String> {
+/// Reads one input into `reg`: a `.reg` export, a Registry.pol (by its `PReg`
+/// signature, a `.pol` name or an `hklm:`/`hkcu:` prefix; the hive comes from the
+/// prefix or its Machine/User folder), a folder holding Registry.pol files (a GPO
+/// backup), or LGPO text. `verify`, `import` and `--against` all read through here.
+/// Returns warnings for lines Windows would skip and records that do not fit their
+/// type; `Err` is a message naming the file when it cannot be read at all.
+pub fn add_file(reg: &mut Registry, arg: &str) -> Result<Vec<Diagnostic>, String> {
     let (hive, path) = match arg.split_once(':') {
         Some((h, rest)) if h.eq_ignore_ascii_case("hklm") => (Some(Hive::Hklm), rest),
         Some((h, rest)) if h.eq_ignore_ascii_case("hkcu") => (Some(Hive::Hkcu), rest),
@@ -28,51 +34,80 @@ fn add_file(reg: &mut Registry, arg: &str, warn: &mut Vec<String>) -> Result<(),
     };
     let p = Path::new(path);
     if p.is_dir() {
-        return add_folder(reg, p, warn);
+        return add_folder(reg, p);
     }
     let bytes = std::fs::read(p).map_err(|e| format!("cannot read {path}: {e}"))?;
-    if bytes.starts_with(&crate::pol::SIGNATURE) {
+    let pol_name = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pol"));
+    if bytes.starts_with(&crate::pol::SIGNATURE) || pol_name || hive.is_some() {
         let hive = hive.or_else(|| pol_hive(p)).ok_or_else(|| {
             format!(
                 "{path}: a Registry.pol does not say its hive; write hklm:{path} or hkcu:{path}"
             )
         })?;
-        let w = reg
-            .add_pol(hive, &bytes)
-            .map_err(|e| format!("{path}: not a Registry.pol: {e}"))?;
-        warn.extend(w.into_iter().map(|w| format!("{path}: {w}")));
-        return Ok(());
+        return add_pol(reg, hive, &bytes, path);
     }
     let text = crate::reg::text::decode(&bytes).map_err(|e| format!("{path}: {e}"))?;
     let head = text.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with("Windows Registry Editor") || head.starts_with("REGEDIT4") {
-        let w = reg
+        let warnings = reg
             .add_reg(&bytes)
-            .map_err(|e| format!("{path}: not a .reg file: {e}"))?;
-        warn.extend(
-            w.into_iter()
-                .map(|w| format!("{path}:{}: {}", w.line, w.message)),
-        );
-        return Ok(());
+            .map_err(|e| format!("{path}: not a .reg export: {e}"))?;
+        return Ok(warnings
+            .into_iter()
+            .map(|w| {
+                Diagnostic::new(diag::REG_LINE_SKIPPED, w.message)
+                    .file(path)
+                    .at(w.line, 1)
+            })
+            .collect());
     }
-    let records =
-        crate::lgpo::read(&crate::lgpo::decode(&bytes).map_err(|e| format!("{path}: {e}"))?)
-            .map_err(|e| {
-                format!("{path}: neither a .reg file, a Registry.pol nor LGPO text: {e}")
-            })?;
+    let lgpo = crate::lgpo::decode(&bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|t| crate::lgpo::read(&t).map_err(|e| e.to_string()));
+    let records = match lgpo {
+        Ok(r) => r,
+        Err(lgpo_error) => {
+            // Most inputs are `reg export` files: the .reg reader's complaint comes first.
+            let reg_error = crate::reg::text::read_bytes(&bytes)
+                .err()
+                .map_or_else(String::new, |e| e.to_string());
+            return Err(format!(
+                "{path}: not a .reg export: {reg_error} (nor a Registry.pol or LGPO text: {lgpo_error})"
+            ));
+        }
+    };
+    let mut warnings = Vec::new();
     for h in [Hive::Hklm, Hive::Hkcu] {
         let entries: Vec<_> = records
             .iter()
-            .enumerate()
-            .filter(|(_, r)| r.hive == h)
-            .map(|(i, r)| (i + 1, r.to_entry()))
+            .filter(|r| r.hive == h)
+            .map(|r| r.to_entry())
             .collect();
         if !entries.is_empty() {
-            let w = reg.add_pol_entries(h, entries);
-            warn.extend(w.into_iter().map(|w| format!("{path}: record {w}")));
+            warnings.extend(
+                reg.add_pol_entries(h, entries)
+                    .into_iter()
+                    .map(|w| Diagnostic::new(diag::POL_RECORD_MISFIT, w).file(path)),
+            );
         }
     }
-    Ok(())
+    Ok(warnings)
+}
+
+/// Replays one Registry.pol file; its misfit records become warnings naming the file.
+fn add_pol(
+    reg: &mut Registry,
+    hive: Hive,
+    bytes: &[u8],
+    path: &str,
+) -> Result<Vec<Diagnostic>, String> {
+    let warnings = reg
+        .add_pol(hive, bytes)
+        .map_err(|e| format!("{path}: a damaged Registry.pol: {e}"))?;
+    Ok(warnings
+        .into_iter()
+        .map(|w| Diagnostic::new(diag::POL_RECORD_MISFIT, w).file(path))
+        .collect())
 }
 
 /// The hive of a Registry.pol from its folder (`Machine`, `User`).
@@ -92,7 +127,7 @@ fn pol_hive(p: &Path) -> Option<Hive> {
 /// A GPO backup (or any folder holding `Machine/registry.pol`, `User/registry.pol`,
 /// such as a backup's `DomainSysvol/GPO` or `%SystemRoot%\System32\GroupPolicy`): every
 /// Registry.pol below it, in path order.
-fn add_folder(reg: &mut Registry, dir: &Path, warn: &mut Vec<String>) -> Result<(), String> {
+fn add_folder(reg: &mut Registry, dir: &Path) -> Result<Vec<Diagnostic>, String> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -119,23 +154,20 @@ fn add_folder(reg: &mut Registry, dir: &Path, warn: &mut Vec<String>) -> Result<
             dir.display()
         ));
     }
+    let mut warnings = Vec::new();
     for (p, h) in found {
         let bytes = std::fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-        let w = reg
-            .add_pol(h, &bytes)
-            .map_err(|e| format!("{}: not a Registry.pol: {e}", p.display()))?;
-        warn.extend(w.into_iter().map(|w| format!("{}: {w}", p.display())));
+        warnings.extend(add_pol(reg, h, &bytes, &p.display().to_string())?);
     }
-    Ok(())
+    Ok(warnings)
 }
 
-/// Reads every input, in order, into one registry; with a warning for each line or
-/// record Windows would skip or read as raw bytes.
-pub fn read_inputs(inputs: &[String]) -> Result<(Registry, Vec<String>), String> {
+/// Reads every input, in order, into one registry, with the warnings of all of them.
+pub fn read_inputs(inputs: &[String]) -> Result<(Registry, Vec<Diagnostic>), String> {
     let mut reg = Registry::default();
     let mut warnings = Vec::new();
     for i in inputs {
-        add_file(&mut reg, i, &mut warnings)?;
+        warnings.extend(add_file(&mut reg, i)?);
     }
     Ok((reg, warnings))
 }
@@ -286,6 +318,9 @@ struct Placed {
     default_form: Option<Form>,
     browsers: Option<Vec<String>>,
     value: Found,
+    /// Lint codes the deployed values trigger (`acknowledge:`), so the imported spec
+    /// compiles to what the machines have today; the comment asks for a review.
+    acknowledge: Vec<&'static str>,
 }
 
 /// What [`import`] produced.
@@ -431,6 +466,7 @@ pub fn import(reg: &Registry, catalog: &Catalog, name: &str, inputs: &[String]) 
                 default_form: entry.default_form,
                 browsers: browser.then_some(products),
                 value,
+                acknowledge: Vec::new(),
             });
             // One setting per scope in a spec: a second form or browser with other
             // data stays in the comments (not taken).
@@ -451,7 +487,34 @@ pub fn import(reg: &Registry, catalog: &Catalog, name: &str, inputs: &[String]) 
             }
         }
     }
-    let spec = render(name, inputs, &placed, min_browser, &clients, &unplaced);
+    let mut spec = render(name, inputs, &placed, min_browser, &clients, &unplaced);
+    // What is deployed today may trip an intent lint (a loopback-only AuthServerAllowlist,
+    // a public-suffix wildcard): the spec records it as acknowledged, with a comment, so
+    // it compiles to the same plan and the review is visible in the spec.
+    let mut acknowledged = false;
+    for d in crate::compile("imported.yaml", spec.as_bytes(), catalog).diagnostics {
+        let Some(code) = crate::validate::ACKNOWLEDGEABLE
+            .iter()
+            .find(|c| d.is_error() && **c == d.code)
+        else {
+            continue;
+        };
+        let index = d
+            .path
+            .as_deref()
+            .and_then(|p| p.strip_prefix("settings["))
+            .and_then(|p| p.split(']').next())
+            .and_then(|i| i.parse::<usize>().ok());
+        if let Some(p) = index.and_then(|i| placed.get_mut(i)) {
+            if !p.acknowledge.contains(code) {
+                p.acknowledge.push(code);
+                acknowledged = true;
+            }
+        }
+    }
+    if acknowledged {
+        spec = render(name, inputs, &placed, min_browser, &clients, &unplaced);
+    }
     Imported {
         spec,
         placed: placed.len(),
@@ -574,6 +637,13 @@ fn render(
                     s.push_str(&format!("      {}: {}\n", q(site), zone_name(*z)));
                 }
             }
+        }
+        if !p.acknowledge.is_empty() {
+            s.push_str(&format!(
+                "    acknowledge: [{}]   # as deployed today: review (policyc explain {})\n",
+                p.acknowledge.join(", "),
+                p.acknowledge[0]
+            ));
         }
     }
     if !unplaced.is_empty() {

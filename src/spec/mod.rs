@@ -83,20 +83,134 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Loaded, Vec<Diagnostic>> {
 }
 
 pub fn load_str(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    // Only blank lines and comments: serde would say "missing key `policyc`".
+    if text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
+    }) {
+        return Err(vec![Diagnostic::new(
+            diag::MISSING_KEY,
+            if text.trim().is_empty() {
+                "the file is empty"
+            } else {
+                "the file is empty: it holds only comments"
+            },
+        )
+        .file(file)
+        .at(1, 1)
+        .hint(
+            "start from `policyc init` or examples/nhs-credential-management.yaml",
+        )]);
+    }
     let positions = Positions::build(text);
     let de = serde_yaml::Deserializer::from_str(text);
     match serde_path_to_error::deserialize::<_, RawSpec>(de) {
-        Ok(raw) => Ok(Loaded {
-            file: file.to_string(),
-            raw,
-            positions,
-        }),
+        Ok(raw) => {
+            if let Some(d) = item_indented_too_deep(file, text) {
+                return Err(vec![d]);
+            }
+            Ok(Loaded {
+                file: file.to_string(),
+                raw,
+                positions,
+            })
+        }
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
-            Err(vec![yaml_error(file, &path, &inner, &positions)])
+            let d = yaml_error(file, &path, &inner, &positions);
+            // A syntax error at or after an item indented too deep is that item's fault.
+            let deep = item_indented_too_deep(file, text)
+                .filter(|x| d.code == diag::YAML_SYNTAX && x.line <= d.line);
+            Err(vec![deep.or_else(|| tab_indent(&d, text)).unwrap_or(d)])
         }
     }
+}
+
+/// Leading spaces of a line, and the line without them.
+fn indent(line: &str) -> (usize, &str) {
+    let t = line.trim_start_matches(' ');
+    (line.len() - t.len(), t)
+}
+
+/// A list item indented deeper than the plain-text item above it (`- a` then
+/// `  - b`) is, to YAML, more text of that item (`a - b`): the later checks would then
+/// report a strange value. Say what happened instead.
+fn item_indented_too_deep(file: &str, text: &str) -> Option<Diagnostic> {
+    let mut prev: Option<(usize, usize, &str)> = None; // (line, indent, text after "- ")
+                                                       // The indent of a line that opens a block scalar (`note: |`): deeper lines are text.
+    let mut block: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let (n, rest) = indent(line.trim_end_matches('\r'));
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        match block {
+            Some(b) if n > b => continue,
+            _ => block = None,
+        }
+        let value = rest.split(" #").next().unwrap_or("").trim_end();
+        if ["|", ">", "|-", ">-", "|+", ">+"]
+            .iter()
+            .any(|ind| value == *ind || value.ends_with(&format!(" {ind}")))
+        {
+            block = Some(n);
+        }
+        if let Some(item) = rest.strip_prefix("- ") {
+            if let Some((pl, pn, ptext)) = prev {
+                let plain = !ptext.is_empty()
+                    && !ptext.starts_with(['"', '\'', '[', '{', '|', '>', '&', '*', '!', '-'])
+                    && !ptext.contains(": ")
+                    && !ptext
+                        .split(" #")
+                        .next()
+                        .unwrap_or("")
+                        .trim_end()
+                        .ends_with(':');
+                if n > pn && plain {
+                    return Some(
+                        Diagnostic::new(
+                            diag::YAML_SYNTAX,
+                            format!(
+                                "this list item is indented deeper than the item above it (line {pl}); the items of one list start in the same column"
+                            ),
+                        )
+                        .file(file)
+                        .at(i + 1, n + 1)
+                        .hint(format!(
+                            "indent its `-` by {pn} spaces, as the item above"
+                        )),
+                    );
+                }
+            }
+            prev = Some((i + 1, n, item.trim()));
+        } else {
+            prev = None;
+        }
+    }
+    None
+}
+
+/// A syntax error at a tab in a line's indentation: YAML indents with spaces only.
+fn tab_indent(d: &Diagnostic, text: &str) -> Option<Diagnostic> {
+    if d.code != diag::YAML_SYNTAX {
+        return None;
+    }
+    let line_no = d.line?;
+    let line = text.lines().nth(line_no.checked_sub(1)?)?;
+    let lead = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let col = line[..lead].find('\t')?;
+    let mut t = Diagnostic::new(
+        diag::YAML_SYNTAX,
+        "a tab in the indentation; YAML indents with spaces only",
+    )
+    .file(d.file.clone().unwrap_or_default())
+    .at(line_no, line[..col].chars().count() + 1)
+    .hint("indent with spaces (set the editor to insert spaces for the Tab key)");
+    if let Some(p) = &d.path {
+        t = t.path(p.clone());
+    }
+    Some(t)
 }
 
 /// Turn a serde_yaml error into a diagnostic with a code, a clean message and a hint.
@@ -116,6 +230,23 @@ fn yaml_error(
         ),
         None => full.clone(),
     };
+    // serde_yaml names the path first (`min_browser_version: invalid type: ...`), and
+    // its scanner adds where the enclosing block started ("while parsing a block
+    // collection at line 65 column 7"): the diagnostic gives one position and the path.
+    let msg = msg.strip_prefix(&format!("{path}: ")).unwrap_or(&msg);
+    // An unclosed quote: serde_yaml points at the end of the file, and names where the
+    // quoted string starts inside its message; that start is where to look.
+    let unclosed = msg
+        .split("while scanning a quoted scalar at line ")
+        .nth(1)
+        .and_then(|rest| {
+            let (l, c) = rest.split_once(" column ")?;
+            let c: String = c.chars().take_while(char::is_ascii_digit).collect();
+            Some((l.parse::<usize>().ok()?, c.parse::<usize>().ok()?))
+        });
+    let msg = strip_positions(msg);
+    // `?` stands for a key serde could not read; keep the part of the path before it.
+    let path = path.split(".?").next().unwrap_or(path);
     let path = if path == "." || path == "?" { "" } else { path };
     let mut d = if let Some(field) = between(&msg, "unknown field `", "`") {
         let parent = if path.is_empty() {
@@ -169,11 +300,14 @@ fn yaml_error(
             d.path(path)
         }
     } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
+        let (message, hint) = type_words(path, &msg);
+        Diagnostic::new(diag::WRONG_TYPE, message)
+            .hint(hint)
+            .path(path)
+    } else if err.location().is_none() && !path.is_empty() {
         Diagnostic::new(diag::WRONG_TYPE, format!("`{path}`: {msg}"))
             .hint("check the README's spec format for this key's type")
             .path(path)
-    } else if err.location().is_none() && !path.is_empty() {
-        Diagnostic::new(diag::WRONG_TYPE, format!("`{path}`: {msg}")).path(path)
     } else {
         let d = Diagnostic::new(diag::YAML_SYNTAX, msg)
             .hint("fix the YAML syntax at this position (indentation, quotes, colons)");
@@ -184,12 +318,78 @@ fn yaml_error(
         }
     };
     d = d.file(file);
+    if let (Some((l, c)), true) = (unclosed, d.code == diag::YAML_SYNTAX) {
+        return d
+            .at(l, c)
+            .hint("a quoted string that starts here is never closed; add the closing quote");
+    }
     if let Some(loc) = err.location() {
         d = d.at(loc.line(), loc.column());
     } else if let Some((l, c)) = d.path.as_deref().and_then(|p| positions.nearest(p)) {
         d = d.at(l, c);
     }
     d
+}
+
+/// Removes each " at line L column C" serde_yaml puts inside a message.
+fn strip_positions(msg: &str) -> String {
+    let mut out = msg.to_string();
+    while let Some(i) = out.find(" at line ") {
+        let rest = &out[i + " at line ".len()..];
+        let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
+        let n = digits(rest);
+        let after = &rest[n..];
+        match after.strip_prefix(" column ") {
+            Some(c) if n > 0 && digits(c) > 0 => {
+                let end = i + " at line ".len() + n + " column ".len() + digits(c);
+                out.replace_range(i..end, "");
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// serde's "invalid type: string \"140\", expected u32" in the spec's words.
+fn type_words(path: &str, msg: &str) -> (String, String) {
+    let found = between(msg, "invalid type: ", ", expected")
+        .or_else(|| between(msg, "invalid value: ", ", expected"))
+        .unwrap_or("");
+    let expected = msg.split(", expected ").nth(1).unwrap_or("").trim();
+    let want = match expected {
+        "u8" | "u16" | "u32" | "u64" | "i32" | "i64" | "usize" => "a number",
+        "a boolean" => "true or false",
+        "a string" => "a string",
+        "a sequence" => "a list",
+        "a map" | "struct RawSpec" | "struct RawBundle" | "struct RawSetting" => {
+            "a mapping of keys"
+        }
+        other => other,
+    };
+    let found_words = found
+        .replace("sequence", "list")
+        .replace("map", "mapping")
+        .replace("unit value", "nothing");
+    let quoted_number = found
+        .strip_prefix("string \"")
+        .and_then(|s| s.strip_suffix('"'))
+        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()));
+    let message = match (want, quoted_number) {
+        ("a number", Some(_)) => {
+            format!("`{path}` must be a number, without quotes; found the {found_words}")
+        }
+        _ => format!("`{path}` must be {want}, found {found_words}"),
+    };
+    let hint = match (want, quoted_number) {
+        ("a number", Some(n)) => format!("write a number, without quotes: {n}"),
+        ("a number", None) => "write a whole number such as 140, without quotes".to_string(),
+        ("true or false", _) => "write true or false, without quotes".to_string(),
+        ("a string", _) => {
+            "write text; put it in quotes if it looks like a number or true/false".to_string()
+        }
+        _ => "check the README's spec format for this key's type".to_string(),
+    };
+    (message, hint)
 }
 
 fn keys_for(parent: &str) -> &'static [&'static str] {

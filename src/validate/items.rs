@@ -1,9 +1,9 @@
 //! Syntax rules for list items: origins and URL patterns, server names, zone sites.
 //! Each check returns the problem (code, message, hint) or the lints the item triggers.
 
+use super::grammar::{self, content_settings as cs, scheme_host_port as shp, zone_site as zs};
 use crate::catalog::ItemKind;
 use crate::diag;
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -34,132 +34,24 @@ pub fn check(kind: ItemKind, item: &str) -> Result<Vec<Problem>, Problem> {
         ItemKind::LnaOrigin => lna_origin(item),
         ItemKind::CookiePattern => cookie_pattern(item),
         ItemKind::AuthServer => auth_server(item),
-        ItemKind::ZoneSite => zone_site(item).map(|_| Vec::new()),
+        ItemKind::ZoneSite => zone_site(item).map(|(_, lints)| lints),
         ItemKind::CertificateIssuer => certificate_issuer(item),
     }
 }
 
-/// A parsed Chromium URL pattern restricted to scheme, host and port.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Pattern<'a> {
-    pub scheme: Option<&'a str>,
-    pub host: &'a str,
-    pub port: Option<&'a str>,
-    pub path: Option<&'a str>,
-}
+/// The hint for a malformed origin: never a public-suffix wildcard.
+const ORIGIN_HINT: &str =
+    "write scheme://host[:port], e.g. https://example-trust.nhs.uk or https://[*.]example-trust.nhs.uk";
 
-impl Pattern<'_> {
-    fn origin_only(&self) -> String {
-        let mut s = String::new();
-        if let Some(sc) = self.scheme {
-            s.push_str(sc);
-            s.push_str("://");
-        }
-        s.push_str(self.host);
-        if let Some(p) = self.port {
-            s.push(':');
-            s.push_str(p);
-        }
-        s
-    }
-    pub fn is_loopback(&self) -> bool {
-        let h = self.host.to_ascii_lowercase();
-        h == "localhost" || h == "[::1]" || h.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-    }
-    /// A host that matches every site: `*`, or `[*.]` over a single label such as `[*.]com`.
-    fn matches_every_site(&self) -> bool {
-        self.host == "*"
-            || self
-                .host
-                .strip_prefix("[*.]")
-                .is_some_and(|d| !d.contains('.') && !d.eq_ignore_ascii_case("localhost"))
-    }
-}
-
-/// Splits `scheme://host:port/path` per Chrome's URL pattern format
-/// (https://cloud.google.com/docs/chrome-enterprise/policies/url-patterns).
-pub fn parse_pattern(item: &str) -> Result<Pattern<'_>, Problem> {
-    let bad = |why: &str| {
+/// Parses a Chromium content-settings pattern (see `grammar::content_settings`).
+pub fn content_pattern(item: &str) -> Result<cs::Pattern, Problem> {
+    cs::parse(item).map_err(|e| {
         problem(
             diag::INVALID_ORIGIN,
-            format!("`{item}` is not a valid URL pattern: {why}"),
-            Some(
-                "write scheme://host[:port], e.g. https://example.nhs.uk or https://[*.]nhs.uk"
-                    .into(),
-            ),
+            format!("`{item}` is not a valid URL pattern: {}", e.0),
+            Some(ORIGIN_HINT.into()),
         )
-    };
-    let (scheme, rest) = match item.find("://") {
-        Some(i) => (Some(&item[..i]), &item[i + 3..]),
-        None => (None, item),
-    };
-    if let Some(s) = scheme {
-        if !matches!(s.to_ascii_lowercase().as_str(), "http" | "https" | "*") {
-            return Err(bad("the scheme must be http, https or *"));
-        }
-    }
-    let (hostport, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], Some(&rest[i..])),
-        None => (rest, None),
-    };
-    let (host, port) = if hostport.starts_with('[') && !hostport.starts_with("[*.]") {
-        // IPv6 literal: [::1] or [::1]:443
-        let end = hostport
-            .find(']')
-            .ok_or_else(|| bad("unclosed IPv6 bracket"))?;
-        let (h, rest) = hostport.split_at(end + 1);
-        match rest.strip_prefix(':') {
-            Some(p) => (h, Some(p)),
-            None if rest.is_empty() => (h, None),
-            None => return Err(bad("text after the IPv6 address")),
-        }
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        }
-    };
-    if let Some(p) = port {
-        if p != "*" && !p.parse::<u16>().is_ok_and(|n| n > 0) {
-            return Err(bad("the port must be 1-65535 or *"));
-        }
-    }
-    if host != "*" && !valid_host(host) {
-        return Err(bad(
-            "the host is not a domain name, [*.]domain, IPv4 or [IPv6] address",
-        ));
-    }
-    Ok(Pattern {
-        scheme,
-        host,
-        port,
-        path,
     })
-}
-
-fn valid_label(l: &str) -> bool {
-    !l.is_empty()
-        && l.len() <= 63
-        && l.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && !l.starts_with('-')
-        && !l.ends_with('-')
-}
-
-fn valid_domain(d: &str) -> bool {
-    !d.is_empty() && d.len() <= 253 && d.split('.').all(valid_label)
-}
-
-fn valid_host(h: &str) -> bool {
-    if let Some(inner) = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
-        return inner.parse::<Ipv6Addr>().is_ok();
-    }
-    if let Some(d) = h.strip_prefix("[*.]") {
-        // Chrome rejects [*.] before an IP address.
-        return valid_domain(d) && d.parse::<Ipv4Addr>().is_err();
-    }
-    h.parse::<Ipv4Addr>().is_ok()
-        || (valid_domain(h) && !h.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
 fn wildcard_lint(item: &str, what: &str) -> Problem {
@@ -170,14 +62,38 @@ fn wildcard_lint(item: &str, what: &str) -> Problem {
     )
 }
 
-fn no_path(p: &Pattern<'_>, item: &str) -> Result<(), Problem> {
+/// A wildcard over a public suffix (`[*.]nhs.uk`, `*.co.uk`): every site registered under it,
+/// whoever runs it. A one-label suffix (`[*.]com`) stays `wildcard-all-sites`.
+fn public_suffix_lint(item: &str, domain: &str, what: &str) -> Problem {
+    problem(
+        diag::PUBLIC_SUFFIX_WILDCARD,
+        format!("`{item}` opens {what} to every site under the public suffix `{domain}`, whoever runs it"),
+        Some(format!(
+            "list the Trust's own hosts (e.g. a wildcard over your registrable domain such as example-trust.{domain}); if this is really intended, add `acknowledge: [public-suffix-wildcard]` to the setting"
+        )),
+    )
+}
+
+/// The breadth lint for a wildcard over `domain`, if any.
+fn breadth_lint(item: &str, domain: &str, what: &str) -> Option<Problem> {
+    let d = domain.trim_end_matches('.');
+    if !d.contains('.') && !grammar::is_loopback_host(d) {
+        Some(wildcard_lint(item, what))
+    } else if grammar::is_public_suffix(d) {
+        Some(public_suffix_lint(item, d, what))
+    } else {
+        None
+    }
+}
+
+fn no_path(p: &cs::Pattern, item: &str) -> Result<(), Problem> {
     if p.path.is_some() {
         return Err(problem(
             diag::PATH_IN_ORIGIN,
-            format!("`{item}` has a path; this policy takes origins only"),
+            format!("`{item}` has a path; this policy takes origins only, and Chromium ignores the path and grants the whole origin"),
             Some(format!(
                 "use the origin `{}` (note: it allows every page of that origin)",
-                p.origin_only()
+                p.origin()
             )),
         ));
     }
@@ -185,26 +101,38 @@ fn no_path(p: &Pattern<'_>, item: &str) -> Result<(), Problem> {
 }
 
 fn lna_origin(item: &str) -> Result<Vec<Problem>, Problem> {
-    if item == "*" {
+    let p = content_pattern(item)?;
+    if p.everything || p.host == cs::Host::Any {
         return Ok(vec![wildcard_lint(item, "Local Network Access")]);
     }
-    let p = parse_pattern(item)?;
     no_path(&p, item)?;
-    let mut lints = Vec::new();
-    if p.matches_every_site() {
-        lints.push(wildcard_lint(item, "Local Network Access"));
+    if p.is_loopback() {
+        return Err(problem(
+            diag::LNA_LOOPBACK_ORIGIN,
+            format!("`{item}` is a loopback origin; this list takes the origin of the page that makes the request, and a page served from loopback is never restricted, so the entry does nothing"),
+            Some("list the origin of the web application that calls the local service (e.g. https://manage-care-identities.care-identity-service2.nhs.uk), not the local service itself".into()),
+        ));
     }
-    let https = p.scheme.is_some_and(|s| s.eq_ignore_ascii_case("https"));
-    if !https && !p.is_loopback() {
+    let mut lints = Vec::new();
+    let breadth = p
+        .wildcard_domain()
+        .and_then(|d| breadth_lint(item, d, "Local Network Access"));
+    if p.scheme != cs::Scheme::Https {
+        // Never suggest the https form of a pattern that is itself too broad.
+        let hint = match &breadth {
+            Some(_) => "use https:// and the Trust's own hosts".to_string(),
+            None => format!(
+                "use https://{}",
+                p.origin().split("://").last().unwrap_or(item)
+            ),
+        };
         lints.push(problem(
             diag::INSECURE_ORIGIN,
             format!("`{item}` also allows plain http:// pages to reach the local network"),
-            Some(format!(
-                "use https://{}",
-                p.origin_only().split("://").last().unwrap_or(item)
-            )),
+            Some(hint),
         ));
     }
+    lints.extend(breadth);
     Ok(lints)
 }
 
@@ -226,16 +154,19 @@ fn cookie_pattern(item: &str) -> Result<Vec<Problem>, Problem> {
     }
     let mut lints = Vec::new();
     for (i, part) in parts.iter().enumerate() {
-        if *part == "*" {
+        let p = content_pattern(part)?;
+        if p.everything || p.host == cs::Host::Any {
             if i == 0 {
                 lints.push(wildcard_lint(item, "cookies (every site as a third party)"));
             }
             continue;
         }
-        let p = parse_pattern(part)?;
         no_path(&p, part)?;
-        if i == 0 && p.matches_every_site() {
-            lints.push(wildcard_lint(item, "cookies"));
+        if let Some(l) = p
+            .wildcard_domain()
+            .and_then(|d| breadth_lint(item, d, "cookies"))
+        {
+            lints.push(l);
         }
     }
     Ok(lints)
@@ -251,49 +182,75 @@ fn auth_server(item: &str) -> Result<Vec<Problem>, Problem> {
             Some("write each server as its own list entry".into()),
         ));
     }
-    if item == "*" {
-        return Ok(vec![wildcard_lint(
-            item,
-            "integrated Windows authentication",
-        )]);
-    }
-    let bad = |why: &str| {
+    let what = "integrated Windows authentication";
+    let bad = |why: &str, hint: String| {
         problem(
             diag::INVALID_ORIGIN,
-            format!("`{item}` is not a server name pattern: {why}"),
-            Some("write a host such as localhost, *.example.nhs.uk or http://localhost".into()),
+            format!("`{item}` is not a server rule Chromium can use: {why}"),
+            Some(hint),
         )
     };
-    let rest = match item.find("://") {
-        Some(i) => {
-            if !matches!(&item[..i], "http" | "https") {
-                return Err(bad("the scheme must be http or https"));
+    let usual = || {
+        "write a host such as localhost, server.example-trust.nhs.uk, *.example-trust.nhs.uk or http://localhost".to_string()
+    };
+    let rule = shp::parse(item);
+    match &rule {
+        shp::Rule::Dropped(why) => return Err(bad(&format!("Chromium drops it ({why})"), usual())),
+        shp::Rule::SubtractImplicit => {
+            return Err(bad(
+                "`<-loopback>` is already added by Chromium for this policy and allows nothing",
+                "remove it".into(),
+            ))
+        }
+        _ => {}
+    }
+    if let Some(s) = rule.scheme() {
+        if s != "http" && s != "https" {
+            return Err(bad(
+                &format!("the rule applies to `{s}://` only, and servers ask for integrated authentication over http or https"),
+                "use http:// or https://, or no scheme (every scheme)".into(),
+            ));
+        }
+    }
+    if let shp::Rule::Hostname { pattern, .. } = &rule {
+        if let Some(d) = pattern.strip_prefix("[*.]") {
+            let hint = if grammar::is_public_suffix(d) || !d.contains('.') {
+                "list the Trust's own servers, e.g. *.example-trust.nhs.uk".to_string()
+            } else {
+                format!("write `*.{d}` for its subdomains and `{d}` for the domain itself (two entries)")
+            };
+            return Err(bad(
+                "`[*.]` is content-settings syntax; this policy uses Chromium's proxy-bypass rules, where `[` is a literal character, so the entry matches no server",
+                hint,
+            ));
+        }
+        let glob = pattern
+            .strip_prefix("*.")
+            .or_else(|| pattern.strip_prefix('*'))
+            .unwrap_or(pattern);
+        if pattern != "*" && glob.contains(['*', '?']) {
+            return Err(bad(
+                "policyc accepts a wildcard only at the start (*.example-trust.nhs.uk)",
+                usual(),
+            ));
+        }
+        if pattern != "*" && !grammar::valid_domain(glob) {
+            return Err(bad(
+                "the host is not a name, *.name, .name, IPv4 or [IPv6] address, so it matches no server",
+                usual(),
+            ));
+        }
+        if let shp::Rule::Hostname { port: Some(0), .. } = rule {
+            return Err(bad("port 0 matches no server", usual()));
+        }
+        if pattern == "*" {
+            return Ok(vec![wildcard_lint(item, what)]);
+        }
+        if pattern.starts_with('*') {
+            if let Some(l) = breadth_lint(item, glob, what) {
+                return Ok(vec![l]);
             }
-            &item[i + 3..]
         }
-        None => item,
-    };
-    if rest.contains('/') {
-        return Err(bad("a path makes the browser drop the entry"));
-    }
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, Some(p)),
-        _ => (rest, None),
-    };
-    if let Some(p) = port {
-        if !p.parse::<u16>().is_ok_and(|n| n > 0) {
-            return Err(bad("the port must be 1-65535"));
-        }
-    }
-    let bare = host.trim_start_matches('*').trim_start_matches('.');
-    if !(valid_host(host) || (host.starts_with('*') && valid_domain(bare))) {
-        return Err(bad("the host is not a name, *name, IPv4 or [IPv6] address"));
-    }
-    if host.starts_with('*') && !bare.contains('.') {
-        return Ok(vec![wildcard_lint(
-            item,
-            "integrated Windows authentication",
-        )]);
     }
     Ok(Vec::new())
 }
@@ -323,53 +280,26 @@ fn certificate_issuer(item: &str) -> Result<Vec<Problem>, Problem> {
     Ok(Vec::new())
 }
 
-/// A Site to Zone Assignment List site (InetRes.adml `IZ_ExplainZonemaps`): an
-/// optional protocol, then a host (may start with `*.`), an IPv4 address or range
-/// `a.b.c.d-e`; no path, no trailing slash.
-pub fn zone_site(item: &str) -> Result<ZoneSite<'_>, Problem> {
-    let bad = |why: &str| {
+/// A Site to Zone Assignment List site (see `grammar::zone_site`), with the lints it triggers
+/// (a wildcard over a public suffix such as `*.nhs.uk`).
+pub fn zone_site(item: &str) -> Result<(zs::Site, Vec<Problem>), Problem> {
+    let site = zs::parse(item).map_err(|e| {
         problem(
             diag::INVALID_ZONE_SITE,
-            format!("`{item}` is not a Site to Zone Assignment List site: {why}"),
+            format!("`{item}` is not a Site to Zone Assignment List site: {}", e.0),
             Some(
-                "write a host with an optional protocol, e.g. http://localhost or *.nhs.uk".into(),
+                "write a host with an optional protocol, e.g. http://localhost or *.example-trust.nhs.uk"
+                    .into(),
             ),
         )
-    };
-    let (scheme, host) = match item.find("://") {
-        Some(i) => (Some(&item[..i]), &item[i + 3..]),
-        None => (None, item),
-    };
-    if let Some(s) = scheme {
-        if s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(bad("the protocol must be a word such as http or https"));
+    })?;
+    let mut lints = Vec::new();
+    if let Some(d) = site.wildcard_domain() {
+        if grammar::is_public_suffix(d) {
+            lints.push(public_suffix_lint(item, d, "this zone"));
         }
     }
-    if host.contains('/') {
-        return Err(bad("no path or trailing slash is allowed"));
-    }
-    if host.contains(':') {
-        return Err(bad("ports are not part of a zone site"));
-    }
-    let ip_range = host
-        .rsplit_once('-')
-        .is_some_and(|(ip, end)| ip.parse::<Ipv4Addr>().is_ok() && end.parse::<u8>().is_ok());
-    let name = host.strip_prefix("*.").unwrap_or(host);
-    if !(ip_range || host.parse::<Ipv4Addr>().is_ok() || valid_domain(name)) {
-        return Err(bad("the host is not a name, *.name, IPv4 address or range"));
-    }
-    Ok(ZoneSite {
-        scheme,
-        host,
-        single_label: valid_label(host) && !host.contains('.'),
-    })
-}
-
-pub struct ZoneSite<'a> {
-    pub scheme: Option<&'a str>,
-    pub host: &'a str,
-    /// A one-label host such as `localhost` (the only kind written in preference form).
-    pub single_label: bool,
+    Ok((site, lints))
 }
 
 #[cfg(test)]
@@ -386,14 +316,14 @@ mod tests {
 
     #[test]
     fn lna_origins() {
-        assert!(code(
-            LnaOrigin,
-            "https://manage-care-identities.care-identity-service2.nhs.uk"
-        )
-        .is_empty());
-        assert!(code(LnaOrigin, "https://[*.]nhs.uk").is_empty());
-        assert!(code(LnaOrigin, "http://localhost:8080").is_empty());
-        assert!(code(LnaOrigin, "https://[::1]:443").is_empty());
+        for ok in [
+            "https://manage-care-identities.care-identity-service2.nhs.uk",
+            "https://[*.]example-trust.nhs.uk",
+            "https://[::2]:443",
+            "https://api.service.nhs.uk:443",
+        ] {
+            assert!(code(LnaOrigin, ok).is_empty(), "{ok}");
+        }
         assert_eq!(
             code(LnaOrigin, "https://api.service.nhs.uk/signing-service"),
             [diag::PATH_IN_ORIGIN]
@@ -406,13 +336,33 @@ mod tests {
             code(LnaOrigin, "http://example.nhs.uk"),
             [diag::INSECURE_ORIGIN]
         );
-        assert_eq!(code(LnaOrigin, "[*.]nhs.uk"), [diag::INSECURE_ORIGIN]);
+        assert_eq!(
+            code(LnaOrigin, "[*.]example-trust.nhs.uk"),
+            [diag::INSECURE_ORIGIN]
+        );
         assert_eq!(code(LnaOrigin, "*"), [diag::WILDCARD_ALL_SITES]);
         assert_eq!(code(LnaOrigin, "https://*"), [diag::WILDCARD_ALL_SITES]);
         assert_eq!(
             code(LnaOrigin, "https://[*.]uk"),
             [diag::WILDCARD_ALL_SITES]
         );
+        // Issue 16: public suffixes from the Public Suffix List.
+        for ps in [
+            "https://[*.]nhs.uk",
+            "https://[*.]co.uk",
+            "https://[*.]github.io",
+        ] {
+            assert_eq!(code(LnaOrigin, ps), [diag::PUBLIC_SUFFIX_WILDCARD], "{ps}");
+        }
+        // Issue 16: the list takes the calling page's origin, never the loopback target.
+        for lo in [
+            "http://localhost:8182",
+            "http://localhost",
+            "http://127.0.0.1:8080",
+            "https://[::1]:443",
+        ] {
+            assert_eq!(code(LnaOrigin, lo), [diag::LNA_LOOPBACK_ORIGIN], "{lo}");
+        }
         for bad in [
             "ftp://x.nhs.uk",
             "https://",
@@ -422,8 +372,41 @@ mod tests {
             "https://[*.]127.0.0.1",
             "not a url",
             "https://a..b",
+            "https://*.nhs.uk",
         ] {
             assert_eq!(code(LnaOrigin, bad), [diag::INVALID_ORIGIN], "{bad}");
+        }
+    }
+
+    #[test]
+    fn hints_never_suggest_a_public_suffix_wildcard() {
+        for s in [
+            "not a url",
+            "https://[*.]nhs.uk",
+            "[*.]nhs.uk",
+            "*.nhs.uk",
+            "[*.]co.uk",
+        ] {
+            for kind in [LnaOrigin, CookiePattern, AuthServer, ZoneSite] {
+                let problems = match check(kind, s) {
+                    Ok(l) => l,
+                    Err(p) => vec![p],
+                };
+                for p in problems {
+                    let hint = p.hint.unwrap_or_default();
+                    for ps in ["[*.]nhs.uk", "*.nhs.uk", "[*.]co.uk", "*.co.uk"] {
+                        assert!(!hint.contains(ps), "{kind:?} {s}: hint {hint}");
+                    }
+                }
+            }
+        }
+        for code in diag::CODES {
+            assert!(
+                !diag::fix(code.code).contains("[*.]nhs.uk"),
+                "{}",
+                code.code
+            );
+            assert!(!diag::fix(code.code).contains(" *.nhs.uk"), "{}", code.code);
         }
     }
 
@@ -437,6 +420,10 @@ mod tests {
             code(CookiePattern, "*,https://top.nhs.uk"),
             [diag::WILDCARD_ALL_SITES]
         );
+        assert_eq!(
+            code(CookiePattern, "[*.]nhs.uk"),
+            [diag::PUBLIC_SUFFIX_WILDCARD]
+        );
         assert_eq!(code(CookiePattern, "a,b,c"), [diag::INVALID_ORIGIN]);
         assert_eq!(
             code(CookiePattern, "http://localhost/x"),
@@ -449,22 +436,53 @@ mod tests {
         for ok in [
             "http://localhost",
             "localhost",
-            "*.nhs.uk",
+            "*.nhs.net",
+            "*.example-trust.nhs.uk",
+            ".example-trust.nhs.uk",
             "*example.com",
             "server:8080",
             "127.0.0.1",
+            "[::1]",
+            "[::1]:8080",
+            "https://[::1]",
+            "10.0.0.0/8",
+            "<local>",
         ] {
-            assert!(code(AuthServer, ok).is_empty(), "{ok}");
+            assert!(
+                code(AuthServer, ok).is_empty(),
+                "{ok}: {:?}",
+                check(AuthServer, ok)
+            );
         }
         assert_eq!(code(AuthServer, "a,b"), [diag::LIST_SEPARATOR_IN_ITEM]);
         assert_eq!(code(AuthServer, "a;b"), [diag::LIST_SEPARATOR_IN_ITEM]);
         assert_eq!(code(AuthServer, "*"), [diag::WILDCARD_ALL_SITES]);
+        assert_eq!(code(AuthServer, "http://*"), [diag::WILDCARD_ALL_SITES]);
         assert_eq!(code(AuthServer, "*.uk"), [diag::WILDCARD_ALL_SITES]);
-        assert_eq!(
-            code(AuthServer, "http://localhost/x"),
-            [diag::INVALID_ORIGIN]
+        assert_eq!(code(AuthServer, "*.nhs.uk"), [diag::PUBLIC_SUFFIX_WILDCARD]);
+        assert_eq!(code(AuthServer, ".co.uk"), [diag::PUBLIC_SUFFIX_WILDCARD]);
+        for bad in [
+            "http://localhost/x",
+            " localhost",
+            "[*.]example-trust.nhs.uk",
+            "ftp://server",
+            "server:abc",
+            "a*b.nhs.uk",
+            "<-loopback>",
+            "://server",
+        ] {
+            assert_eq!(code(AuthServer, bad), [diag::INVALID_ORIGIN], "{bad}");
+        }
+        let p = check(AuthServer, "[*.]example-trust.nhs.uk").unwrap_err();
+        assert!(
+            p.message.contains("content-settings syntax"),
+            "{}",
+            p.message
         );
-        assert_eq!(code(AuthServer, " localhost"), [diag::INVALID_ORIGIN]);
+        assert_eq!(
+            p.hint.as_deref(),
+            Some("write `*.example-trust.nhs.uk` for its subdomains and `example-trust.nhs.uk` for the domain itself (two entries)")
+        );
     }
 
     #[test]
@@ -494,17 +512,28 @@ mod tests {
         for ok in [
             "http://localhost",
             "localhost",
-            "*.nhs.uk",
+            "*.example-trust.nhs.uk",
             "127.0.0.1",
             "10.0.0.1-20",
             "https://x.nhs.uk",
         ] {
-            assert!(zone_site(ok).is_ok(), "{ok}");
+            assert!(code(ZoneSite, ok).is_empty(), "{ok}");
         }
-        for bad in ["http://localhost/", "http://localhost:80", "a b", "http://"] {
-            assert!(zone_site(bad).is_err(), "{bad}");
+        for bad in [
+            "http://localhost/",
+            "http://localhost:80",
+            "a b",
+            "http://",
+            "*.com",
+        ] {
+            assert_eq!(code(ZoneSite, bad), [diag::INVALID_ZONE_SITE], "{bad}");
         }
-        assert!(zone_site("http://localhost").unwrap().single_label);
-        assert!(!zone_site("x.nhs.uk").unwrap().single_label);
+        assert!(check(ZoneSite, "*.com")
+            .unwrap_err()
+            .message
+            .contains("event 1085"));
+        for ps in ["*.nhs.uk", "*.co.uk", "http://*.gov.uk"] {
+            assert_eq!(code(ZoneSite, ps), [diag::PUBLIC_SUFFIX_WILDCARD], "{ps}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! raw → validated: checks a loaded spec against the catalog and produces typed
 //! settings, or diagnostics. Nothing downstream sees an unchecked value.
 
+pub mod grammar;
 pub mod items;
 
 use crate::catalog::{Catalog, Entry, Form, ItemKind, ProductKind, Scope, ValueKind};
@@ -10,7 +11,12 @@ use serde::Serialize;
 use serde_yaml::Value as Yaml;
 
 /// Codes an author may accept per setting with `acknowledge:`.
-pub const ACKNOWLEDGEABLE: &[&str] = &[diag::WILDCARD_ALL_SITES, diag::INSECURE_ORIGIN];
+pub const ACKNOWLEDGEABLE: &[&str] = &[
+    diag::WILDCARD_ALL_SITES,
+    diag::INSECURE_ORIGIN,
+    diag::PUBLIC_SUFFIX_WILDCARD,
+    diag::AUTH_ALLOWLIST_LOOPBACK_ONLY,
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Bundle {
@@ -353,7 +359,12 @@ impl Validator<'_> {
                     diag::WRONG_TYPE,
                     &format!("{base}.form"),
                     format!("`{base}.form` must be policy, preference or both, not `{other}`"),
-                    None,
+                    Some(
+                        diag::did_you_mean(other, ["policy", "preference", "both"])
+                            .map_or("use `policy`, `preference` or `both`".into(), |x| {
+                                format!("did you mean `{x}`?")
+                            }),
+                    ),
                 );
                 return None;
             }
@@ -396,6 +407,21 @@ impl Validator<'_> {
                                 Some(format!(
                                     "products for this setting: {}",
                                     entry_products.join(", ")
+                                )),
+                            );
+                            ok = false;
+                        } else if !spec_products.iter().any(|x| x == p) {
+                            // A setting's `products` narrows the spec's; it never adds one.
+                            self.err(
+                                diag::PRODUCT_NOT_APPLICABLE,
+                                &format!("{base}.products[{j}]"),
+                                format!(
+                                    "setting `{}` names product `{p}`, which the spec's `products:` [{}] does not list; a setting's `products` can only narrow the spec's",
+                                    entry.id,
+                                    spec_products.join(", ")
+                                ),
+                                Some(format!(
+                                    "add `{p}` to the spec's top-level `products:`, or remove it from this setting"
                                 )),
                             );
                             ok = false;
@@ -572,6 +598,16 @@ impl Validator<'_> {
     }
 
     fn wrong_type(&mut self, path: &str, want: &str, got: &Yaml) {
+        let hint = match got {
+            Yaml::String(text) if want.contains("true or false") => format!(
+                "write true or false without quotes; in quotes, \"{}\" is text",
+                text.escape_default()
+            ),
+            Yaml::String(text) if want.contains("number") && text.trim().parse::<u64>().is_ok() => {
+                format!("write a number, without quotes: {}", text.trim())
+            }
+            _ => format!("write {want} (the setting's type in `policyc catalog`)"),
+        };
         let got = match got {
             Yaml::Null => "nothing",
             Yaml::Bool(_) => "a boolean",
@@ -585,7 +621,7 @@ impl Validator<'_> {
             diag::WRONG_TYPE,
             path,
             format!("`{path}` must be {want}, found {got}"),
-            None,
+            Some(hint),
         );
     }
 
@@ -687,6 +723,9 @@ impl Validator<'_> {
                     }
                     out.push(s.clone());
                 }
+                if ok && kind == ItemKind::AuthServer {
+                    ok &= self.auth_allowlist_intent(&path, &out, acks, used_acks);
+                }
                 ok.then_some(Value::List(out))
             }
             ValueKind::ZoneMap => {
@@ -728,7 +767,26 @@ impl Validator<'_> {
                             self.err_key(p.code, &spath, p.message, p.hint);
                             ok = false;
                         }
-                        Ok(zs) if forms.contains(&Form::Preference) && !zs.single_label => {
+                        Ok((zs, lints)) if !lints.is_empty() => {
+                            for l in lints {
+                                if acks.iter().any(|a| a == l.code) {
+                                    used_acks.push(l.code);
+                                } else {
+                                    self.err_key(l.code, &spath, l.message, l.hint);
+                                    ok = false;
+                                }
+                            }
+                            if forms.contains(&Form::Preference) && !zs.single_label() {
+                                self.err_key(
+                                    diag::FORM_NOT_SUPPORTED,
+                                    &spath,
+                                    format!("`{site}` cannot be written in preference form; only one-label hosts such as localhost can"),
+                                    Some("use `form: policy` (the Site to Zone Assignment List) for this site".into()),
+                                );
+                                ok = false;
+                            }
+                        }
+                        Ok((zs, _)) if forms.contains(&Form::Preference) && !zs.single_label() => {
                             self.err_key(
                                 diag::FORM_NOT_SUPPORTED,
                                 &spath,
@@ -757,11 +815,20 @@ impl Validator<'_> {
                         _ => None,
                     };
                     let Some(zone) = zone else {
+                        const ZONES: [&str; 4] = ["intranet", "trusted", "internet", "restricted"];
+                        let hint = match z {
+                            Yaml::String(z) => diag::did_you_mean(z.as_str(), ZONES)
+                                .map(|x| format!("did you mean `{x}`?")),
+                            _ => None,
+                        }
+                        .unwrap_or_else(|| {
+                            "write one of intranet, trusted, internet, restricted (or 1-4)".into()
+                        });
                         self.err(
                             diag::WRONG_TYPE,
                             &spath,
                             format!("`{spath}` must be a zone: intranet, trusted, internet or restricted (or 1-4)"),
-                            None,
+                            Some(hint),
                         );
                         ok = false;
                         continue;
@@ -780,6 +847,37 @@ impl Validator<'_> {
                 ok.then_some(Value::ZoneMap(out))
             }
         }
+    }
+
+    /// `auth-allowlist-loopback-only`: once AuthServerAllowlist is set, Chromium no longer asks
+    /// Windows security zones whether a server may get default credentials
+    /// (net/http/url_security_manager_win.cc), so a list of loopback hosts alone takes integrated
+    /// sign-in away from every intranet server. Returns false on an unacknowledged error.
+    fn auth_allowlist_intent(
+        &mut self,
+        path: &str,
+        items: &[String],
+        acks: &[String],
+        used: &mut Vec<&'static str>,
+    ) -> bool {
+        let loopback_only = items
+            .iter()
+            .all(|i| grammar::scheme_host_port::parse(i).is_loopback());
+        if !loopback_only {
+            return true;
+        }
+        let code = diag::AUTH_ALLOWLIST_LOOPBACK_ONLY;
+        if acks.iter().any(|a| a == code) {
+            used.push(code);
+            return true;
+        }
+        self.err(
+            code,
+            path,
+            format!("`{path}` lists only loopback ({}); once AuthServerAllowlist is set, Chrome and Edge no longer use the Windows Local intranet zone for integrated sign-in, so every other intranet server that relied on it (SharePoint, EPR front ends) prompts or fails", items.join(", ")),
+            Some("add the Trust's servers that use Windows sign-in (e.g. *.example-trust.nhs.uk) to this list, or add `acknowledge: [auth-allowlist-loopback-only]` if none does".into()),
+        );
+        false
     }
 
     /// Checks one list item; returns false on an error that blocks the build.

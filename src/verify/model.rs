@@ -97,16 +97,20 @@ impl Registry {
         hive: Hive,
         bytes: &[u8],
     ) -> Result<Vec<String>, crate::pol::PolError> {
-        Ok(self.add_pol_entries(hive, crate::pol::read_records(bytes)?))
+        let records = crate::pol::read_records(bytes)?;
+        Ok(self.replay_pol(hive, records.into_iter().map(|(at, e)| (Some(at), e))))
     }
 
-    /// Replays Registry.pol records `(where, record)` for one hive, as
-    /// [`Registry::add_pol`] does; `where` (a byte offset, or a record number for LGPO
-    /// text) is what a warning names.
-    pub fn add_pol_entries(
+    /// Replays Registry.pol records (from LGPO text, which has no byte offsets) for one
+    /// hive, as [`Registry::add_pol`] does; returns the same warnings.
+    pub fn add_pol_entries(&mut self, hive: Hive, entries: Vec<crate::pol::Entry>) -> Vec<String> {
+        self.replay_pol(hive, entries.into_iter().map(|e| (None, e)))
+    }
+
+    fn replay_pol(
         &mut self,
         hive: Hive,
-        records: Vec<(usize, crate::pol::Entry)>,
+        records: impl IntoIterator<Item = (Option<usize>, crate::pol::Entry)>,
     ) -> Vec<String> {
         self.roots.insert(hive.long_name().to_lowercase());
         let mut warnings = Vec::new();
@@ -139,8 +143,9 @@ impl Registry {
             } else {
                 let data = RegData::from_stored(e.reg_type, &e.data);
                 if data.is_raw() {
+                    let at = at.map(|at| format!("byte {at}: ")).unwrap_or_default();
                     warnings.push(format!(
-                        "byte {at}: {}\\{}: {} data of {} bytes does not fit its type; read as the bytes Windows stores",
+                        "{at}{}\\{}: {} data of {} bytes does not fit its type; read as the bytes Windows stores",
                         e.key,
                         e.value,
                         data.reg_type().name(),
