@@ -60,7 +60,7 @@ fn check_says_where_user_policy_goes() {
         std::fs::write(&p, SPEC.replace("SCOPE", scope)).unwrap();
         let out = Command::cargo_bin("policyc")
             .unwrap()
-            .args(["check", p.to_str().unwrap()])
+            .args(["check", "--notes", p.to_str().unwrap()])
             .output()
             .unwrap();
         assert!(out.status.success());

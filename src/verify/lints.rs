@@ -238,7 +238,7 @@ pub fn run(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
 
 /// `Internet Settings` under the Group Policy root (the Site to Zone Assignment List
 /// and `Security_HKLM_only` live here).
-const IE_POLICY_KEY: &str = r"Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings";
+const IE_POLICY_KEY: &str = r"SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings";
 /// The per-site preference keys the Sites dialog writes: `...\ZoneMap\Domains\<host>`.
 const ZONE_DOMAINS_KEY: &str =
     r"SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\ZoneMap\Domains\";
