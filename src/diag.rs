@@ -78,6 +78,7 @@ codes! {
     INTRANET_AUTO_DETECT_ON = "intranet-auto-detect-on", Error, "verify: automatic intranet detection is on, overriding the Local intranet options";
     ZONE_PREFERENCE_INACTIVE = "zone-preference-inactive", Error, "verify: a Site to Zone Assignment List policy applies, so Windows ignores the site-to-zone preference the spec writes (and the policy does not map the site to that zone)";
     ZONE_SETTINGS_MACHINE_ONLY = "zone-settings-machine-only", Error, "verify: Security_HKLM_only = 1 (\"Security Zones: Use only machine settings\"), so the per-user Internet Settings the spec writes are ignored";
+    USER_POLICY_NOT_IN_REG = "user-policy-not-in-reg", Note, "per-user policy values (HKCU\\Software\\Policies) are left out of user.reg, which a standard user imports and cannot write them; the GPO User Registry.pol, the Intune ./User profile or apply.ps1 as SYSTEM deliver them";
     LIST_REPLACED = "list-replaced", Note, "the bundle replaces a list key wholesale (Chromium list policies): entries other GPOs or users set there are deleted";
     LIST_LOSES_ENTRIES = "list-loses-entries", Warning, "with --against: a list key the bundle replaces holds entries on the machine today that the spec does not list";
     USER_POLICY_OVERRIDDEN = "user-policy-overridden", Error, "verify: the same Chrome/Edge policy is set for the machine (HKLM) with other data, and machine policy wins over the user policy the spec writes";
@@ -151,6 +152,7 @@ const FIXES: &[(&str, &str)] = &[
     ("intranet-auto-detect-on", "set AutoDetect to 0 (setting intranet-auto-detect: false)"),
     ("zone-preference-inactive", "add the site with its zone to the Site to Zone Assignment List policy that applies (or use `form: policy` in the spec and deliver it by GPO), instead of relying on the preference"),
     ("zone-settings-machine-only", "write these settings with `scope: machine`, or have Security_HKLM_only turned off"),
+    ("user-policy-not-in-reg", "nothing to fix: deploy the setting with Group Policy (User Configuration), the Intune ./User profile, or powershell/apply.ps1 run as SYSTEM, not with user.reg"),
     ("list-replaced", "nothing to fix if the spec's list is complete; otherwise carry the entries you need into the spec (`policyc import EXPORT`, `build --against EXPORT`)"),
     ("list-loses-entries", "add the entries you still need to the setting's value, or accept that the bundle removes them"),
     ("user-policy-overridden", "set the value in the machine policy that wins (or remove it there), or give the setting `scope: machine`"),

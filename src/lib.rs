@@ -124,6 +124,8 @@ pub fn compile_with<T: Send>(
             ds.extend(import::lists::notes(p, file));
             // The Settings Catalog route of each value, and values its definitions refuse.
             ds.extend(intune::settings_catalog::notes(p, catalog, file));
+            // Per-user policy values user.reg leaves out.
+            ds.extend(reg::emit::notes(p, file));
             ds
         };
         let (checked, t) = std::thread::scope(|scope| {
@@ -155,7 +157,18 @@ fn locate(loaded: &spec::Loaded, mut d: Diagnostic) -> Diagnostic {
 
 /// The bundle's files (emitter outputs plus `manifest.json`) for a plan.
 pub fn bundle_files(plan: &Plan) -> Result<bundle::Files, emit::EmitError> {
-    let artifacts = emit::emit_all(plan)?;
+    let mut artifacts = emit::emit_all(plan)?;
+    // The change-approval report lists the sha256 of every other file.
+    let hashes: Vec<(String, String)> = artifacts
+        .iter()
+        .filter(|a| a.kind != emit::FileKind::Docs)
+        .map(|a| (a.path.clone(), emit::manifest::sha256_hex(&a.bytes)))
+        .collect();
+    for doc in emit::docs::render_docs(plan, &hashes)? {
+        if let Some(a) = artifacts.iter_mut().find(|a| a.path == doc.path) {
+            *a = doc;
+        }
+    }
     let manifest = emit::manifest::render(&plan.bundle.name, &artifacts);
     let mut files: bundle::Files = artifacts.into_iter().map(|a| (a.path, a.bytes)).collect();
     files.push((emit::manifest::FILE_NAME.to_string(), manifest));

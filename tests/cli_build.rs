@@ -63,13 +63,20 @@ fn writes_reg_files_and_a_matching_manifest() {
                 "ps1-detect",
                 "ps1-remediate",
                 "ps1-diagnose",
+                "ps1-remove",
+                "reg-undo",
                 "docs"
             ]
             .contains(&kind),
             "{path}: kind {kind} is not in the documented vocabulary"
         );
         if path.ends_with(".reg") {
-            assert_eq!(kind, "reg", "{path}");
+            let want = if path.starts_with("undo/") {
+                "reg-undo"
+            } else {
+                "reg"
+            };
+            assert_eq!(kind, want, "{path}");
         }
         let want: String = Sha256::digest(&tree[path])
             .iter()

@@ -207,3 +207,132 @@ fn report_renders_in_headless_chromium_without_console_messages() {
         "the console check cannot see messages:\n{log}"
     );
 }
+
+/// The change-approval report prints to PDF (`chromium --headless --print-to-pdf`, A4),
+/// and the PDF's text (pypdf) holds every word the report must carry unbroken and
+/// unclipped: each setting id, `REG_DWORD`/`REG_SZ` as often as the summary lists them,
+/// each part of each registry key, and each file hash. A word split across lines
+/// (`REG_DWOR` / `D`) or cut off at the page edge is missing from the text. Control: the
+/// same report with `word-break: break-all` and a narrow page fails the same check.
+#[test]
+fn report_prints_to_pdf_without_split_or_clipped_words() {
+    if !common::require("chromium", "chromium")
+        || !common::require_python("pypdf", "'pypdf==7.1.0'")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    let ex = "examples/nhs-credential-management.yaml";
+    build(ex, &out);
+    let html = std::fs::read_to_string(out.join("docs/report.html")).unwrap();
+    for section in [
+        "<h2>Summary of changes</h2>",
+        "<h2>Impact and risk</h2>",
+        "<h2>Lists replaced wholesale</h2>",
+        "<h2>Rollback</h2>",
+        "<h2>Test plan</h2>",
+        "<h2>Sign-off</h2>",
+        "<h2>File hashes</h2>",
+    ] {
+        assert!(html.contains(section), "{section}");
+    }
+    assert!(html.contains("Integrated sign-in: AuthServerAllowlist is set for chrome, edge."));
+    let plan = common::plan_of(ex);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let mut words: Vec<String> = Vec::new();
+    for op in &plan.ops {
+        words.push(op.provenance.setting.clone());
+        words.extend(
+            op.key
+                .split(['\\', ' '])
+                .filter(|w| w.len() > 3)
+                .map(str::to_string),
+        );
+    }
+    for f in manifest["files"].as_array().unwrap() {
+        let path = f["path"].as_str().unwrap();
+        if !path.starts_with("docs/") {
+            let hash = f["sha256"].as_str().unwrap().to_string();
+            assert!(html.contains(&hash), "{path}: hash not in the report");
+            words.push(hash);
+        }
+    }
+    words.sort();
+    words.dedup();
+    let dwords = plan
+        .ops
+        .iter()
+        .filter(|o| {
+            matches!(
+                &o.action,
+                policyc::plan::Action::Set {
+                    data: policyc::reg::RegData::Dword(_),
+                    ..
+                }
+            )
+        })
+        .count();
+
+    let print = |page: &Path, name: &str| -> serde_json::Value {
+        let pdf = dir.path().join(name);
+        let (ok, log) = chromium(&[
+            &format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer",
+            &format!("file://{}", page.display()),
+        ]);
+        assert!(ok, "{log}");
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+        let doc: serde_json::Value = serde_json::from_slice(&common::run_python_checker(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pdf_text.py"),
+            &[(name.to_string(), bytes)],
+        ))
+        .unwrap();
+        doc["files"][0].clone()
+    };
+    let missing = |doc: &serde_json::Value| -> Vec<String> {
+        let text = doc["text"].as_str().unwrap();
+        words
+            .iter()
+            .filter(|w| !text.contains(w.as_str()))
+            .cloned()
+            .collect()
+    };
+
+    let report = out.join("docs/report.html");
+    let doc = print(&report, "report.pdf");
+    for size in doc["sizes"].as_array().unwrap() {
+        // A4 in points (210 x 297 mm).
+        let (w, h) = (size[0].as_f64().unwrap(), size[1].as_f64().unwrap());
+        assert!(
+            (w - 595.0).abs() < 2.0 && (h - 842.0).abs() < 2.0,
+            "{w} x {h}"
+        );
+    }
+    assert!(doc["pages"].as_u64().unwrap() > 1);
+    assert_eq!(
+        missing(&doc),
+        Vec::<String>::new(),
+        "split or clipped words"
+    );
+    let text = doc["text"].as_str().unwrap();
+    assert!(text.matches("REG_DWORD").count() >= dwords, "{text}");
+
+    // Control: forced breaks inside words, on a narrow page.
+    let broken = dir.path().join("broken.html");
+    std::fs::write(
+        &broken,
+        html.replace(
+            "</style>",
+            "td, code, .nw, .hash { word-break: break-all !important; white-space: normal !important; } body { max-width: 30rem !important; }\n</style>",
+        ),
+    )
+    .unwrap();
+    let doc = print(&broken, "broken.pdf");
+    assert!(
+        !missing(&doc).is_empty(),
+        "the check does not see words broken across lines"
+    );
+}

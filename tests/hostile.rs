@@ -286,7 +286,8 @@ impl Bundle {
     fn reg_values(&self) -> Vec<(String, String, RegData)> {
         let mut out = Vec::new();
         for (p, b) in &self.0 {
-            if !p.ends_with(".reg") {
+            // The rollback files under undo/ only delete.
+            if !p.ends_with(".reg") || p.starts_with("undo/") {
                 continue;
             }
             let f = text::read(&text::decode(b).unwrap()).unwrap();

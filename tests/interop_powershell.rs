@@ -137,7 +137,8 @@ fn every_script_parses_without_error_nodes() {
                 "powershell/apply.ps1",
                 "powershell/detect.ps1",
                 "powershell/diagnose.ps1",
-                "powershell/remediate.ps1"
+                "powershell/remediate.ps1",
+                "powershell/remove.ps1"
             ]
         );
         for (name, bytes) in &files {
@@ -180,7 +181,8 @@ fn every_script_parses_without_error_nodes() {
                 ("powershell/apply.ps1", "ps1-apply"),
                 ("powershell/detect.ps1", "ps1-detect"),
                 ("powershell/diagnose.ps1", "ps1-diagnose"),
-                ("powershell/remediate.ps1", "ps1-remediate")
+                ("powershell/remediate.ps1", "ps1-remediate"),
+                ("powershell/remove.ps1", "ps1-remove")
             ]
         );
     }
@@ -385,10 +387,19 @@ fn apply_data_section_equals_the_plan() {
             .iter()
             .map(policyc::powershell::Entry::of)
             .collect();
+        let (mine, _) = powershell::remediation_split(&plan);
+        let want_remediation: Vec<policyc::powershell::Entry> =
+            mine.iter().map(policyc::powershell::Entry::of).collect();
         for (name, bytes) in &files {
             let d =
                 policyc::powershell::read_bytes(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(d.plan, want, "{example} {name}");
+            // detect.ps1 and remediate.ps1 carry only what no other route delivers.
+            let want = if name.ends_with("detect.ps1") || name.ends_with("remediate.ps1") {
+                &want_remediation
+            } else {
+                &want
+            };
+            assert_eq!(&d.plan, want, "{example} {name}");
         }
         // Tie this reader to the real parser: every literal it read is a string node
         // tree-sitter found on the same line with the same text.
@@ -562,4 +573,107 @@ fn detection_loads_only_the_default_profile() {
         "{after}"
     );
     assert!(!after[..after.find("continue").unwrap()].contains("Errors.Add"));
+}
+
+/// remove.ps1 (rollback) removes what the plan writes on every target: it runs the engine
+/// in Remove mode over every profile, supports -WhatIf, and the engine deletes owned list
+/// keys whole and other values by name. Read from the text (the grammar check above
+/// parses it); not run.
+#[test]
+fn remove_script_removes_the_plan_everywhere() {
+    let plan = common::plan_of("examples/nhs-credential-management.yaml");
+    let files = scripts(&plan);
+    let remove = text_of(
+        &files
+            .iter()
+            .find(|(p, _)| p == "powershell/remove.ps1")
+            .unwrap()
+            .1,
+    );
+    assert!(remove.contains("[CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]"));
+    assert!(remove
+        .contains("$result = Invoke-PolicycPlan -Mode Remove -Scope $Scope -Profiles All\r\n"));
+    assert!(remove.contains("$script:PolicycWhatIf = [bool]$WhatIfPreference"));
+    assert!(remove.contains(
+        "                    Remove-PolicycKey -Target $Target -Op $op -Result $Result\r\n"
+    ));
+    assert!(remove.contains("                } elseif ($owned -notcontains $op.Key) {\r\n                    Remove-PolicycValue"));
+    // The same data section as apply.ps1: it removes exactly what apply writes.
+    let d = policyc::powershell::read(&remove).unwrap();
+    let want: Vec<policyc::powershell::Entry> = plan
+        .ops
+        .iter()
+        .map(policyc::powershell::Entry::of)
+        .collect();
+    assert_eq!(d.plan, want);
+}
+
+/// One writer per value: the operations remediate.ps1 and detect.ps1 carry are exactly
+/// the plan's operations that the Intune profiles (`intune/*.json`, decoded from their
+/// OMA-URIs and payloads alone by `tests/common/intune.rs`) do not write; `-FullPlan`
+/// adds the rest, which the scripts carry as `$PolicycPlanElsewhere`.
+#[test]
+fn remediation_carries_only_what_intune_does_not_deliver() {
+    let catalog = Catalog::builtin().unwrap();
+    for example in EXAMPLES {
+        let plan = common::plan_of(example);
+        let files = policyc::bundle_files(&plan).unwrap();
+        let profiles: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .filter(|(p, _)| p.starts_with("intune/"))
+            .cloned()
+            .collect();
+        let by_intune: std::collections::BTreeSet<common::intune::Write> =
+            common::intune::read_profiles(&profiles, catalog)
+                .unwrap()
+                .into_values()
+                .flatten()
+                .map(|(h, k, n, d)| (h, k.to_lowercase(), n, d))
+                .collect();
+        assert!(
+            !by_intune.is_empty(),
+            "{example}: the profile writes nothing"
+        );
+        let write = |e: &policyc::powershell::Entry| -> common::intune::Write {
+            match &e.action {
+                Action::ResetKey => (e.hive, e.key.to_lowercase(), None, None),
+                Action::Set { name, data } => (
+                    e.hive,
+                    e.key.to_lowercase(),
+                    Some(name.clone()),
+                    Some(data.clone()),
+                ),
+            }
+        };
+        for script in ["powershell/remediate.ps1", "powershell/detect.ps1"] {
+            let text = text_of(&files.iter().find(|(p, _)| p == script).unwrap().1);
+            let carried: Vec<common::intune::Write> = policyc::powershell::read(&text)
+                .unwrap()
+                .plan
+                .iter()
+                .map(write)
+                .collect();
+            let all: Vec<common::intune::Write> = plan
+                .ops
+                .iter()
+                .map(|o| write(&policyc::powershell::Entry::of(o)))
+                .collect();
+            let not_by_intune: Vec<&common::intune::Write> =
+                all.iter().filter(|w| !by_intune.contains(*w)).collect();
+            assert_eq!(
+                carried.iter().collect::<Vec<_>>(),
+                not_by_intune,
+                "{example} {script}"
+            );
+            assert!(
+                carried.len() < all.len(),
+                "{example}: nothing left to Intune"
+            );
+            assert!(text.contains(
+                "if ($FullPlan) { $PolicycPlan = @($PolicycPlan) + @($PolicycPlanElsewhere) }"
+            ));
+            let elsewhere = text.matches("\r\n    @{ Op = ").count() - carried.len();
+            assert_eq!(elsewhere, all.len() - carried.len(), "{example} {script}");
+        }
+    }
 }

@@ -484,6 +484,76 @@ fn check_import_cases(wine: &mut Wine) -> Vec<String> {
     problems
 }
 
+/// Rollback: after the example's `.reg` files were imported (and read back above), its
+/// `undo/*.reg` files are imported; then no value the bundle wrote is left, and no list
+/// key it owns. The control is the state just before: every value is there (checked by
+/// [`check_example`], and counted again here so an empty check cannot pass).
+fn check_rollback(wine: &mut Wine, example: &str) -> Vec<String> {
+    let plan = common::plan_of(example);
+    let keys = expected(&plan);
+    let work = tempfile::tempdir().expect("work dir");
+    let mut problems = Vec::new();
+    let present = |wine: &mut Wine, tag: &str| -> Vec<String> {
+        let mut found = Vec::new();
+        for (i, ((hive, _), e)) in keys.iter().enumerate() {
+            let key = format!("{}\\{}", hive.short_name(), e.key);
+            let long = format!("{}\\{}", hive.long_name(), e.key);
+            let out = work.path().join(format!("{tag}-{i}.reg"));
+            let run = wine.reg(&["export", &key, out.to_str().expect("utf-8 temp path"), "/y"]);
+            if !run.ok {
+                continue; // the key is gone
+            }
+            if let Ok(got) = exported_values(&out, &long) {
+                if e.reset {
+                    found.push(format!("{key}: the owned list key is still there"));
+                }
+                for (name, want) in &e.values {
+                    if got.get(name) == Some(want) {
+                        found.push(format!("{key}\\{name} = {want}"));
+                    }
+                }
+            }
+        }
+        found
+    };
+    let before = present(wine, "before");
+    let sets = plan
+        .ops
+        .iter()
+        .filter(|o| matches!(o.action, Action::Set { .. }))
+        .count();
+    let values_before = before.iter().filter(|f| f.contains(" = ")).count();
+    if values_before != sets {
+        problems.push(format!(
+            "{example}: control: {values_before} of {sets} values present before the undo:\n{}",
+            before.join("\n")
+        ));
+    }
+    let undo: Vec<(String, Vec<u8>)> = policyc::bundle_files(&plan)
+        .expect("emit")
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("undo/") && p.ends_with(".reg"))
+        .collect();
+    if undo.is_empty() {
+        problems.push(format!("{example}: no undo/*.reg in the bundle"));
+    }
+    for (name, bytes) in &undo {
+        let path = work.path().join(name.replace('/', "-"));
+        fs::write(&path, bytes).expect("write undo .reg");
+        let run = wine.reg(&["import", path.to_str().expect("utf-8 temp path")]);
+        if !run.ok {
+            problems.push(format!(
+                "{example}: {name} was not imported:\n{}",
+                run.output
+            ));
+        }
+    }
+    for left in present(wine, "after") {
+        problems.push(format!("{example}: left after the undo: {left}"));
+    }
+    problems
+}
+
 #[test]
 fn examples_import_into_wine_and_read_back_exactly() {
     if !common::require("wine", "wine wine64") {
@@ -497,6 +567,7 @@ fn examples_import_into_wine_and_read_back_exactly() {
         checked += 1;
         problems.extend(found);
         problems.extend(verify_wine_exports(&mut wine, example));
+        problems.extend(check_rollback(&mut wine, example));
     }
     problems.extend(check_import_cases(&mut wine));
     assert!(

@@ -105,6 +105,10 @@ fn powershell_matches(plan: &Plan, files: &Files) -> Result<(), String> {
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let want: Vec<ps::Entry> = plan.ops.iter().map(ps::Entry::of).collect();
+    // detect.ps1 and remediate.ps1 carry only what the Intune profile does not deliver
+    // (tests/interop_powershell.rs ties that split to the decoded profiles).
+    let (mine, _) = policyc::powershell::emit::remediation_split(plan);
+    let want_remediation: Vec<ps::Entry> = mine.iter().map(ps::Entry::of).collect();
     for script in Script::ALL {
         let path = script.path();
         let bytes = files
@@ -112,7 +116,11 @@ fn powershell_matches(plan: &Plan, files: &Files) -> Result<(), String> {
             .ok_or_else(|| format!("{path} is missing"))?;
         let d = ps::read_bytes(bytes).map_err(|e| format!("{path}: {e}"))?;
         same(&format!("{path} $PolicycBundle"), &d.bundle, &want_bundle)?;
-        same(&format!("{path} $PolicycPlan"), &d.plan, &want)?;
+        let want = match script {
+            Script::Detect | Script::Remediate => &want_remediation,
+            _ => &want,
+        };
+        same(&format!("{path} $PolicycPlan"), &d.plan, want)?;
     }
     Ok(())
 }
@@ -143,7 +151,7 @@ proptest! {
         // Each reading: the .reg files; pol/; the GPO backup's registry.pol files.
         let mut readings: Vec<(&str, Registry)> = Vec::new();
         let mut from_reg = Registry::default();
-        for (p, bytes) in files.iter().filter(|(p, _)| p.ends_with(".reg")) {
+        for (p, bytes) in files.iter().filter(|(p, _)| p.ends_with(".reg") && !p.starts_with("undo/")) {
             let skipped = from_reg.add_reg(bytes).unwrap_or_else(|e| panic!("{p}: {e}"));
             prop_assert!(skipped.is_empty(), "{p}: {skipped:?}");
         }
@@ -221,8 +229,18 @@ proptest! {
             prop_assert_eq!(&got, &want[&pol.name], "ADMX policy {}\n{}", pol.name, spec);
         }
 
+        // The .reg files carry what each hive's own account can write: no per-user policy
+        // (HKCU\Software\Policies), which the Registry.pol files carry.
+        let mut reg_plan = plan.clone();
+        reg_plan.ops.retain(policyc::reg::emit::in_reg_file);
+        let reg_sets = reg_plan.ops.iter().filter(|o| matches!(o.action, Action::Set { .. })).count();
+        for (p, bytes) in files.iter().filter(|(p, _)| p.ends_with(".reg")) {
+            let text = policyc::reg::text::decode(bytes).unwrap().to_ascii_lowercase();
+            prop_assert!(!text.contains("hkey_current_user\\software\\policies"), "{p}: per-user policy\n{spec}");
+        }
         for (label, reg) in &readings {
-            let report = verify(&plan, reg, catalog);
+            let (plan, sets) = if *label == "reg" { (&reg_plan, reg_sets) } else { (&plan, sets) };
+            let report = verify(plan, reg, catalog);
             let bad: Vec<_> = report.checks.iter().filter(|c| c.status != Status::Ok).collect();
             prop_assert!(bad.is_empty(), "{label}: {bad:#?}\n{spec}");
             prop_assert_eq!(report.checks.len(), sets, "{}: every planned value is checked once", label);

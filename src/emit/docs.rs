@@ -40,7 +40,154 @@ struct Doc {
     /// Vendor templates (ADMX files) the Central Store needs so GPMC shows the
     /// vendor-defined values under the vendor's own policies (catalog `vendor:`).
     vendor_templates: Vec<String>,
+    /// `HIVE\key (setting, product)` of every list key the bundle replaces wholesale.
+    replaced_lists: Vec<String>,
+    /// The change-approval summary: one row per registry operation, pre-escaped.
+    changes_md: Value,
+    changes_html: Value,
+    /// Impact and risk notes, plain text (escaped by the templates).
+    risks: Vec<String>,
+    /// sha256 of every other bundle file (the manifest lists these docs' own hashes).
+    hashes: Vec<DocHash>,
     settings: Vec<DocSetting>,
+}
+
+#[derive(Serialize)]
+struct DocHash {
+    path: String,
+    sha256: String,
+}
+
+/// HTML text that wraps only between the parts of a path, URL or phrase: each run between
+/// separators (`\\ / . , ; : ? & =` and spaces) is a `<span class="nw">` that never wraps
+/// (browsers would otherwise break after a `-`, as in `intranet-zone-` / `sites`), with a
+/// line-break opportunity (`<wbr>`) after each separator. A word such as `REG_DWORD` is
+/// never split.
+fn html_breakable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if !run.is_empty() {
+            out.push_str("<span class=\"nw\">");
+            out.push_str(&html_escape(run));
+            out.push_str("</span>");
+            run.clear();
+        }
+    };
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '/' | '.' | ',' | ';' | ':' | '?' | '&' | '=' | ' '
+        ) {
+            run.push(c);
+            flush(&mut run, &mut out);
+            if c != ' ' {
+                out.push_str("<wbr>");
+            }
+        } else {
+            run.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// The summary rows (Markdown and HTML) of every registry operation in plan order.
+fn change_rows(plan: &Plan) -> (String, String) {
+    let mut md = Vec::new();
+    let mut html = Vec::new();
+    for op in &plan.ops {
+        let key = format!("{}\\{}", op.hive.short_name(), op.key);
+        let (what, name, ty, data) = match &op.action {
+            Action::ResetKey => (
+                "replace list",
+                String::new(),
+                String::new(),
+                "every entry deleted, then the spec's written".to_string(),
+            ),
+            Action::Set { name, data } => (
+                "set",
+                name.clone(),
+                data.reg_type().name().to_string(),
+                match data {
+                    crate::reg::RegData::Sz(s) => s.clone(),
+                    other => other.to_string(),
+                },
+            ),
+        };
+        let p = &op.provenance;
+        let setting = format!("{} ({}, {})", p.setting, p.product, p.spec_path);
+        let mdc = |s: &str| {
+            if s.is_empty() {
+                String::new()
+            } else {
+                md_code(s)
+            }
+        };
+        md.push(format!(
+            "| {what} | {} | {} | {ty} | {} | {} |",
+            md_code(&key),
+            mdc(&name),
+            mdc(&data),
+            md_escape(&setting)
+        ));
+        let code = |s: &str| {
+            if s.is_empty() {
+                String::new()
+            } else {
+                format!("<code>{}</code>", html_breakable(s))
+            }
+        };
+        html.push(format!(
+            "<tr><td>{what}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{ty}</td><td>{}</td><td>{}<br>{}</td></tr>",
+            code(&key),
+            code(&name),
+            code(&data),
+            html_breakable(&p.setting),
+            html_breakable(&format!("{}, {}", p.product, p.spec_path))
+        ));
+    }
+    (md.join("\n"), html.join("\n"))
+}
+
+/// Impact and risk notes that follow from the plan itself.
+fn risks(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    let lists = crate::import::lists::replaced(plan).len();
+    if lists > 0 {
+        out.push(format!("{lists} list key(s) are replaced wholesale (listed below): entries other GPOs, scripts or users set there are deleted. Run `policyc check SPEC --against EXPORT` on a representative machine first."));
+    }
+    let mut auth: Vec<&str> = plan
+        .ops
+        .iter()
+        .filter_map(|o| match &o.action {
+            Action::Set { name, .. } if name.eq_ignore_ascii_case("AuthServerAllowlist") => {
+                Some(o.provenance.product.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    auth.dedup();
+    if !auth.is_empty() {
+        out.push(format!("Integrated sign-in: AuthServerAllowlist is set for {}. The browser then answers integrated Windows authentication (NTLM/Negotiate) challenges only for the listed servers, without consulting Windows security zones (catalog: auth-server-allowlist): an intranet site that relies on silent sign-in and is not in the list starts prompting for credentials. Test single sign-on to other intranet applications in the pilot.", auth.join(", ")));
+    }
+    let prefs = plan
+        .ops
+        .iter()
+        .filter(|o| {
+            !o.key
+                .to_ascii_lowercase()
+                .starts_with("software\\policies\\")
+        })
+        .count();
+    if prefs > 0 {
+        out.push(format!("{prefs} write(s) are preference values outside Software\\Policies: Group Policy does not remove them when the GPO stops applying (they tattoo); the rollback removes them."));
+    }
+    if plan.ops.iter().any(crate::reg::emit::is_user_policy) {
+        out.push("Per-user policy values are not in user.reg (a standard user cannot write Software\\Policies): deliver them by Group Policy, Intune or apply.ps1 as SYSTEM.".to_string());
+    }
+    out.push("One writer per value: with the Intune profile deployed, detect.ps1/remediate.ps1 write only what the profile does not; do not also deploy apply.ps1 or the .reg files to the same machines.".to_string());
+    out
 }
 
 #[derive(Serialize)]
@@ -235,14 +382,23 @@ fn environment() -> Result<Environment<'static>, Error> {
     Ok(env)
 }
 
-fn script_route(hive: Hive) -> String {
-    match hive {
-        Hive::Hklm => "powershell/apply.ps1 (as administrator or SYSTEM); detect.ps1 + remediate.ps1 as an Intune Remediation".into(),
-        Hive::Hkcu => "powershell/apply.ps1: as the user writes HKCU; as SYSTEM writes every user's hive and the Default profile; detect.ps1 + remediate.ps1 as an Intune Remediation".into(),
-    }
+/// The script route of one write; `intune` when the bundle's Intune profile delivers it
+/// (`powershell::emit::remediation_split`), so the Remediation leaves it alone.
+fn script_route(hive: Hive, intune: bool) -> String {
+    let apply = match hive {
+        Hive::Hklm => "powershell/apply.ps1 (as administrator or SYSTEM)",
+        Hive::Hkcu => "powershell/apply.ps1: as the user writes HKCU; as SYSTEM writes every user's hive and the Default profile",
+    };
+    let remediation = if intune {
+        "the Intune profile delivers it, so detect.ps1 + remediate.ps1 leave it alone unless run with -FullPlan"
+    } else {
+        "detect.ps1 + remediate.ps1 as an Intune Remediation deliver it (no other Intune route)"
+    };
+    format!("{apply}; {remediation}")
 }
 
-fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
+fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc {
+    let (changes_md, changes_html) = change_rows(plan);
     // Settings in spec order (spec paths are `settings[N]`).
     let mut groups: BTreeMap<usize, Vec<&crate::plan::Op>> = BTreeMap::new();
     for op in &plan.ops {
@@ -297,13 +453,15 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
                 continue;
             }
             let loc = entry.and_then(|e| e.registry.iter().find(|l| l.name == p.location));
-            let intune = loc
-                .and_then(|l| l.intune.iter().find(|r| r.products.contains(&p.product)))
-                .map_or_else(
-                    || "see policyc catalog".to_string(),
-                    |r| r.describe(op.hive == Hive::Hkcu),
-                );
-            let intune = match sc_routes.as_ref().map(|r| r.of(op)) {
+            let route = loc.and_then(|l| l.intune.iter().find(|r| r.products.contains(&p.product)));
+            let intune = route.map_or_else(
+                || "see policyc catalog".to_string(),
+                |r| r.describe(op.hive == Hive::Hkcu),
+            );
+            let delivery = sc_routes.as_ref().map(|r| r.of(op));
+            // One writer per value: the same decision as `powershell::emit::remediation_split`.
+            let by_intune = delivery.as_ref().is_some_and(|d| d.by_profile());
+            let intune = match delivery {
                 Some(d @ crate::intune::settings_catalog::Delivery::SettingsCatalog { .. }) => {
                     d.describe(op.hive)
                 }
@@ -340,7 +498,7 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
                 reg: format!("{file} (reg import {file})"),
                 gpo,
                 intune,
-                script: script_route(op.hive),
+                script: script_route(op.hive, by_intune),
             });
             if let Some(l) = loc {
                 for s in &l.sources {
@@ -372,14 +530,54 @@ fn build_doc(plan: &Plan, catalog: &Catalog) -> Doc {
     Doc {
         bundle: plan.bundle.clone(),
         policyc: env!("CARGO_PKG_VERSION"),
-        has_machine: plan.ops.iter().any(|o| o.hive == Hive::Hklm),
-        has_user: plan.ops.iter().any(|o| o.hive == Hive::Hkcu),
+        has_machine: crate::reg::emit::reg_hives(plan).contains(&Hive::Hklm),
+        has_user: crate::reg::emit::reg_hives(plan).contains(&Hive::Hkcu),
         vendor_templates: {
             vendor_templates.sort();
             vendor_templates
         },
+        replaced_lists: crate::import::lists::replaced(plan)
+            .into_iter()
+            .map(|o| format!("{}\\{}", o.hive.short_name(), o.key))
+            .collect(),
+        changes_md: Value::from_safe_string(changes_md),
+        changes_html: Value::from_safe_string(changes_html),
+        risks: risks(plan),
+        hashes: hashes
+            .iter()
+            .map(|(path, sha256)| DocHash {
+                path: path.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect(),
         settings,
     }
+}
+
+/// The docs for a plan, with the sha256 of every other bundle file (`hashes`, sorted by
+/// path; empty while the other files are not built yet).
+pub fn render_docs(plan: &Plan, hashes: &[(String, String)]) -> Result<Vec<Artifact>, EmitError> {
+    let fail = |message: String| EmitError {
+        emitter: "docs",
+        message,
+    };
+    let catalog = Catalog::builtin().map_err(fail)?;
+    let doc = Value::from(minijinja::value::Serde(build_doc(plan, catalog, hashes)));
+    let env = environment().map_err(|e| fail(e.to_string()))?;
+    TEMPLATES
+        .iter()
+        .map(|(name, _)| {
+            let text = env
+                .get_template(name)
+                .and_then(|t| t.render(minijinja::context! { doc => doc.clone() }))
+                .map_err(|e| fail(format!("{name}: {e}")))?;
+            Ok(Artifact {
+                path: format!("docs/{name}"),
+                kind: FileKind::Docs,
+                bytes: encoding::encode(&text, encoding::for_kind(FileKind::Docs)),
+            })
+        })
+        .collect()
 }
 
 impl Emitter for DocsEmitter {
@@ -388,28 +586,9 @@ impl Emitter for DocsEmitter {
     }
 
     /// Reads the plan, and the built-in catalog for titles, descriptions, routes and sources.
+    /// The file hashes are filled in by `bundle_files`, once the other files exist.
     fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
-        let fail = |message: String| EmitError {
-            emitter: "docs",
-            message,
-        };
-        let catalog = Catalog::builtin().map_err(fail)?;
-        let doc = Value::from(minijinja::value::Serde(build_doc(plan, catalog)));
-        let env = environment().map_err(|e| fail(e.to_string()))?;
-        TEMPLATES
-            .iter()
-            .map(|(name, _)| {
-                let text = env
-                    .get_template(name)
-                    .and_then(|t| t.render(minijinja::context! { doc => doc.clone() }))
-                    .map_err(|e| fail(format!("{name}: {e}")))?;
-                Ok(Artifact {
-                    path: format!("docs/{name}"),
-                    kind: FileKind::Docs,
-                    bytes: encoding::encode(&text, encoding::for_kind(FileKind::Docs)),
-                })
-            })
-            .collect()
+        render_docs(plan, &[])
     }
 }
 

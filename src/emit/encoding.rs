@@ -38,6 +38,8 @@ pub const TABLE: &[(FileKind, Encoding)] = &[
     (FileKind::Ps1Detect, Encoding::Utf8Crlf),
     (FileKind::Ps1Remediate, Encoding::Utf8Crlf),
     (FileKind::Ps1Diagnose, Encoding::Utf8Crlf),
+    (FileKind::Ps1Remove, Encoding::Utf8Crlf),
+    (FileKind::RegUndo, Encoding::Utf16LeBomCrlf),
     // Graph request bodies are JSON: UTF-8 without BOM (RFC 8259 section 8.1).
     (FileKind::IntuneJson, Encoding::Utf8Lf),
     (FileKind::IntuneSettingsCatalog, Encoding::Utf8Lf),

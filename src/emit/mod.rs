@@ -45,6 +45,10 @@ pub enum FileKind {
     /// Intune Settings Catalog policy, Microsoft Graph JSON
     /// (`intune/settings-catalog/<scope>.json`).
     IntuneSettingsCatalog,
+    /// A `.reg` file that removes what the bundle's `.reg` file writes (`undo/<hive>.reg`).
+    RegUndo,
+    /// PowerShell removal script (`powershell/remove.ps1`).
+    Ps1Remove,
 }
 
 impl FileKind {
@@ -63,6 +67,8 @@ impl FileKind {
             FileKind::Ps1Diagnose => "ps1-diagnose",
             FileKind::IntuneJson => "intune-json",
             FileKind::IntuneSettingsCatalog => "intune-settings-catalog",
+            FileKind::RegUndo => "reg-undo",
+            FileKind::Ps1Remove => "ps1-remove",
         }
     }
 }

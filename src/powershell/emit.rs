@@ -21,14 +21,17 @@ pub enum Script {
     Detect,
     Remediate,
     Diagnose,
+    /// Rollback: removes what the bundle writes.
+    Remove,
 }
 
 impl Script {
-    pub const ALL: [Script; 4] = [
+    pub const ALL: [Script; 5] = [
         Script::Apply,
         Script::Detect,
         Script::Remediate,
         Script::Diagnose,
+        Script::Remove,
     ];
 
     pub fn path(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Script {
             Script::Detect => "powershell/detect.ps1",
             Script::Remediate => "powershell/remediate.ps1",
             Script::Diagnose => "powershell/diagnose.ps1",
+            Script::Remove => "powershell/remove.ps1",
         }
     }
 
@@ -46,6 +50,7 @@ impl Script {
             Script::Detect => FileKind::Ps1Detect,
             Script::Remediate => FileKind::Ps1Remediate,
             Script::Diagnose => FileKind::Ps1Diagnose,
+            Script::Remove => FileKind::Ps1Remove,
         }
     }
 
@@ -55,6 +60,7 @@ impl Script {
             Script::Detect => "ps1/detect.ps1.j2",
             Script::Remediate => "ps1/remediate.ps1.j2",
             Script::Diagnose => "ps1/diagnose.ps1.j2",
+            Script::Remove => "ps1/remove.ps1.j2",
         }
     }
 }
@@ -79,6 +85,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "ps1/diagnose.ps1.j2",
         include_str!("../../templates/ps1/diagnose.ps1.j2"),
+    ),
+    (
+        "ps1/remove.ps1.j2",
+        include_str!("../../templates/ps1/remove.ps1.j2"),
     ),
 ];
 
@@ -310,12 +320,56 @@ pub fn render(plan: &Plan, script: Script) -> Result<String, EmitError> {
     Renderer::new(plan)?.render(script)
 }
 
+/// The plan split for the Intune Remediation: (operations no Intune profile delivers, the
+/// rest), each in plan order: one writer per value. An operation goes to "the rest" when
+/// the Settings Catalog policy or the custom OMA-URI profile carries it
+/// ([`crate::intune::settings_catalog::Routes`], the one place that decides the Intune
+/// route of a value). Without a route model for the plan (a location the catalog cannot
+/// resolve, unreadable definitions) everything stays with the scripts.
+pub fn remediation_split(plan: &Plan) -> (Vec<Op>, Vec<Op>) {
+    let routes = crate::catalog::Catalog::builtin()
+        .ok()
+        .and_then(|c| crate::intune::settings_catalog::Routes::new(plan, c).ok());
+    let (mut mine, mut other) = (Vec::new(), Vec::new());
+    for op in &plan.ops {
+        if routes.as_ref().is_some_and(|r| r.of(op).by_profile()) {
+            other.push(op.clone());
+        } else {
+            mine.push(op.clone());
+        }
+    }
+    (mine, other)
+}
+
+/// The data section of detect.ps1 and remediate.ps1: `$PolicycPlan` holds only the
+/// operations no other route delivers ([`remediation_split`]); `$PolicycPlanElsewhere`
+/// holds the rest, used only with `-FullPlan`.
+pub fn remediation_data_section(plan: &Plan) -> String {
+    let (mine, other) = remediation_split(plan);
+    let own = Plan {
+        bundle: plan.bundle.clone(),
+        ops: mine,
+        intune: plan.intune.clone(),
+    };
+    let mut out = data_section(&own);
+    out.push_str("\n# Operations an Intune profile of this bundle delivers (intune/). detect.ps1 and\n# remediate.ps1 leave them alone unless run with -FullPlan (SCCM, no Intune profile).\n");
+    out.push_str("$PolicycPlanElsewhere = @(\n");
+    for op in &other {
+        out.push_str(&op_entry(op));
+        out.push('\n');
+    }
+    out.push_str(")\n");
+    out
+}
+
 /// One template environment and one data section for all the scripts of a plan:
 /// each script includes `common.ps1.j2`, and compiling the templates again per script
 /// was most of this emitter's time.
 struct Renderer {
     env: Environment<'static>,
     ctx: Value,
+    /// The same, with the remediation data section (detect.ps1, remediate.ps1).
+    remediation_ctx: Value,
 }
 
 fn render_error(e: Error) -> EmitError {
@@ -329,19 +383,29 @@ impl Renderer {
     fn new(plan: &Plan) -> Result<Renderer, EmitError> {
         let env = environment().map_err(render_error)?;
         let b = &plan.bundle;
-        let ctx = minijinja::context! {
-            data_section => safe(data_section(plan)),
-            comment_name => safe(comment_text(&b.name)),
-            comment_version => safe(comment_text(&b.version)),
-            comment_compiler => safe(comment_text(concat!("policyc ", env!("CARGO_PKG_VERSION")))),
+        let ctx_with = |section: String| {
+            minijinja::context! {
+                data_section => safe(section),
+                comment_name => safe(comment_text(&b.name)),
+                comment_version => safe(comment_text(&b.version)),
+                comment_compiler => safe(comment_text(concat!("policyc ", env!("CARGO_PKG_VERSION")))),
+            }
         };
-        Ok(Renderer { env, ctx })
+        Ok(Renderer {
+            env,
+            ctx: ctx_with(data_section(plan)),
+            remediation_ctx: ctx_with(remediation_data_section(plan)),
+        })
     }
 
     fn render(&self, script: Script) -> Result<String, EmitError> {
+        let ctx = match script {
+            Script::Detect | Script::Remediate => &self.remediation_ctx,
+            _ => &self.ctx,
+        };
         self.env
             .get_template(script.template())
-            .and_then(|t| t.render(&self.ctx))
+            .and_then(|t| t.render(ctx))
             .map_err(render_error)
     }
 }

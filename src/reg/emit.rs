@@ -1,7 +1,7 @@
 //! `.reg` emitter: one file per hive (`machine.reg` for HKLM, `user.reg` for HKCU).
 
 use crate::emit::{encoding, Artifact, EmitError, Emitter, FileKind};
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Op, Plan};
 use crate::reg::text::{self, Block, RegFile, ValueLine};
 use crate::reg::Hive;
 
@@ -14,6 +14,62 @@ pub fn file_name(hive: Hive) -> &'static str {
     }
 }
 
+/// `HKCU\Software\Policies` is read-only for standard users by default, so a `user.reg`
+/// holding values there fails part-way when a user imports it. Such values stay out of
+/// `user.reg`; the GPO's User Registry.pol, the Intune `./User` profile and
+/// `powershell/apply.ps1` run as SYSTEM deliver them.
+pub const USER_POLICY_ROOT: &str = r"Software\Policies\";
+
+/// Whether the plan operation belongs in a `.reg` file the hive's own account imports:
+/// every HKLM operation (imported by an administrator), and HKCU operations outside
+/// `Software\Policies` (a user can write their own preferences).
+pub fn in_reg_file(op: &Op) -> bool {
+    op.hive == Hive::Hklm || !is_user_policy(op)
+}
+
+/// A per-user policy value: HKCU under `Software\Policies` (compared case-insensitively).
+pub fn is_user_policy(op: &Op) -> bool {
+    op.hive == Hive::Hkcu
+        && op.key.len() >= USER_POLICY_ROOT.len()
+        && op.key.is_char_boundary(USER_POLICY_ROOT.len())
+        && op.key[..USER_POLICY_ROOT.len()].eq_ignore_ascii_case(USER_POLICY_ROOT)
+}
+
+/// The hives that get a `.reg` file: those with an operation [`in_reg_file`].
+pub fn reg_hives(plan: &Plan) -> Vec<Hive> {
+    plan.hives()
+        .into_iter()
+        .filter(|&h| plan.ops.iter().any(|o| o.hive == h && in_reg_file(o)))
+        .collect()
+}
+
+/// `note[user-policy-not-in-reg]` for each setting whose per-user policy values are left
+/// out of `user.reg`, naming the routes that deliver them.
+pub fn notes(plan: &Plan, file: &str) -> Vec<crate::diag::Diagnostic> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for op in plan.ops.iter().filter(|o| is_user_policy(o)) {
+        let p = &op.provenance;
+        if seen.contains(&p.spec_path.as_str()) {
+            continue;
+        }
+        seen.push(&p.spec_path);
+        out.push(
+            crate::diag::Diagnostic::new(
+                crate::diag::USER_POLICY_NOT_IN_REG,
+                format!(
+                    "{} (`{}`) writes per-user policy values under `HKCU\\{}`, which a standard user cannot write; user.reg leaves them out",
+                    p.spec_path, p.setting, op.key
+                ),
+            )
+            .file(file)
+            .path(&p.spec_path)
+            .hint("deliver them with the GPO's User Configuration (pol/User/Registry.pol, gpo-backup), the Intune ./User profile (intune/user.json), or powershell/apply.ps1 run as SYSTEM"),
+        );
+    }
+    out
+}
+
 /// The `.reg` document for one hive of the plan.
 pub fn reg_file(plan: &Plan, hive: Hive) -> RegFile {
     let b = &plan.bundle;
@@ -23,12 +79,12 @@ pub fn reg_file(plan: &Plan, hive: Hive) -> RegFile {
             b.display_name.clone(),
             match hive {
                 Hive::Hklm => "Machine scope (HKEY_LOCAL_MACHINE): import as an administrator with `reg import machine.reg`.".into(),
-                Hive::Hkcu => "User scope (HKEY_CURRENT_USER): import as the user with `reg import user.reg`; SYSTEM would write its own hive.".into(),
+                Hive::Hkcu => "User scope (HKEY_CURRENT_USER): import as the user with `reg import user.reg`; SYSTEM would write its own hive. Holds only values a user can write: per-user policy (Software\\Policies) is delivered by the GPO's User Registry.pol, intune/user.json or powershell/apply.ps1 run as SYSTEM.".into(),
             },
         ],
         blocks: Vec::new(),
     };
-    for op in plan.ops.iter().filter(|o| o.hive == hive) {
+    for op in plan.ops.iter().filter(|o| o.hive == hive && in_reg_file(o)) {
         let path = format!("{}\\{}", hive.long_name(), op.key);
         let why = format!(
             "{} ({}: {}) from {}",
@@ -67,25 +123,112 @@ pub fn reg_file(plan: &Plan, hive: Hive) -> RegFile {
     file
 }
 
+/// The undo file's bundle path for a hive.
+pub fn undo_file_name(hive: Hive) -> &'static str {
+    match hive {
+        Hive::Hklm => "undo/machine-undo.reg",
+        Hive::Hkcu => "undo/user-undo.reg",
+    }
+}
+
+/// The `.reg` document that removes what [`reg_file`] writes for the hive: every list key
+/// the bundle owns (reset, then filled) is deleted whole (`[-KEY]`); every other value it
+/// writes is deleted by name (`"name"=-`), including preference values Group Policy would
+/// leave behind ("tattoo") and the fixed companion values. Keys the bundle created stay
+/// (empty), as other software may use them; values others wrote under them stay too.
+pub fn undo_file(plan: &Plan, hive: Hive) -> RegFile {
+    let b = &plan.bundle;
+    let mut file = RegFile {
+        comments: vec![
+            format!("{} {} - rollback - generated by policyc {}", b.name, b.version, env!("CARGO_PKG_VERSION")),
+            b.display_name.clone(),
+            match hive {
+                Hive::Hklm => "Removes what machine.reg writes: import as an administrator with `reg import undo\\machine-undo.reg`.".into(),
+                Hive::Hkcu => "Removes what user.reg writes: import as the user with `reg import undo\\user-undo.reg`.".into(),
+            },
+        ],
+        blocks: Vec::new(),
+    };
+    let ops: Vec<&Op> = plan
+        .ops
+        .iter()
+        .filter(|o| o.hive == hive && in_reg_file(o))
+        .collect();
+    let owned: Vec<&str> = ops
+        .iter()
+        .filter(|o| matches!(o.action, Action::ResetKey))
+        .map(|o| o.key.as_str())
+        .collect();
+    for op in &ops {
+        let path = format!("{}\\{}", hive.long_name(), op.key);
+        let why = format!(
+            "{} ({}: {}) from {}",
+            op.provenance.setting,
+            op.provenance.product,
+            op.provenance.location,
+            op.provenance.spec_path
+        );
+        match &op.action {
+            Action::ResetKey => file.blocks.push(Block::DeleteKey(path)),
+            // Values of an owned list key go with the key.
+            Action::Set { .. } if owned.iter().any(|k| k.eq_ignore_ascii_case(&op.key)) => {}
+            Action::Set { name, .. } => {
+                let line = ValueLine {
+                    name: Some(name.clone()),
+                    data: None,
+                };
+                match file.blocks.last_mut() {
+                    Some(Block::Key {
+                        path: p,
+                        values,
+                        comments,
+                    }) if *p == path => {
+                        if !comments.contains(&why) {
+                            comments.push(why);
+                        }
+                        if !values.contains(&line) {
+                            values.push(line);
+                        }
+                    }
+                    _ => file.blocks.push(Block::Key {
+                        path,
+                        comments: vec![why],
+                        values: vec![line],
+                    }),
+                }
+            }
+        }
+    }
+    file
+}
+
 impl Emitter for RegEmitter {
     fn name(&self) -> &'static str {
         "reg"
     }
 
     fn emit(&self, plan: &crate::emit::Input) -> Result<Vec<Artifact>, EmitError> {
-        plan.hives()
-            .into_iter()
-            .map(|hive| {
-                let body = text::write(&reg_file(plan, hive)).map_err(|message| EmitError {
+        let mut out = Vec::new();
+        for hive in reg_hives(plan) {
+            for (path, kind, file) in [
+                (file_name(hive), FileKind::Reg, reg_file(plan, hive)),
+                (
+                    undo_file_name(hive),
+                    FileKind::RegUndo,
+                    undo_file(plan, hive),
+                ),
+            ] {
+                let body = text::write(&file).map_err(|message| EmitError {
                     emitter: "reg",
                     message,
                 })?;
-                Ok(Artifact {
-                    path: file_name(hive).to_string(),
-                    kind: FileKind::Reg,
-                    bytes: encoding::encode(&body, encoding::for_kind(FileKind::Reg)),
-                })
-            })
-            .collect()
+                out.push(Artifact {
+                    path: path.to_string(),
+                    kind,
+                    bytes: encoding::encode(&body, encoding::for_kind(kind)),
+                });
+            }
+        }
+        Ok(out)
     }
 }

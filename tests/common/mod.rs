@@ -78,13 +78,14 @@ pub fn plan_of(path: &str) -> Plan {
     plan_from(path, &bytes)
 }
 
-/// Compiles an example; returns its plan and its `.reg` files (name, bytes).
+/// Compiles an example; returns its plan and its `.reg` files (name, bytes), without the
+/// rollback files under `undo/`.
 pub fn compile_reg(example: &str) -> (Plan, Vec<(String, Vec<u8>)>) {
     let plan = plan_of(example);
     let regs: Vec<_> = policyc::bundle_files(&plan)
         .expect("emit")
         .into_iter()
-        .filter(|(name, _)| name.ends_with(".reg"))
+        .filter(|(name, _)| name.ends_with(".reg") && !name.starts_with("undo/"))
         .collect();
     assert!(!regs.is_empty(), "{example}: no .reg file in the bundle");
     (plan, regs)
