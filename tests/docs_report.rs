@@ -84,7 +84,6 @@ fn docs_cover_every_setting_with_routes_and_sources() {
         }
     }
     // Each route column is filled for a setting with every route.
-    assert!(md.contains("InternetExplorer/IncludeAllLocalSites"));
     // A vendor-defined value names the vendor's policy, and the Central Store needs its template.
     assert!(md.contains("GPMC shows it under chrome.admx's policy Google.Policies.Chrome:LocalNetworkAccessAllowedForUrls (googlechrome\\~LocalNetworkAccessSettings)"), "{md}");
     assert!(md.contains("The Central Store also needs the vendors' own templates (with their ADML files): `chrome.admx`, `google.admx`, `inetres.admx`, `msedge.admx`"), "{md}");

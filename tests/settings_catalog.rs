@@ -258,7 +258,7 @@ fn nhs_profile_sets_the_settings_intune_defines() {
     };
     assert_eq!(
         route_of("chrome", "LoopbackNetworkAllowedForUrls"),
-        [Delivery::CustomProfile(RouteKind::AdmxIngest)]
+        [Delivery::CustomProfile(RouteKind::VendorAdmx)]
     );
     assert!(matches!(
         route_of("edge", "LoopbackNetworkAllowedForUrls").as_slice(),
