@@ -108,9 +108,13 @@ pub fn from_reg(file: &str, bytes: &[u8]) -> Result<(Vec<Op>, Vec<Diagnostic>), 
                     other_root(&path, &mut warnings);
                     continue;
                 };
-                if values.is_empty() {
-                    ops.push(Op::CreateKey { hive, key });
-                    continue;
+                // Windows' import creates the key at its header line, before any value
+                // line: a block that only deletes values still leaves the key behind.
+                if !values.iter().any(|v| v.data.is_some()) {
+                    ops.push(Op::CreateKey {
+                        hive,
+                        key: key.clone(),
+                    });
                 }
                 for v in values {
                     let name = v.name.unwrap_or_default();

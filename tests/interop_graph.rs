@@ -547,13 +547,16 @@ fn no_route_settings_are_named_and_noted() {
     let j: Json = serde_json::from_slice(&files["intune/device.json"]).unwrap();
     let desc = j["description"].as_str().unwrap();
     for s in [
-        "SecurityPage_AutoDetect",
-        "IZ_ProxyByPass",
         "ZoneMap\\Domains",
         "EnableNHSEnrollment",
         "powershell/remediate.ps1",
     ] {
         assert!(desc.contains(s), "description lacks {s}: {desc}");
+    }
+    // AutoDetect and ProxyByPass have Policy CSP nodes (Microsoft's Policy CSP page;
+    // Intune's own definitions list them): not in the no-route list.
+    for s in ["SecurityPage_AutoDetect", "IZ_ProxyByPass"] {
+        assert!(!desc.contains(s), "description names {s}: {desc}");
     }
     // The user scope has only Oberthur (no MDM route), so no user profile is written.
     assert!(!files.contains_key("intune/user.json"));
@@ -563,9 +566,20 @@ fn no_route_settings_are_named_and_noted() {
         .iter()
         .map(|s| s["omaUri"].as_str().unwrap())
         .collect();
-    assert!(!uris
-        .iter()
-        .any(|u| u.contains("ProxyByPass") || u.contains("AutoDetect")));
+    for (node, payload) in [
+        ("AutoDetectIntranet", "<disabled/>"),
+        ("IncludeAllProxyByPassSites", "<enabled/>"),
+    ] {
+        let uri = format!("./Device/Vendor/MSFT/Policy/Config/InternetExplorer/{node}");
+        let s = j["omaSettings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["omaUri"] == uri.as_str())
+            .unwrap_or_else(|| panic!("no {uri} in {uris:#?}"));
+        // AutoDetect = 0 is the policy's Disabled state (inetres.admx: disabled = 0).
+        assert_eq!(s["value"], payload, "{uri}");
+    }
     // Edge's LNA lists go by msedge.admx's own policies (category Network, list ids
     // <Policy>Desc), not the remediation.
     for lna in [
@@ -595,7 +609,7 @@ fn no_route_settings_are_named_and_noted() {
         .iter()
         .filter(|d| d.code == "intune-no-route")
         .collect();
-    assert_eq!(notes.len(), 5, "{notes:#?}");
+    assert_eq!(notes.len(), 3, "{notes:#?}");
     assert!(notes
         .iter()
         .all(|d| d.severity == policyc::diag::Severity::Note && d.line.is_some()));
