@@ -78,7 +78,7 @@ fn read_text(path: &Path) -> Result<String, Problem> {
         line: None,
         message: e.to_string(),
     })?;
-    reader::decode(&bytes).map_err(|e| Problem {
+    reader::decode_vec(bytes).map_err(|e| Problem {
         file: path.to_path_buf(),
         line: None,
         message: e.0,
@@ -152,43 +152,49 @@ impl Store {
         } else {
             vec![culture, "en-US"]
         };
-        // Two halves on two threads: parsing is most of the time and files are independent.
         let admls = adml_index(dir, &cultures);
-        let read = |chunk: &[PathBuf]| -> Vec<Result<File, Problem>> {
-            chunk
-                .iter()
-                .map(|p| {
-                    let admx = read_one(p, reader::read_admx)?;
-                    let stem = p
-                        .file_stem()
-                        .unwrap_or_default()
-                        .to_string_lossy()
-                        .into_owned();
-                    let adml = match admls.get(&stem.to_lowercase()) {
-                        Some(a) => Some(read_one(a, reader::read_adml)?),
-                        None => None,
-                    };
-                    Ok(File {
-                        name: p
-                            .file_name()
-                            .unwrap_or_default()
-                            .to_string_lossy()
-                            .into_owned(),
-                        admx,
-                        adml,
-                    })
-                })
-                .collect()
+        let read = |p: &PathBuf| -> Result<File, Problem> {
+            let admx = read_one(p, reader::read_admx)?;
+            let stem = p.file_stem().unwrap_or_default().to_string_lossy();
+            let adml = match admls.get(&stem.to_lowercase()) {
+                Some(a) => Some(read_one(a, reader::read_adml)?),
+                None => None,
+            };
+            Ok(File {
+                name: p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                admx,
+                adml,
+            })
         };
-        let mid = paths.len() / 2;
-        let (a, b) = paths.split_at(mid);
-        let results: Vec<Result<File, Problem>> = std::thread::scope(|s| {
-            let h = s.spawn(|| read(b));
-            let mut v = read(a);
-            v.extend(h.join().unwrap_or_default());
+        // Files are independent and parsing is most of the time: two threads take the
+        // next file in turn (sizes vary from 1 KB to 2 MB, so halves would not balance),
+        // and the results go back into path order.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut out = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(p) = paths.get(i) else { break };
+                out.push((i, read(p)));
+            }
+            out
+        };
+        let mut results: Vec<(usize, Result<File, Problem>)> = std::thread::scope(|s| {
+            let h = s.spawn(work);
+            let mut v = work();
+            v.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
             v
         });
-        let mut store = Store::default();
+        results.sort_unstable_by_key(|(i, _)| *i);
+        let results = results.into_iter().map(|(_, r)| r);
+        let mut store = Store {
+            files: Vec::with_capacity(paths.len()),
+            ..Store::default()
+        };
         for r in results {
             match r {
                 Ok(f) => store.files.push(f),
