@@ -54,16 +54,15 @@ pub fn decode(bytes: &[u8]) -> Result<String, ReadError> {
     String::from_utf8(bytes.to_vec()).map_err(|_| err("not UTF-8 and no UTF-16 BOM"))
 }
 
-/// [`decode`] taking the bytes: UTF-8 text (the usual case) becomes the `String` without
-/// a copy.
-pub fn decode_vec(mut bytes: Vec<u8>) -> Result<String, ReadError> {
+/// [`decode`] borrowing: UTF-8 text (the usual case) is checked, not copied.
+pub fn decode_slice(bytes: &[u8]) -> Result<Cow<'_, str>, ReadError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return decode(&bytes);
+        return decode(bytes).map(Cow::Owned);
     }
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-    }
-    String::from_utf8(bytes).map_err(|_| err("not UTF-8 and no UTF-16 BOM"))
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    std::str::from_utf8(bytes)
+        .map(Cow::Borrowed)
+        .map_err(|_| err("not UTF-8 and no UTF-16 BOM"))
 }
 
 /// A fixed registry value (`enabledValue`, list items, enum items...).
@@ -312,7 +311,11 @@ fn lend_str<'a>(text: &'a str, s: &str) -> &'a str {
 }
 
 fn local(s: &str) -> &str {
-    s.rsplit(':').next().unwrap_or(s)
+    // Names are short: a byte loop beats a searcher here.
+    match s.bytes().rposition(|b| b == b':') {
+        Some(i) => &s[i + 1..],
+        None => s,
+    }
 }
 
 fn start_node<'a>(

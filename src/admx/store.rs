@@ -72,26 +72,24 @@ fn error_line(text: &str, e: &reader::ReadError) -> Option<usize> {
     Some(text.as_bytes()[..n].iter().filter(|b| **b == b'\n').count() + 1)
 }
 
-fn read_text(path: &Path) -> Result<String, Problem> {
-    let bytes = std::fs::read(path).map_err(|e| Problem {
+/// Reads and parses one file. `buf` is the calling thread's read buffer, reused from
+/// file to file (a fresh buffer per file would map and fault in new pages each time).
+fn read_one<T>(
+    path: &Path,
+    buf: &mut Vec<u8>,
+    parse: fn(&str) -> Result<T, reader::ReadError>,
+) -> Result<T, Problem> {
+    let problem = |line, message| Problem {
         file: path.to_path_buf(),
-        line: None,
-        message: e.to_string(),
-    })?;
-    reader::decode_vec(bytes).map_err(|e| Problem {
-        file: path.to_path_buf(),
-        line: None,
-        message: e.0,
-    })
-}
-
-fn read_one<T>(path: &Path, parse: fn(&str) -> Result<T, reader::ReadError>) -> Result<T, Problem> {
-    let text = read_text(path)?;
-    parse(&text).map_err(|e| Problem {
-        file: path.to_path_buf(),
-        line: error_line(&text, &e),
-        message: e.0,
-    })
+        line,
+        message,
+    };
+    buf.clear();
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_to_end(&mut f, buf))
+        .map_err(|e| problem(None, e.to_string()))?;
+    let text = reader::decode_slice(buf).map_err(|e| problem(None, e.0))?;
+    parse(&text).map_err(|e| problem(error_line(&text, &e), e.0))
 }
 
 /// The ADML files of `dir`'s culture folders, by lower-case stem: the first culture in
@@ -153,11 +151,11 @@ impl Store {
             vec![culture, "en-US"]
         };
         let admls = adml_index(dir, &cultures);
-        let read = |p: &PathBuf| -> Result<File, Problem> {
-            let admx = read_one(p, reader::read_admx)?;
+        let read = |p: &PathBuf, buf: &mut Vec<u8>| -> Result<File, Problem> {
+            let admx = read_one(p, buf, reader::read_admx)?;
             let stem = p.file_stem().unwrap_or_default().to_string_lossy();
             let adml = match admls.get(&stem.to_lowercase()) {
-                Some(a) => Some(read_one(a, reader::read_adml)?),
+                Some(a) => Some(read_one(a, buf, reader::read_adml)?),
                 None => None,
             };
             Ok(File {
@@ -176,10 +174,11 @@ impl Store {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let work = || {
             let mut out = Vec::new();
+            let mut buf = Vec::new();
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(p) = paths.get(i) else { break };
-                out.push((i, read(p)));
+                out.push((i, read(p, &mut buf)));
             }
             out
         };
