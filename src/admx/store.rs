@@ -169,15 +169,24 @@ impl Store {
             })
         };
         // Files are independent and parsing is most of the time: two threads take the
-        // next file in turn (sizes vary from 1 KB to 2 MB, so halves would not balance),
-        // and the results go back into path order.
+        // next file in turn (sizes vary from 1 KB to 1.7 MB, so halves would not
+        // balance), largest first so that no big file is left for the end while the
+        // other thread idles (a file whose size cannot be read goes last and reports its
+        // problem when read); the results go back into path order.
+        let mut order: Vec<(u64, usize)> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (std::fs::metadata(p).map_or(0, |m| m.len()), i))
+            .collect();
+        order.sort_unstable_by(|a, b| b.cmp(a));
         let next = std::sync::atomic::AtomicUsize::new(0);
         let work = || {
             let mut out = Vec::new();
             let mut buf = Vec::new();
             loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(p) = paths.get(i) else { break };
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&(_, i)) = order.get(k) else { break };
+                let p = &paths[i];
                 out.push((i, read(p, &mut buf)));
             }
             out
@@ -206,11 +215,13 @@ impl Store {
                 .entry(f.admx.target.namespace.clone())
                 .or_default()
                 .push(i);
+            let ns = &f.admx.target.namespace;
             for (j, p) in f.admx.policies.iter().enumerate() {
-                store
-                    .by_policy
-                    .entry(format!("{}:{}", f.admx.target.namespace, p.name))
-                    .or_insert((i, j));
+                let mut id = String::with_capacity(ns.len() + 1 + p.name.len());
+                id.push_str(ns);
+                id.push(':');
+                id.push_str(&p.name);
+                store.by_policy.entry(id).or_insert((i, j));
             }
         }
         Ok(store)
