@@ -218,12 +218,41 @@ struct Tree<'a> {
     nodes: Vec<NodeData<'a>>,
     /// Every attribute of every element, (key, value); a node holds a range of it.
     attrs: Vec<(&'a str, Cow<'a, str>)>,
+    /// Text pieces after a node's first (text split by entities, comments or child
+    /// elements): (piece, next piece of the same node). Joined only when read, so the
+    /// whitespace between thousands of children is never copied.
+    pieces: Vec<(Piece<'a>, Option<usize>)>,
+}
+
+/// A piece of text: `Raw` text as written between markup, its line ends normalized only
+/// when read (most text is whitespace between elements that nothing reads); `Done` text
+/// from CDATA or a reference.
+enum Piece<'a> {
+    Raw(Cow<'a, str>),
+    Done(Cow<'a, str>),
+}
+
+impl Piece<'_> {
+    fn is_empty(&self) -> bool {
+        match self {
+            Piece::Raw(s) | Piece::Done(s) => s.is_empty(),
+        }
+    }
+    /// The text with XML 1.0 line-end normalization, as quick-xml's `xml10_content`.
+    fn get(&self) -> Cow<'_, str> {
+        match self {
+            Piece::Raw(s) => quick_xml::events::BytesText::from_escaped(&**s).xml10_content(),
+            Piece::Done(s) => Cow::Borrowed(s),
+        }
+    }
 }
 
 struct NodeData<'a> {
     name: &'a str,
     attrs: std::ops::Range<usize>,
-    text: Cow<'a, str>,
+    /// The first piece of text; `more` the first and last of the others in `pieces`.
+    text: Piece<'a>,
+    more: Option<(usize, usize)>,
     /// Index of the first and last child, and of the next sibling; 0 is none (the root,
     /// node 0, is no one's child or sibling).
     first_child: usize,
@@ -244,8 +273,19 @@ impl<'t, 'a> Node<'t, 'a> {
     fn name(&self) -> &'t str {
         self.data().name
     }
-    fn text(&self) -> &'t str {
-        &self.data().text
+    /// All the text directly inside the element, joined.
+    fn text(&self) -> Cow<'t, str> {
+        let d = self.data();
+        let Some((first, _)) = d.more else {
+            return d.text.get();
+        };
+        let mut out = d.text.get().into_owned();
+        let mut next = Some(first);
+        while let Some(i) = next {
+            out.push_str(&self.tree.pieces[i].0.get());
+            next = self.tree.pieces[i].1;
+        }
+        Cow::Owned(out)
     }
     fn attr_list(&self) -> &'t [(&'a str, Cow<'a, str>)] {
         &self.tree.attrs[self.data().attrs.clone()]
@@ -345,18 +385,28 @@ fn start_node<'a>(
     Ok(NodeData {
         name: local(lend_str(text, e.name().as_ref())),
         attrs: from..attrs.len(),
-        text: Cow::Borrowed(""),
+        text: Piece::Done(Cow::Borrowed("")),
+        more: None,
         first_child: 0,
         last_child: 0,
         next: 0,
     })
 }
 
-fn push_text<'a>(t: &mut Cow<'a, str>, s: Cow<'a, str>) {
-    if t.is_empty() {
-        *t = s;
-    } else {
-        t.to_mut().push_str(&s);
+fn push_text<'a>(tree: &mut Tree<'a>, n: usize, s: Piece<'a>) {
+    let node = &mut tree.nodes[n];
+    if node.text.is_empty() && node.more.is_none() {
+        node.text = s;
+        return;
+    }
+    let i = tree.pieces.len();
+    tree.pieces.push((s, None));
+    match node.more {
+        None => node.more = Some((i, i)),
+        Some((first, last)) => {
+            tree.pieces[last].1 = Some(i);
+            node.more = Some((first, i));
+        }
     }
 }
 
@@ -391,6 +441,7 @@ fn parse_tree(text: &str) -> Result<Tree<'_>, ReadError> {
     let mut tree = Tree {
         nodes: Vec::with_capacity(text.len() / 64),
         attrs: Vec::with_capacity(text.len() / 48),
+        pieces: Vec::new(),
     };
     // Open elements, by index.
     let mut stack: Vec<usize> = Vec::new();
@@ -415,12 +466,12 @@ fn parse_tree(text: &str) -> Result<Tree<'_>, ReadError> {
             }
             Event::Text(t) => {
                 if let Some(&n) = stack.last() {
-                    push_text(&mut tree.nodes[n].text, t.xml10_content());
+                    push_text(&mut tree, n, Piece::Raw(t.into_inner()));
                 }
             }
             Event::CData(t) => {
                 if let Some(&n) = stack.last() {
-                    push_text(&mut tree.nodes[n].text, t.xml10_content());
+                    push_text(&mut tree, n, Piece::Done(t.xml10_content()));
                 }
             }
             Event::GeneralRef(r) => {
@@ -438,7 +489,7 @@ fn parse_tree(text: &str) -> Result<Tree<'_>, ReadError> {
                     }
                 };
                 if let (Some(&n), Some(c)) = (stack.last(), c) {
-                    tree.nodes[n].text.to_mut().push(c);
+                    push_text(&mut tree, n, Piece::Done(Cow::Owned(c.to_string())));
                 }
             }
             Event::Eof => break,
@@ -475,7 +526,7 @@ fn value(n: Node<'_, '_>) -> Result<Value, ReadError> {
                 .parse()
                 .map_err(|_| err("<longDecimal value> is not an unsigned 64-bit number"))?,
         ),
-        "string" => Value::String(c.text().to_string()),
+        "string" => Value::String(c.text().into_owned()),
         "delete" => Value::Delete,
         other => return Err(err(format!("unknown value element <{other}>"))),
     })
@@ -642,17 +693,17 @@ pub fn read_adml(text: &str) -> Result<Adml, ReadError> {
         schema_version: root.attr("schemaVersion").unwrap_or_default().to_string(),
         display_name: root
             .child("displayName")
-            .map(|n| n.text().to_string())
+            .map(|n| n.text().into_owned())
             .unwrap_or_default(),
         description: root
             .child("description")
-            .map(|n| n.text().to_string())
+            .map(|n| n.text().into_owned())
             .unwrap_or_default(),
         ..Adml::default()
     };
     if let Some(res) = root.child("resources") {
         for s in res.all("stringTable").flat_map(|t| t.all("string")) {
-            a.strings.push((s.req("id")?, s.text().to_string()));
+            a.strings.push((s.req("id")?, s.text().into_owned()));
         }
         for p in res
             .all("presentationTable")
@@ -662,11 +713,11 @@ pub fn read_adml(text: &str) -> Result<Adml, ReadError> {
             for c in p.children() {
                 let label = c
                     .child("label")
-                    .map(|l| l.text().to_string())
-                    .unwrap_or_else(|| c.text().to_string());
+                    .map(|l| l.text().into_owned())
+                    .unwrap_or_else(|| c.text().into_owned());
                 let default_value = c
                     .child("defaultValue")
-                    .map(|d| d.text().to_string())
+                    .map(|d| d.text().into_owned())
                     .or_else(|| c.attr("defaultValue").map(str::to_string));
                 controls.push(Control {
                     kind: c.name().to_string(),
