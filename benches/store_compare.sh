@@ -15,18 +15,19 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 uptime
 hyperfine -N --warmup 3 --runs 20 --export-json "$tmp/h.json" \
+  -n "policyc catalog --templates --policy (index)" \
   "$bin catalog --templates $dir --policy Google.Policies.Chrome:AuthServerAllowlist" \
-  "$bin catalog --templates $dir" \
-  "python3 benches/store_et.py $dir" >/dev/null
+  -n "policyc catalog --templates (list all)" "$bin catalog --templates $dir" \
+  -n "python3 benches/store_et.py" "python3 benches/store_et.py $dir" >/dev/null
 uptime
 python3 -c "
 import json,sys
 for r in json.load(open(sys.argv[1]))['results']:
-    print('%-50s median %6.1f ms  user %6.1f ms  system %5.1f ms' % (
-        r['command'].split('/')[-1][:50], r['median']*1000, r['user']*1000, r['system']*1000))
+    print('%-46s median %6.1f ms  user %6.1f ms  system %5.1f ms' % (
+        r['command'], r['median']*1000, r['user']*1000, r['system']*1000))
 " "$tmp/h.json"
 for cmd in "$bin catalog --templates $dir --policy Google.Policies.Chrome:AuthServerAllowlist" "$bin catalog --templates $dir" "python3 benches/store_et.py $dir"; do
-  /usr/bin/time -f "peak RSS %M KiB: $(echo "$cmd" | awk '{print $1, $2, $3, $5}')" $cmd >/dev/null
+  /usr/bin/time -f "peak RSS %M KiB: $(echo "$cmd" | awk '{print $2, $3, $5}')" $cmd >/dev/null
 done
 du -sk "$dir" | awk '{print "store size " $1 " KiB"}'
 python3 benches/store_et.py "$dir"
