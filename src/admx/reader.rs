@@ -8,6 +8,7 @@
 use crate::reg::{Hive, RegData};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +52,17 @@ pub fn decode(bytes: &[u8]) -> Result<String, ReadError> {
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     String::from_utf8(bytes.to_vec()).map_err(|_| err("not UTF-8 and no UTF-16 BOM"))
+}
+
+/// [`decode`] borrowing: UTF-8 text (the usual case) is checked, not copied.
+pub fn decode_slice(bytes: &[u8]) -> Result<Cow<'_, str>, ReadError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return decode(bytes).map(Cow::Owned);
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    std::str::from_utf8(bytes)
+        .map(Cow::Borrowed)
+        .map_err(|_| err("not UTF-8 and no UTF-16 BOM"))
 }
 
 /// A fixed registry value (`enabledValue`, list items, enum items...).
@@ -198,95 +210,268 @@ impl Adml {
     }
 }
 
-/// A parsed element tree; small templates make a DOM simpler than a streaming walk.
-#[derive(Debug, Clone, Default)]
-struct Node {
-    name: String,
-    attrs: BTreeMap<String, String>,
-    text: String,
-    children: Vec<Node>,
+/// A parsed element tree in one flat arena (nodes in document order, linked by index),
+/// borrowing names, attribute values and text from the document where no unescaping
+/// changed them: small templates make a DOM simpler than a streaming walk, and one
+/// arena per file keeps it to a few allocations.
+struct Tree<'a> {
+    nodes: Vec<NodeData<'a>>,
+    /// Every attribute of every element, (key, value); a node holds a range of it.
+    attrs: Vec<(&'a str, Cow<'a, str>)>,
+    /// Text pieces after a node's first (text split by entities, comments or child
+    /// elements): (piece, next piece of the same node). Joined only when read, so the
+    /// whitespace between thousands of children is never copied.
+    pieces: Vec<(Piece<'a>, Option<usize>)>,
 }
 
-impl Node {
-    fn attr(&self, n: &str) -> Option<&str> {
-        self.attrs.get(n).map(String::as_str)
+/// A piece of text: `Raw` text as written between markup, its line ends normalized only
+/// when read (most text is whitespace between elements that nothing reads); `Done` text
+/// from CDATA or a reference.
+enum Piece<'a> {
+    Raw(Cow<'a, str>),
+    Done(Cow<'a, str>),
+}
+
+impl Piece<'_> {
+    fn is_empty(&self) -> bool {
+        match self {
+            Piece::Raw(s) | Piece::Done(s) => s.is_empty(),
+        }
+    }
+    /// The text with XML 1.0 line-end normalization, as quick-xml's `xml10_content`.
+    fn get(&self) -> Cow<'_, str> {
+        match self {
+            Piece::Raw(s) => quick_xml::events::BytesText::from_escaped(&**s).xml10_content(),
+            Piece::Done(s) => Cow::Borrowed(s),
+        }
+    }
+}
+
+struct NodeData<'a> {
+    name: &'a str,
+    attrs: std::ops::Range<usize>,
+    /// The first piece of text; `more` the first and last of the others in `pieces`.
+    text: Piece<'a>,
+    more: Option<(usize, usize)>,
+    /// Index of the first and last child, and of the next sibling; 0 is none (the root,
+    /// node 0, is no one's child or sibling).
+    first_child: usize,
+    last_child: usize,
+    next: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Node<'t, 'a> {
+    tree: &'t Tree<'a>,
+    i: usize,
+}
+
+impl<'t, 'a> Node<'t, 'a> {
+    fn data(&self) -> &'t NodeData<'a> {
+        &self.tree.nodes[self.i]
+    }
+    fn name(&self) -> &'t str {
+        self.data().name
+    }
+    /// All the text directly inside the element, joined.
+    fn text(&self) -> Cow<'t, str> {
+        let d = self.data();
+        let Some((first, _)) = d.more else {
+            return d.text.get();
+        };
+        let mut out = d.text.get().into_owned();
+        let mut next = Some(first);
+        while let Some(i) = next {
+            out.push_str(&self.tree.pieces[i].0.get());
+            next = self.tree.pieces[i].1;
+        }
+        Cow::Owned(out)
+    }
+    fn attr_list(&self) -> &'t [(&'a str, Cow<'a, str>)] {
+        &self.tree.attrs[self.data().attrs.clone()]
+    }
+    /// The attribute's value; of two attributes with one local name, the last.
+    fn attr(&self, n: &str) -> Option<&'t str> {
+        self.attr_list()
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == n)
+            .map(|(_, v)| &**v)
+    }
+    fn attr_map(&self) -> BTreeMap<String, String> {
+        self.attr_list()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
     fn req(&self, n: &str) -> Result<String, ReadError> {
         self.attr(n)
             .map(str::to_string)
-            .ok_or_else(|| err(format!("<{}> has no `{n}` attribute", self.name)))
+            .ok_or_else(|| err(format!("<{}> has no `{n}` attribute", self.name())))
     }
-    fn child(&self, n: &str) -> Option<&Node> {
-        self.children.iter().find(|c| c.name == n)
+    fn children(self) -> impl Iterator<Item = Node<'t, 'a>> {
+        let tree = self.tree;
+        std::iter::successors(
+            Some(self.data().first_child).filter(|i| *i != 0),
+            move |i| Some(tree.nodes[*i].next).filter(|i| *i != 0),
+        )
+        .map(move |i| Node { tree, i })
     }
-    fn all<'a>(&'a self, n: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
-        self.children.iter().filter(move |c| c.name == n)
+    fn first_child(self) -> Option<Node<'t, 'a>> {
+        self.children().next()
+    }
+    fn child(self, n: &str) -> Option<Node<'t, 'a>> {
+        self.children().find(|c| c.name() == n)
+    }
+    fn all<'n>(self, n: &'n str) -> impl Iterator<Item = Node<'t, 'a>> + 'n
+    where
+        't: 'n,
+        'a: 'n,
+    {
+        self.children().filter(move |c| c.name() == n)
     }
 }
 
-fn local(s: &str) -> String {
-    s.rsplit(':').next().unwrap_or(s).to_string()
+/// `s` as a slice of `text` when it lies within it (quick-xml hands out slices of the
+/// document for borrowed input), else an owned copy.
+fn lend<'a>(text: &'a str, s: &str) -> Cow<'a, str> {
+    let start = (s.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    match text.get(start..start.wrapping_add(s.len())) {
+        Some(t) if t.as_ptr() == s.as_ptr() => Cow::Borrowed(t),
+        _ => Cow::Owned(s.to_string()),
+    }
 }
 
-fn start_node(e: &BytesStart) -> Result<Node, ReadError> {
-    let mut attrs = BTreeMap::new();
+fn lend_str<'a>(text: &'a str, s: &str) -> &'a str {
+    match lend(text, s) {
+        Cow::Borrowed(t) => t,
+        // Names are slices of the document; were one not, an equal slice of it serves.
+        Cow::Owned(_) => text.find(s).map_or("", |i| &text[i..i + s.len()]),
+    }
+}
+
+fn local(s: &str) -> &str {
+    // Names are short: a byte loop beats a searcher here.
+    match s.bytes().rposition(|b| b == b':') {
+        Some(i) => &s[i + 1..],
+        None => s,
+    }
+}
+
+fn start_node<'a>(
+    text: &'a str,
+    e: &BytesStart,
+    attrs: &mut Vec<(&'a str, Cow<'a, str>)>,
+) -> Result<NodeData<'a>, ReadError> {
+    let from = attrs.len();
     for a in e.attributes() {
         let a = a.map_err(|e| err(format!("bad attribute: {e}")))?;
-        let raw_key: &str = a.key.as_ref();
+        let raw_key = lend_str(text, a.key.as_ref());
         // Keep `xmlns` and `xmlns:x` whole; other prefixed attributes by local name.
         let key = if raw_key == "xmlns" || raw_key.starts_with("xmlns:") {
-            raw_key.to_string()
+            raw_key
         } else {
-            raw_key.rsplit(':').next().unwrap_or(raw_key).to_string()
+            local(raw_key)
         };
         let value = a
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| err(format!("bad attribute value: {e}")))?;
-        attrs.insert(key, value.into_owned());
+        let value = match value {
+            Cow::Borrowed(v) => lend(text, v),
+            Cow::Owned(v) => Cow::Owned(v),
+        };
+        attrs.push((key, value));
     }
-    Ok(Node {
-        name: local(e.name().as_ref()),
-        attrs,
-        ..Node::default()
+    Ok(NodeData {
+        name: local(lend_str(text, e.name().as_ref())),
+        attrs: from..attrs.len(),
+        text: Piece::Done(Cow::Borrowed("")),
+        more: None,
+        first_child: 0,
+        last_child: 0,
+        next: 0,
     })
 }
 
-fn parse_tree(text: &str) -> Result<Node, ReadError> {
+fn push_text<'a>(tree: &mut Tree<'a>, n: usize, s: Piece<'a>) {
+    let node = &mut tree.nodes[n];
+    if node.text.is_empty() && node.more.is_none() {
+        node.text = s;
+        return;
+    }
+    let i = tree.pieces.len();
+    tree.pieces.push((s, None));
+    match node.more {
+        None => node.more = Some((i, i)),
+        Some((first, last)) => {
+            tree.pieces[last].1 = Some(i);
+            node.more = Some((first, i));
+        }
+    }
+}
+
+/// Appends a node under the open element (or as the root); returns its index.
+fn add<'a>(
+    tree: &mut Tree<'a>,
+    stack: &[usize],
+    has_root: &mut bool,
+    n: NodeData<'a>,
+) -> Result<usize, ReadError> {
+    let i = tree.nodes.len();
+    match stack.last() {
+        Some(&p) => {
+            let last = tree.nodes[p].last_child;
+            if last == 0 {
+                tree.nodes[p].first_child = i;
+            } else {
+                tree.nodes[last].next = i;
+            }
+            tree.nodes[p].last_child = i;
+        }
+        None if !*has_root => *has_root = true,
+        None => return Err(err("more than one root element")),
+    }
+    tree.nodes.push(n);
+    Ok(i)
+}
+
+fn parse_tree(text: &str) -> Result<Tree<'_>, ReadError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
-    let mut stack: Vec<Node> = Vec::new();
-    let mut root: Option<Node> = None;
+    let mut tree = Tree {
+        nodes: Vec::with_capacity(text.len() / 64),
+        attrs: Vec::with_capacity(text.len() / 48),
+        pieces: Vec::new(),
+    };
+    // Open elements, by index.
+    let mut stack: Vec<usize> = Vec::new();
+    let mut has_root = false;
     let pos = |r: &Reader<&[u8]>| r.buffer_position();
     loop {
         let ev = reader
             .read_event()
             .map_err(|e| err(format!("XML error at byte {}: {e}", pos(&reader))))?;
         match ev {
-            Event::Start(e) => stack.push(start_node(&e)?),
+            Event::Start(e) => {
+                let n = start_node(text, &e, &mut tree.attrs)?;
+                let i = add(&mut tree, &stack, &mut has_root, n)?;
+                stack.push(i);
+            }
             Event::Empty(e) => {
-                let n = start_node(&e)?;
-                match stack.last_mut() {
-                    Some(p) => p.children.push(n),
-                    None if root.is_none() => root = Some(n),
-                    None => return Err(err("more than one root element")),
-                }
+                let n = start_node(text, &e, &mut tree.attrs)?;
+                add(&mut tree, &stack, &mut has_root, n)?;
             }
             Event::End(_) => {
-                let n = stack.pop().ok_or_else(|| err("unbalanced end tag"))?;
-                match stack.last_mut() {
-                    Some(p) => p.children.push(n),
-                    None if root.is_none() => root = Some(n),
-                    None => return Err(err("more than one root element")),
-                }
+                stack.pop().ok_or_else(|| err("unbalanced end tag"))?;
             }
             Event::Text(t) => {
-                if let Some(n) = stack.last_mut() {
-                    n.text.push_str(&t.xml10_content());
+                if let Some(&n) = stack.last() {
+                    push_text(&mut tree, n, Piece::Raw(t.into_inner()));
                 }
             }
             Event::CData(t) => {
-                if let Some(n) = stack.last_mut() {
-                    n.text.push_str(&t.xml10_content());
+                if let Some(&n) = stack.last() {
+                    push_text(&mut tree, n, Piece::Done(t.xml10_content()));
                 }
             }
             Event::GeneralRef(r) => {
@@ -303,8 +488,8 @@ fn parse_tree(text: &str) -> Result<Node, ReadError> {
                         other => return Err(err(format!("unknown entity `&{other};`"))),
                     }
                 };
-                if let (Some(n), Some(c)) = (stack.last_mut(), c) {
-                    n.text.push(c);
+                if let (Some(&n), Some(c)) = (stack.last(), c) {
+                    push_text(&mut tree, n, Piece::Done(Cow::Owned(c.to_string())));
                 }
             }
             Event::Eof => break,
@@ -314,15 +499,23 @@ fn parse_tree(text: &str) -> Result<Node, ReadError> {
     if !stack.is_empty() {
         return Err(err("unexpected end of file inside an element"));
     }
-    root.ok_or_else(|| err("no root element"))
+    if !has_root {
+        return Err(err("no root element"));
+    }
+    Ok(tree)
 }
 
-fn value(n: &Node) -> Result<Value, ReadError> {
+impl<'a> Tree<'a> {
+    fn root(&self) -> Node<'_, 'a> {
+        Node { tree: self, i: 0 }
+    }
+}
+
+fn value(n: Node<'_, '_>) -> Result<Value, ReadError> {
     let c = n
-        .children
-        .first()
-        .ok_or_else(|| err(format!("<{}> holds no value", n.name)))?;
-    Ok(match c.name.as_str() {
+        .first_child()
+        .ok_or_else(|| err(format!("<{}> holds no value", n.name())))?;
+    Ok(match c.name() {
         "decimal" => Value::Decimal(
             c.req("value")?
                 .parse()
@@ -333,13 +526,13 @@ fn value(n: &Node) -> Result<Value, ReadError> {
                 .parse()
                 .map_err(|_| err("<longDecimal value> is not an unsigned 64-bit number"))?,
         ),
-        "string" => Value::String(c.text.clone()),
+        "string" => Value::String(c.text().into_owned()),
         "delete" => Value::Delete,
         other => return Err(err(format!("unknown value element <{other}>"))),
     })
 }
 
-fn value_list(n: &Node) -> Result<ValueList, ReadError> {
+fn value_list(n: Node<'_, '_>) -> Result<ValueList, ReadError> {
     let mut items = Vec::new();
     for i in n.all("item") {
         let v = i
@@ -357,7 +550,7 @@ fn value_list(n: &Node) -> Result<ValueList, ReadError> {
     })
 }
 
-fn policy(n: &Node) -> Result<Policy, ReadError> {
+fn policy(n: Node<'_, '_>) -> Result<Policy, ReadError> {
     let mut p = Policy {
         name: n.req("name")?,
         class: n.req("class")?,
@@ -368,8 +561,8 @@ fn policy(n: &Node) -> Result<Policy, ReadError> {
         value_name: n.attr("valueName").map(str::to_string),
         ..Policy::default()
     };
-    for c in &n.children {
-        match c.name.as_str() {
+    for c in n.children() {
+        match c.name() {
             "parentCategory" => p.parent_category = Some(c.req("ref")?),
             "supportedOn" => p.supported_on = Some(c.req("ref")?),
             "enabledValue" => p.enabled_value = Some(value(c)?),
@@ -377,7 +570,7 @@ fn policy(n: &Node) -> Result<Policy, ReadError> {
             "enabledList" => p.enabled_list = Some(value_list(c)?),
             "disabledList" => p.disabled_list = Some(value_list(c)?),
             "elements" => {
-                for e in &c.children {
+                for e in c.children() {
                     let mut enum_items = Vec::new();
                     for i in e.all("item") {
                         enum_items.push(EnumItem {
@@ -386,9 +579,9 @@ fn policy(n: &Node) -> Result<Policy, ReadError> {
                         });
                     }
                     p.elements.push(Element {
-                        kind: e.name.clone(),
+                        kind: e.name().to_string(),
                         id: e.req("id")?,
-                        attrs: e.attrs.clone(),
+                        attrs: e.attr_map(),
                         enum_items,
                     });
                 }
@@ -401,11 +594,12 @@ fn policy(n: &Node) -> Result<Policy, ReadError> {
 
 /// Parses ADMX text (already decoded; see [`decode`]).
 pub fn read_admx(text: &str) -> Result<Admx, ReadError> {
-    let root = parse_tree(text)?;
-    if root.name != "policyDefinitions" {
+    let tree = parse_tree(text)?;
+    let root = tree.root();
+    if root.name() != "policyDefinitions" {
         return Err(err(format!(
             "root element is <{}>, not <policyDefinitions>",
-            root.name
+            root.name()
         )));
     }
     let mut a = Admx {
@@ -414,15 +608,15 @@ pub fn read_admx(text: &str) -> Result<Admx, ReadError> {
         schema_version: root.attr("schemaVersion").unwrap_or_default().to_string(),
         ..Admx::default()
     };
-    for c in &root.children {
-        match c.name.as_str() {
+    for c in root.children() {
+        match c.name() {
             "policyNamespaces" => {
-                for n in &c.children {
+                for n in c.children() {
                     let ns = Namespace {
                         prefix: n.req("prefix")?,
                         namespace: n.req("namespace")?,
                     };
-                    match n.name.as_str() {
+                    match n.name() {
                         "target" => a.target = ns,
                         "using" => a.using.push(ns),
                         _ => {}
@@ -436,9 +630,8 @@ pub fn read_admx(text: &str) -> Result<Admx, ReadError> {
             "supportedOn" => {
                 for d in c.all("definitions").flat_map(|d| d.all("definition")) {
                     let refs = d
-                        .children
-                        .iter()
-                        .flat_map(|cond| cond.children.iter())
+                        .children()
+                        .flat_map(|cond| cond.children())
                         .filter_map(|r| r.attr("ref").map(str::to_string))
                         .collect();
                     a.supported_on.push(SupportedOn {
@@ -486,11 +679,12 @@ pub fn read_admx(text: &str) -> Result<Admx, ReadError> {
 
 /// Parses ADML text (already decoded; see [`decode`]).
 pub fn read_adml(text: &str) -> Result<Adml, ReadError> {
-    let root = parse_tree(text)?;
-    if root.name != "policyDefinitionResources" {
+    let tree = parse_tree(text)?;
+    let root = tree.root();
+    if root.name() != "policyDefinitionResources" {
         return Err(err(format!(
             "root element is <{}>, not <policyDefinitionResources>",
-            root.name
+            root.name()
         )));
     }
     let mut a = Adml {
@@ -499,34 +693,34 @@ pub fn read_adml(text: &str) -> Result<Adml, ReadError> {
         schema_version: root.attr("schemaVersion").unwrap_or_default().to_string(),
         display_name: root
             .child("displayName")
-            .map(|n| n.text.clone())
+            .map(|n| n.text().into_owned())
             .unwrap_or_default(),
         description: root
             .child("description")
-            .map(|n| n.text.clone())
+            .map(|n| n.text().into_owned())
             .unwrap_or_default(),
         ..Adml::default()
     };
     if let Some(res) = root.child("resources") {
         for s in res.all("stringTable").flat_map(|t| t.all("string")) {
-            a.strings.push((s.req("id")?, s.text.clone()));
+            a.strings.push((s.req("id")?, s.text().into_owned()));
         }
         for p in res
             .all("presentationTable")
             .flat_map(|t| t.all("presentation"))
         {
             let mut controls = Vec::new();
-            for c in &p.children {
+            for c in p.children() {
                 let label = c
                     .child("label")
-                    .map(|l| l.text.clone())
-                    .unwrap_or_else(|| c.text.clone());
+                    .map(|l| l.text().into_owned())
+                    .unwrap_or_else(|| c.text().into_owned());
                 let default_value = c
                     .child("defaultValue")
-                    .map(|d| d.text.clone())
+                    .map(|d| d.text().into_owned())
                     .or_else(|| c.attr("defaultValue").map(str::to_string));
                 controls.push(Control {
-                    kind: c.name.clone(),
+                    kind: c.name().to_string(),
                     ref_id: c.attr("refId").map(str::to_string),
                     label,
                     default_value,

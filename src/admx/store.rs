@@ -72,26 +72,24 @@ fn error_line(text: &str, e: &reader::ReadError) -> Option<usize> {
     Some(text.as_bytes()[..n].iter().filter(|b| **b == b'\n').count() + 1)
 }
 
-fn read_text(path: &Path) -> Result<String, Problem> {
-    let bytes = std::fs::read(path).map_err(|e| Problem {
+/// Reads and parses one file. `buf` is the calling thread's read buffer, reused from
+/// file to file (a fresh buffer per file would map and fault in new pages each time).
+fn read_one<T>(
+    path: &Path,
+    buf: &mut Vec<u8>,
+    parse: fn(&str) -> Result<T, reader::ReadError>,
+) -> Result<T, Problem> {
+    let problem = |line, message| Problem {
         file: path.to_path_buf(),
-        line: None,
-        message: e.to_string(),
-    })?;
-    reader::decode(&bytes).map_err(|e| Problem {
-        file: path.to_path_buf(),
-        line: None,
-        message: e.0,
-    })
-}
-
-fn read_one<T>(path: &Path, parse: fn(&str) -> Result<T, reader::ReadError>) -> Result<T, Problem> {
-    let text = read_text(path)?;
-    parse(&text).map_err(|e| Problem {
-        file: path.to_path_buf(),
-        line: error_line(&text, &e),
-        message: e.0,
-    })
+        line,
+        message,
+    };
+    buf.clear();
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_to_end(&mut f, buf))
+        .map_err(|e| problem(None, e.to_string()))?;
+    let text = reader::decode_slice(buf).map_err(|e| problem(None, e.0))?;
+    parse(&text).map_err(|e| problem(error_line(&text, &e), e.0))
 }
 
 /// The ADML files of `dir`'s culture folders, by lower-case stem: the first culture in
@@ -152,43 +150,59 @@ impl Store {
         } else {
             vec![culture, "en-US"]
         };
-        // Two halves on two threads: parsing is most of the time and files are independent.
         let admls = adml_index(dir, &cultures);
-        let read = |chunk: &[PathBuf]| -> Vec<Result<File, Problem>> {
-            chunk
-                .iter()
-                .map(|p| {
-                    let admx = read_one(p, reader::read_admx)?;
-                    let stem = p
-                        .file_stem()
-                        .unwrap_or_default()
-                        .to_string_lossy()
-                        .into_owned();
-                    let adml = match admls.get(&stem.to_lowercase()) {
-                        Some(a) => Some(read_one(a, reader::read_adml)?),
-                        None => None,
-                    };
-                    Ok(File {
-                        name: p
-                            .file_name()
-                            .unwrap_or_default()
-                            .to_string_lossy()
-                            .into_owned(),
-                        admx,
-                        adml,
-                    })
-                })
-                .collect()
+        let read = |p: &PathBuf, buf: &mut Vec<u8>| -> Result<File, Problem> {
+            let admx = read_one(p, buf, reader::read_admx)?;
+            let stem = p.file_stem().unwrap_or_default().to_string_lossy();
+            let adml = match admls.get(&stem.to_lowercase()) {
+                Some(a) => Some(read_one(a, buf, reader::read_adml)?),
+                None => None,
+            };
+            Ok(File {
+                name: p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                admx,
+                adml,
+            })
         };
-        let mid = paths.len() / 2;
-        let (a, b) = paths.split_at(mid);
-        let results: Vec<Result<File, Problem>> = std::thread::scope(|s| {
-            let h = s.spawn(|| read(b));
-            let mut v = read(a);
-            v.extend(h.join().unwrap_or_default());
+        // Files are independent and parsing is most of the time: two threads take the
+        // next file in turn (sizes vary from 1 KB to 1.7 MB, so halves would not
+        // balance), largest first so that no big file is left for the end while the
+        // other thread idles (a file whose size cannot be read goes last and reports its
+        // problem when read); the results go back into path order.
+        let mut order: Vec<(u64, usize)> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (std::fs::metadata(p).map_or(0, |m| m.len()), i))
+            .collect();
+        order.sort_unstable_by(|a, b| b.cmp(a));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut out = Vec::new();
+            let mut buf = Vec::new();
+            loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&(_, i)) = order.get(k) else { break };
+                let p = &paths[i];
+                out.push((i, read(p, &mut buf)));
+            }
+            out
+        };
+        let mut results: Vec<(usize, Result<File, Problem>)> = std::thread::scope(|s| {
+            let h = s.spawn(work);
+            let mut v = work();
+            v.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
             v
         });
-        let mut store = Store::default();
+        results.sort_unstable_by_key(|(i, _)| *i);
+        let results = results.into_iter().map(|(_, r)| r);
+        let mut store = Store {
+            files: Vec::with_capacity(paths.len()),
+            ..Store::default()
+        };
         for r in results {
             match r {
                 Ok(f) => store.files.push(f),
@@ -201,11 +215,13 @@ impl Store {
                 .entry(f.admx.target.namespace.clone())
                 .or_default()
                 .push(i);
+            let ns = &f.admx.target.namespace;
             for (j, p) in f.admx.policies.iter().enumerate() {
-                store
-                    .by_policy
-                    .entry(format!("{}:{}", f.admx.target.namespace, p.name))
-                    .or_insert((i, j));
+                let mut id = String::with_capacity(ns.len() + 1 + p.name.len());
+                id.push_str(ns);
+                id.push(':');
+                id.push_str(&p.name);
+                store.by_policy.entry(id).or_insert((i, j));
             }
         }
         Ok(store)
