@@ -108,12 +108,35 @@ pub fn check_out_dir(out: &Path) -> Result<(), Diagnostic> {
                 Err(fail(
                     out,
                     diag::OUTPUT_PATH,
-                    format!("{} is a folder policyc did not write (no manifest.json); refusing to replace it", out.display()),
+                    format!(
+                        "{} is a folder policyc did not write (no manifest.json; it holds {}); refusing to replace it, so nothing was written",
+                        out.display(),
+                        folder_entries(out)
+                    ),
                     "choose a new or empty folder for --out",
                 ))
             }
         }
     }
+}
+
+/// The names in a folder, sorted, for a message: at most five, then how many more.
+fn folder_entries(dir: &Path) -> String {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let more = names.len().saturating_sub(5);
+    names.truncate(5);
+    let mut s = names.join(", ");
+    if more > 0 {
+        s.push_str(&format!(" and {more} more"));
+    }
+    s
 }
 
 /// The files a previous bundle at `out` holds, as its `manifest.json` lists them

@@ -504,15 +504,17 @@ fn compile(
     format: impl Into<DiagFormat>,
     catalog: &Catalog,
 ) -> Result<(crate::plan::Plan, Vec<Diagnostic>), i32> {
-    compile_then(spec, format, catalog, |_| ()).map(|(p, d, ())| (p, d))
+    compile_then(spec, format, catalog, false, |_| ()).map(|(p, d, ())| (p, d))
 }
 
 /// [`compile`], running `then` on the plan while the delivery checks run
-/// ([`crate::compile_then`]).
+/// ([`crate::compile_then`]). `writes`: the command writes files (`build`), so a failure
+/// says that nothing was written.
 fn compile_then<T: Send>(
     spec: &Path,
     format: impl Into<DiagFormat>,
     catalog: &Catalog,
+    writes: bool,
     then: impl FnOnce(&crate::plan::Plan) -> T + Send,
 ) -> Result<(crate::plan::Plan, Vec<Diagnostic>, T), i32> {
     let format: DiagFormat = format.into();
@@ -538,8 +540,9 @@ fn compile_then<T: Send>(
             if format == DiagFormat::Human {
                 let n = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
                 eprintln!(
-                    "{name}: {n} error{}; nothing was written",
-                    if n == 1 { "" } else { "s" }
+                    "{name}: {n} error{}{}",
+                    if n == 1 { "" } else { "s" },
+                    if writes { "; nothing was written" } else { "" }
                 );
             }
             // A definitions file given on the command line that cannot be used is a usage
@@ -636,10 +639,11 @@ fn build(
     }
     // The bundle is emitted while the delivery checks run; it is written only if they
     // find no error.
-    let (plan, mut diags, files) = match compile_then(spec, format, catalog, crate::bundle_files) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (plan, mut diags, files) =
+        match compile_then(spec, format, catalog, true, crate::bundle_files) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     match list_losses(&plan, spec, against, format) {
         Ok(ds) => diags.extend(ds),
         Err(code) => return code,

@@ -90,7 +90,11 @@ pub fn starter_spec_with(catalog: &Catalog, spec_path: &str, opts: &Options) -> 
             s.push_str("; form: policy, preference or both");
         }
         if let Some(a) = &e.applies_to {
-            s.push_str(&format!("; only for {} {}", a.client, a.versions));
+            s.push_str(&format!(
+                "; only for {} {}",
+                a.client,
+                crate::catalog::range_words(&a.versions)
+            ));
         }
         s.push('\n');
     }

@@ -247,7 +247,7 @@ fn refuses_unusable_output_paths() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("policyc did not write (no manifest.json)"),
+        err.contains("policyc did not write (no manifest.json; it holds letter.txt)"),
         "{err}"
     );
     assert_eq!(common::read_tree(&foreign).len(), 1);

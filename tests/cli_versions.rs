@@ -81,7 +81,7 @@ fn smartcard_connect_4_1_leaves_it_out_and_says_why() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!sets(&v).iter().any(|s| s.2 == "TrustedCertificateIssuers"));
     assert!(
-        stderr.contains("note[left-out]: left out `smartcard-connect-trusted-certificate-issuers`: it is needed for smartcard-connect versions -3.13.5.0 only, and the spec runs 4.1"),
+        stderr.contains("note[left-out]: left out `smartcard-connect-trusted-certificate-issuers`: it is needed for smartcard-connect versions up to 3.13.5.0 only, and the spec runs 4.1"),
         "{stderr}"
     );
     // 3.13.5.0 is the last version that needs it.
@@ -199,7 +199,7 @@ fn catalog_lists_version_ranges() {
     assert!(text.contains("  - LocalNetworkAccessAllowedForUrls, chrome 139-: Software\\Policies\\Google\\Chrome\\LocalNetworkAccessAllowedForUrls, values 1, 2, 3..."), "{text}");
     assert!(text.contains("  - LocalNetworkAccessAllowedForUrls, edge 140-: Software\\Policies\\Microsoft\\Edge\\LocalNetworkAccessAllowedForUrls, values 1, 2, 3..."), "{text}");
     assert!(text.contains("LocalNetworkAccessAllowedForUrls is replaced by LoopbackNetworkAllowedForUrls from chrome 146, edge 146"));
-    assert!(text.contains("applies to: smartcard-connect versions -3.13.5.0"));
+    assert!(text.contains("applies to: smartcard-connect versions up to 3.13.5.0"));
 }
 
 #[test]
@@ -220,7 +220,7 @@ fn build_output_says_why_a_setting_was_left_out() {
         .unwrap();
     assert!(out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("note[left-out]: left out `smartcard-connect-trusted-certificate-issuers`: it is needed for smartcard-connect versions -3.13.5.0 only, and the spec runs 4.1"), "{stderr}");
+    assert!(stderr.contains("note[left-out]: left out `smartcard-connect-trusted-certificate-issuers`: it is needed for smartcard-connect versions up to 3.13.5.0 only, and the spec runs 4.1"), "{stderr}");
     // The delivery notes are counted in one line, not listed, without --notes.
     assert!(!stderr.contains("intune-no-route"), "{stderr}");
     assert!(

@@ -120,7 +120,12 @@ pub fn render_human(catalog: &Catalog) -> String {
             }
         }
         if let Some(a) = &e.applies_to {
-            let _ = writeln!(s, "  applies to: {} versions {}", a.client, a.versions);
+            let _ = writeln!(
+                s,
+                "  applies to: {} versions {}",
+                a.client,
+                super::range_words(&a.versions)
+            );
         }
         for l in &e.registry {
             if let Some(sup) = &l.superseded {

@@ -191,6 +191,17 @@ pub fn parse_range(s: &str) -> Option<VersionRange> {
     (lo.is_some() || hi.is_some()).then_some((lo, hi))
 }
 
+/// A catalog range (`-3.13.5.0`, `140-`, `1.0-2.0`) in words: "up to 3.13.5.0",
+/// "140 and later", "1.0 to 2.0". A string that is not a range is returned as it is.
+pub fn range_words(s: &str) -> String {
+    match s.split_once('-') {
+        Some(("", hi)) if !hi.is_empty() => format!("up to {hi}"),
+        Some((lo, "")) if !lo.is_empty() => format!("{lo} and later"),
+        Some((lo, hi)) if !lo.is_empty() && !hi.is_empty() => format!("{lo} to {hi}"),
+        _ => s.to_string(),
+    }
+}
+
 pub fn in_range(v: [u32; 4], range: VersionRange) -> bool {
     range.0.is_none_or(|lo| v >= lo) && range.1.is_none_or(|hi| v <= hi)
 }
@@ -406,6 +417,15 @@ impl Entry {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ranges_read_as_words() {
+        assert_eq!(super::range_words("-3.13.5.0"), "up to 3.13.5.0");
+        assert_eq!(super::range_words("140-"), "140 and later");
+        assert_eq!(super::range_words("1.0-2.0"), "1.0 to 2.0");
+        assert_eq!(super::range_words("3.13"), "3.13");
+    }
+
     use super::*;
 
     #[test]

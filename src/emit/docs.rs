@@ -155,7 +155,7 @@ fn risks(plan: &Plan) -> Vec<String> {
     let mut out = Vec::new();
     let lists = crate::import::lists::replaced(plan).len();
     if lists > 0 {
-        out.push(format!("{lists} list key(s) are replaced wholesale (listed below): entries other GPOs, scripts or users set there are deleted. Run `policyc check SPEC --against EXPORT` on a representative machine first."));
+        out.push(format!("{lists} list key(s) are replaced wholesale (listed below): entries other GPOs, scripts or users set there are deleted. Check a representative machine first with policyc check SPEC --against EXPORT."));
     }
     let mut auth: Vec<&str> = plan
         .ops

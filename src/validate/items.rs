@@ -45,6 +45,18 @@ const ORIGIN_HINT: &str =
 
 /// Parses a Chromium content-settings pattern (see `grammar::content_settings`).
 pub fn content_pattern(item: &str) -> Result<cs::Pattern, Problem> {
+    // `https:/host` reads as the host `https` with a bad port: name the real slip.
+    if let Some(i) = item.find(":/") {
+        if !item[i..].starts_with("://") {
+            return Err(problem(
+                diag::INVALID_ORIGIN,
+                format!(
+                    "`{item}` is not a valid URL pattern: the scheme must be followed by `://`"
+                ),
+                Some(ORIGIN_HINT.into()),
+            ));
+        }
+    }
     cs::parse(item).map_err(|e| {
         problem(
             diag::INVALID_ORIGIN,
@@ -87,6 +99,18 @@ fn breadth_lint(item: &str, domain: &str, what: &str) -> Option<Problem> {
 }
 
 fn no_path(p: &cs::Pattern, item: &str) -> Result<(), Problem> {
+    if p.path.is_some() && !item.contains("://") {
+        // `htps//host`: no `://`, so the text before the first `/` is the host and the rest a
+        // path; suggesting that "origin" would be wrong.
+        return Err(problem(
+            diag::INVALID_ORIGIN,
+            format!(
+                "`{item}` has no `scheme://`, so `{}` is read as the host and the rest as a path",
+                p.origin()
+            ),
+            Some(ORIGIN_HINT.into()),
+        ));
+    }
     if p.path.is_some() {
         return Err(problem(
             diag::PATH_IN_ORIGIN,
@@ -373,9 +397,16 @@ mod tests {
             "not a url",
             "https://a..b",
             "https://*.nhs.uk",
+            // Slips a new admin makes: the message names the slip, not a port or a path.
+            "htps//manage-care-identities.care-identity-service2.nhs.uk",
+            "https:/manage-care-identities.care-identity-service2.nhs.uk",
+            "example-trust.nhs.uk/path",
         ] {
             assert_eq!(code(LnaOrigin, bad), [diag::INVALID_ORIGIN], "{bad}");
         }
+        let message = |s: &str| check(LnaOrigin, s).err().unwrap().message;
+        assert!(message("htps//x.nhs.uk").contains("no `scheme://`, so `htps` is read as the host"));
+        assert!(message("https:/x.nhs.uk").contains("must be followed by `://`"));
     }
 
     #[test]

@@ -532,7 +532,7 @@ impl Validator<'_> {
                 a.client, a.client
             ),
             Some((_, v, ver)) if !crate::catalog::in_range(*ver, range) => {
-                format!("it is needed for {} versions {} only, and the spec runs {v}", a.client, a.versions)
+                format!("it is needed for {} versions {} only, and the spec runs {v}", a.client, crate::catalog::range_words(&a.versions))
             }
             Some(_) => return true,
         };
