@@ -811,6 +811,42 @@ impl Policy {
         }
     }
 
+    /// The writes of one policy state (MS-GPREG / ADMX schema): `value` under the policy's
+    /// own `valueName` (when it has one), then each item of the state's value list, under
+    /// its own key or the list's `defaultKey` or the policy's key.
+    fn state_writes(&self, hive: Hive, value: Value, list: Option<&ValueList>) -> Vec<Write> {
+        let write = |key: &str, name: &str, v: &Value| -> Write {
+            let (key, name) = (key.to_string(), name.to_string());
+            let data = match v {
+                Value::Decimal(d) => RegData::Dword(*d),
+                Value::LongDecimal(q) => RegData::Qword(*q),
+                Value::String(s) => RegData::Sz(s.clone()),
+                Value::Delete => return Write::Delete { hive, key, name },
+            };
+            Write::Set {
+                hive,
+                key,
+                name,
+                data,
+            }
+        };
+        let mut out = Vec::new();
+        if let Some(vn) = &self.value_name {
+            out.push(write(&self.key, vn, &value));
+        }
+        if let Some(l) = list {
+            let default = l.default_key.as_deref().unwrap_or(&self.key);
+            for i in &l.items {
+                out.push(write(
+                    i.key.as_deref().unwrap_or(default),
+                    &i.value_name,
+                    &i.value,
+                ));
+            }
+        }
+        out
+    }
+
     /// The registry writes of the Disabled state in `hive` (for class `Both`, the hive
     /// the GPO side chooses): `disabledValue` at `key`/`valueName` (a `valueName` without
     /// `disabledValue` is read as DWORD 0, mirroring `enabled_writes`' DWORD 1; not
@@ -824,47 +860,11 @@ impl Policy {
                 self.name
             )));
         }
-        let mut out = Vec::new();
-        let set = |key: &str, name: &str, v: &Value| match v {
-            Value::Decimal(d) => Write::Set {
-                hive,
-                key: key.to_string(),
-                name: name.to_string(),
-                data: RegData::Dword(*d),
-            },
-            Value::LongDecimal(q) => Write::Set {
-                hive,
-                key: key.to_string(),
-                name: name.to_string(),
-                data: RegData::Qword(*q),
-            },
-            Value::String(s) => Write::Set {
-                hive,
-                key: key.to_string(),
-                name: name.to_string(),
-                data: RegData::Sz(s.clone()),
-            },
-            Value::Delete => Write::Delete {
-                hive,
-                key: key.to_string(),
-                name: name.to_string(),
-            },
-        };
-        if let Some(vn) = &self.value_name {
-            let v = self.disabled_value.clone().unwrap_or(Value::Decimal(0));
-            out.push(set(&self.key, vn, &v));
-        }
-        if let Some(l) = &self.disabled_list {
-            let default = l.default_key.as_deref().unwrap_or(&self.key);
-            for i in &l.items {
-                out.push(set(
-                    i.key.as_deref().unwrap_or(default),
-                    &i.value_name,
-                    &i.value,
-                ));
-            }
-        }
-        Ok(out)
+        Ok(self.state_writes(
+            hive,
+            self.disabled_value.clone().unwrap_or(Value::Decimal(0)),
+            self.disabled_list.as_ref(),
+        ))
     }
 
     /// [`Policy::enabled_writes`] in `hive`, for class `Both` policies (the GPO side
@@ -876,48 +876,11 @@ impl Policy {
         inputs: &Inputs,
     ) -> Result<Vec<Write>, ReadError> {
         self.allows(hive)?;
-        let mut out = Vec::new();
-        let set = |key: &str, name: &str, v: &Value| -> Write {
-            match v {
-                Value::Decimal(d) => Write::Set {
-                    hive,
-                    key: key.to_string(),
-                    name: name.to_string(),
-                    data: RegData::Dword(*d),
-                },
-                Value::LongDecimal(q) => Write::Set {
-                    hive,
-                    key: key.to_string(),
-                    name: name.to_string(),
-                    data: RegData::Qword(*q),
-                },
-                Value::String(s) => Write::Set {
-                    hive,
-                    key: key.to_string(),
-                    name: name.to_string(),
-                    data: RegData::Sz(s.clone()),
-                },
-                Value::Delete => Write::Delete {
-                    hive,
-                    key: key.to_string(),
-                    name: name.to_string(),
-                },
-            }
-        };
-        if let Some(vn) = &self.value_name {
-            let v = self.enabled_value.clone().unwrap_or(Value::Decimal(1));
-            out.push(set(&self.key, vn, &v));
-        }
-        if let Some(l) = &self.enabled_list {
-            let default = l.default_key.as_deref().unwrap_or(&self.key);
-            for i in &l.items {
-                out.push(set(
-                    i.key.as_deref().unwrap_or(default),
-                    &i.value_name,
-                    &i.value,
-                ));
-            }
-        }
+        let mut out = self.state_writes(
+            hive,
+            self.enabled_value.clone().unwrap_or(Value::Decimal(1)),
+            self.enabled_list.as_ref(),
+        );
         let default_of = |id: &str| -> Option<String> {
             let adml = adml?;
             let pres = adml.presentation(
