@@ -316,9 +316,14 @@ pub fn main() -> i32 {
             format,
             notes,
             intune_definitions,
+            against,
             ..
         } => {
             set_intune_definitions(intune_definitions);
+            // The same exports as the build, so its report compares equal.
+            if let Err(code) = read_against(&against, format) {
+                return code;
+            }
             build_check(&spec, &out, format, notes, catalog)
         }
         Command::Diff { old, new, format } => diff(&old, &new, format, catalog),
@@ -492,6 +497,11 @@ fn report_all(diags: &[&Diagnostic], format: DiagFormat) {
 /// `--intune-definitions` of check/build, for every compile of this run.
 static INTUNE_DEFINITIONS: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
+/// `build --against`: the exports, read before compiling so the report can show what the
+/// machine holds today ([`crate::plan::Plan::baseline`]).
+static BASELINE: std::sync::OnceLock<std::sync::Arc<crate::verify::model::Registry>> =
+    std::sync::OnceLock::new();
+
 fn set_intune_definitions(path: Option<PathBuf>) {
     if let Some(p) = path {
         let _ = INTUNE_DEFINITIONS.set(p);
@@ -531,6 +541,7 @@ fn compile_then<T: Send>(
     };
     let opts = crate::CompileOptions {
         intune_definitions: INTUNE_DEFINITIONS.get().cloned(),
+        baseline: BASELINE.get().cloned(),
     };
     let (outcome, t) = crate::compile_with(&name, &bytes, catalog, &opts, then);
     match (outcome.plan, t) {
@@ -558,25 +569,17 @@ fn compile_then<T: Send>(
     }
 }
 
-/// `--against` on check/build: the lists that would lose entries the exports hold.
-fn list_losses(
-    plan: &crate::plan::Plan,
-    spec: &Path,
-    against: &[String],
-    format: DiagFormat,
-) -> Result<Vec<Diagnostic>, i32> {
+/// `--against` on check/build: reads the exports once (before compiling, so `build`'s
+/// report can show them: [`BASELINE`]); their read warnings are returned for the report.
+fn read_against(against: &[String], format: DiagFormat) -> Result<Vec<Diagnostic>, i32> {
     if against.is_empty() {
         return Ok(Vec::new());
     }
     match crate::import::read_inputs(against) {
-        Ok((reg, warnings)) => Ok(warnings
-            .into_iter()
-            .chain(crate::import::lists::losses(
-                plan,
-                &reg,
-                &spec.display().to_string(),
-            ))
-            .collect()),
+        Ok((reg, warnings)) => {
+            let _ = BASELINE.set(std::sync::Arc::new(reg));
+            Ok(warnings)
+        }
         Err(e) => {
             report(
                 &[Diagnostic::new(diag::IO_ERROR, e)
@@ -588,6 +591,13 @@ fn list_losses(
     }
 }
 
+/// The lists the plan replaces that would lose entries the `--against` exports hold.
+fn list_losses(plan: &crate::plan::Plan, spec: &Path) -> Vec<Diagnostic> {
+    BASELINE.get().map_or_else(Vec::new, |reg| {
+        crate::import::lists::losses(plan, reg, &spec.display().to_string())
+    })
+}
+
 fn check(
     spec: &Path,
     format: DiagFormat,
@@ -596,13 +606,15 @@ fn check(
     catalog: &Catalog,
 ) -> i32 {
     SHOW_NOTES.store(notes, std::sync::atomic::Ordering::Relaxed);
+    let read = match read_against(against, format) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
     match compile(spec, format, catalog) {
         Err(code) => code,
         Ok((plan, mut diags)) => {
-            match list_losses(&plan, spec, against, format) {
-                Ok(ds) => diags.extend(ds),
-                Err(code) => return code,
-            }
+            diags.extend(read);
+            diags.extend(list_losses(&plan, spec));
             report(&diags, format);
             if format == DiagFormat::Human {
                 let warnings = diags
@@ -637,6 +649,10 @@ fn build(
         report(&[d], format);
         return EXIT_USAGE;
     }
+    let read = match read_against(against, format) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
     // The bundle is emitted while the delivery checks run; it is written only if they
     // find no error.
     let (plan, mut diags, files) =
@@ -644,10 +660,8 @@ fn build(
             Ok(x) => x,
             Err(code) => return code,
         };
-    match list_losses(&plan, spec, against, format) {
-        Ok(ds) => diags.extend(ds),
-        Err(code) => return code,
-    }
+    diags.extend(read);
+    diags.extend(list_losses(&plan, spec));
     let files = match files {
         Ok(f) => f,
         Err(e) => {

@@ -62,6 +62,9 @@ pub struct CompileOptions {
     /// `--intune-definitions FILE`: Intune's setting definitions; overrides the spec's
     /// `intune_definitions:`.
     pub intune_definitions: Option<std::path::PathBuf>,
+    /// `build --against EXPORT...`: the exports, for the report's before/after view
+    /// ([`plan::Plan::baseline`]).
+    pub baseline: Option<std::sync::Arc<verify::model::Registry>>,
 }
 
 /// [`compile_then`] with the command line's options.
@@ -101,6 +104,7 @@ pub fn compile_with<T: Send>(
         ) {
             Ok(o) => {
                 p.intune = o;
+                p.baseline = options.baseline.clone();
                 Some(p)
             }
             Err(d) => {

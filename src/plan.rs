@@ -54,6 +54,11 @@ pub struct Plan {
     /// definitions in use (`crate::intune::settings_catalog`). Not part of the plan's JSON.
     #[serde(skip)]
     pub intune: crate::intune::settings_catalog::IntuneOptions,
+    /// A machine's exports given with `build --against` (read by `import::read_inputs`):
+    /// the change-approval report shows, for each change, what they hold today. `None`
+    /// without `--against`. Not part of the plan's JSON.
+    #[serde(skip)]
+    pub baseline: Option<std::sync::Arc<crate::verify::model::Registry>>,
 }
 
 impl Plan {
@@ -180,6 +185,7 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
             bundle: spec.bundle.clone(),
             ops,
             intune: Default::default(),
+            baseline: None,
         })
     } else {
         Err(diags)

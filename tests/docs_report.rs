@@ -335,3 +335,61 @@ fn report_prints_to_pdf_without_split_or_clipped_words() {
         "the check does not see words broken across lines"
     );
 }
+
+/// `build --against EXPORT`: the change summary gains a column with what the machine's
+/// exports hold today at each write (the before and after of the change-approval report);
+/// without `--against` there is no such column (control).
+#[test]
+fn against_adds_what_the_machine_holds_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = dir.path().join("with");
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args([
+            "build",
+            "examples/nhs-credential-management.yaml",
+            "--no-sync",
+            "--against",
+            "tests/fixtures/exports/drift.reg",
+            "--out",
+        ])
+        .arg(&with)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(with.join("docs/README.md")).unwrap();
+    assert!(
+        md.contains("| change | key | value | type | data | setting | today (the `--against` exports) |\n|---|---|---|---|---|---|---|\n| set |"),
+        "{md}"
+    );
+    // The stale entry the list reset removes is shown, and the value it replaces.
+    assert!(md.contains("`2 entries: https://manage-care-identities.care-identity-service2.nhs.uk, https://stale.example.nhs.uk` |"), "{md}");
+    assert!(md.contains("| `https://api.service.nhs.uk` | lna-allowed-origins (chrome, settings\\[5\\]) | `https://stale.example.nhs.uk` |"), "{md}");
+    // A key the export does not hold is said to be outside it, not absent.
+    assert!(md.contains("`not in the exports` |"), "{md}");
+    let html = std::fs::read_to_string(with.join("docs/report.html")).unwrap();
+    assert!(html.contains("<th>today (the <code>--against</code> exports)</th>"));
+    // `build --check` with the same exports finds the bundle up to date.
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args([
+            "build",
+            "--check",
+            "examples/nhs-credential-management.yaml",
+            "--against",
+            "tests/fixtures/exports/drift.reg",
+            "--out",
+        ])
+        .arg(&with)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Control: without --against, no such column.
+    let without = dir.path().join("without");
+    build("examples/nhs-credential-management.yaml", &without);
+    let md = std::fs::read_to_string(without.join("docs/README.md")).unwrap();
+    assert!(!md.contains("today (the"), "{md}");
+    assert!(md.contains(
+        "| change | key | value | type | data | setting |\n|---|---|---|---|---|---|\n| set |"
+    ));
+}

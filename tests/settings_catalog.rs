@@ -329,6 +329,7 @@ fn a_definitions_file_gives_the_same_profile() {
     let builtin = compile_with(&text, &Default::default()).plan.unwrap();
     let opts = policyc::CompileOptions {
         intune_definitions: Some(path.clone()),
+        ..Default::default()
     };
     let o = compile_with(&text, &opts);
     let plan = o.plan.unwrap_or_else(|| panic!("{:#?}", o.diagnostics));
@@ -377,6 +378,7 @@ fn with_defs(spec: &str, defs: Vec<Json>) -> (policyc::Outcome, tempfile::TempDi
         spec,
         &policyc::CompileOptions {
             intune_definitions: Some(f),
+            ..Default::default()
         },
     );
     (o, dir)

@@ -36,6 +36,8 @@ struct Doc {
     bundle: crate::validate::Bundle,
     policyc: &'static str,
     has_machine: bool,
+    /// `build --against`: the summary has a "today" column from the machine's exports.
+    has_baseline: bool,
     has_user: bool,
     /// Vendor templates (ADMX files) the Central Store needs so GPMC shows the
     /// vendor-defined values under the vendor's own policies (catalog `vendor:`).
@@ -92,7 +94,34 @@ fn html_breakable(s: &str) -> String {
     out
 }
 
-/// The summary rows (Markdown and HTML) of every registry operation in plan order.
+/// What the `--against` exports hold today where `op` writes: the value, `absent`, or
+/// `not in the exports` when no export holds the key or a parent (as `verify` reads them).
+fn today(reg: &crate::verify::model::Registry, op: &crate::plan::Op) -> String {
+    let full = crate::verify::model::full_path(op.hive, &op.key);
+    if !reg.covers(&full) {
+        return "not in the exports".to_string();
+    }
+    match &op.action {
+        Action::ResetKey => {
+            let entries = reg.list(&full);
+            if entries.is_empty() {
+                "no entries".to_string()
+            } else {
+                let n = entries.len();
+                let s = if n == 1 { "entry" } else { "entries" };
+                format!("{n} {s}: {}", entries.join(", "))
+            }
+        }
+        Action::Set { name, .. } => match reg.value(&full, name) {
+            None => "absent".to_string(),
+            Some(crate::reg::RegData::Sz(s)) => s.clone(),
+            Some(d) => format!("{} {d}", d.reg_type().name()),
+        },
+    }
+}
+
+/// The summary rows (Markdown and HTML) of every registry operation in plan order; with
+/// `build --against`, a last column says what the machine's exports hold there today.
 fn change_rows(plan: &Plan) -> (String, String) {
     let mut md = Vec::new();
     let mut html = Vec::new();
@@ -124,12 +153,16 @@ fn change_rows(plan: &Plan) -> (String, String) {
                 md_code(s)
             }
         };
+        let before = plan.baseline.as_deref().map(|reg| today(reg, op));
         md.push(format!(
-            "| {what} | {} | {} | {ty} | {} | {} |",
+            "| {what} | {} | {} | {ty} | {} | {} |{}",
             md_code(&key),
             mdc(&name),
             mdc(&data),
-            md_escape(&setting)
+            md_escape(&setting),
+            before
+                .as_deref()
+                .map_or(String::new(), |b| format!(" {} |", mdc(b)))
         ));
         let code = |s: &str| {
             if s.is_empty() {
@@ -139,12 +172,15 @@ fn change_rows(plan: &Plan) -> (String, String) {
             }
         };
         html.push(format!(
-            "<tr><td>{what}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{ty}</td><td>{}</td><td>{}<br>{}</td></tr>",
+            "<tr><td>{what}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{ty}</td><td>{}</td><td>{}<br>{}</td>{}</tr>",
             code(&key),
             code(&name),
             code(&data),
             html_breakable(&p.setting),
-            html_breakable(&format!("{}, {}", p.product, p.spec_path))
+            html_breakable(&format!("{}, {}", p.product, p.spec_path)),
+            before
+                .as_deref()
+                .map_or(String::new(), |b| format!("<td>{}</td>", code(b)))
         ));
     }
     (md.join("\n"), html.join("\n"))
@@ -531,6 +567,7 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
         bundle: plan.bundle.clone(),
         policyc: env!("CARGO_PKG_VERSION"),
         has_machine: crate::reg::emit::reg_hives(plan).contains(&Hive::Hklm),
+        has_baseline: plan.baseline.is_some(),
         has_user: crate::reg::emit::reg_hives(plan).contains(&Hive::Hkcu),
         vendor_templates: {
             vendor_templates.sort();

@@ -350,6 +350,7 @@ pub fn remediation_data_section(plan: &Plan) -> String {
         bundle: plan.bundle.clone(),
         ops: mine,
         intune: plan.intune.clone(),
+        baseline: plan.baseline.clone(),
     };
     let mut out = data_section(&own);
     out.push_str("\n# Operations an Intune profile of this bundle delivers (intune/). detect.ps1 and\n# remediate.ps1 leave them alone unless run with -FullPlan (SCCM, no Intune profile).\n");

@@ -569,6 +569,7 @@ mod tests {
             },
             ops,
             intune: Default::default(),
+            baseline: None,
         }
     }
 
