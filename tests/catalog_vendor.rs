@@ -12,22 +12,11 @@ use policyc::catalog::{Catalog, Entry, Location, Product, VendorPolicy};
 use std::path::PathBuf;
 
 fn store() -> Option<PathBuf> {
-    let dir = std::env::var_os("POLICYC_VENDOR_ADMX").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/vendor-admx/PolicyDefinitions")
-        },
-        PathBuf::from,
-    );
-    if dir.join("chrome.admx").is_file() {
-        Some(dir)
-    } else {
-        common::skip(&format!(
-            "no central store at {} (set POLICYC_VENDOR_ADMX)",
-            dir.display()
-        ));
-        None
-    }
+    common::require_shared(
+        "POLICYC_VENDOR_ADMX",
+        "vendor-admx/PolicyDefinitions",
+        "chrome.admx",
+    )
 }
 
 fn read(dir: &std::path::Path, file: &str) -> (Admx, String) {

@@ -13,22 +13,11 @@ use policyc::admx::store::Store;
 use std::path::PathBuf;
 
 fn store_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("POLICYC_VENDOR_ADMX").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/vendor-admx/PolicyDefinitions")
-        },
-        PathBuf::from,
-    );
-    if dir.join("chrome.admx").is_file() {
-        Some(dir)
-    } else {
-        common::skip(&format!(
-            "no central store at {} (set POLICYC_VENDOR_ADMX)",
-            dir.display()
-        ));
-        None
-    }
+    common::require_shared(
+        "POLICYC_VENDOR_ADMX",
+        "vendor-admx/PolicyDefinitions",
+        "chrome.admx",
+    )
 }
 
 /// `<policy` start tags in the decoded text (not `<policyDefinitions`, `<policies`...).

@@ -17,7 +17,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::settings_catalog::{check_definitions, definitions, shared_dump, snapshot};
+use common::settings_catalog::{check_definitions, definitions, snapshot};
 use policyc::catalog::Catalog;
 use policyc::intune::route::RouteKind;
 use policyc::intune::settings_catalog::{self as sc, Delivery, Routes};
@@ -31,17 +31,14 @@ fn example_text() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE)).unwrap()
 }
 
-/// The dump, or a SKIPPED banner (it is beside the repository, not in it: CI has only
-/// the snapshot, whose ids the other tests check).
+/// The dump (beside the repository, where CI lays a copy of `shared/`), or [`common::skip`]:
+/// a failure when interop is required, as for every other real consumer's file.
 fn dump() -> Option<std::path::PathBuf> {
-    let d = shared_dump();
-    if d.is_none() {
-        eprintln!(
-            "\n{0}\nSKIPPED: ../shared/intune-settings-catalog/configurationSettings-browsers-ie.json not found (set POLICYC_INTUNE_DEFINITIONS)\n{0}\n",
-            "!".repeat(72)
-        );
-    }
-    d
+    common::require_shared(
+        "POLICYC_INTUNE_DEFINITIONS",
+        common::settings_catalog::DUMP,
+        "",
+    )
 }
 
 /// Compiles spec text with options; panics with the diagnostics when it fails.

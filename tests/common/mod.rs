@@ -30,6 +30,36 @@ pub fn skip(msg: &str) -> bool {
     false
 }
 
+/// A file or folder of the shared folder beside the repository (`../shared/REL`, where CI
+/// lays a copy), or the path in the environment variable `env`, when `probe` is a file in it
+/// (`""`: the path itself is the file). `None` when it is not there.
+pub fn shared_path(env: &str, rel: &str, probe: &str) -> Option<PathBuf> {
+    let p = std::env::var_os(env).map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared")
+                .join(rel)
+        },
+        PathBuf::from,
+    );
+    let file = if probe.is_empty() {
+        p.clone()
+    } else {
+        p.join(probe)
+    };
+    file.is_file().then_some(p)
+}
+
+/// [`shared_path`], or [`skip`] (a failure under `POLICYC_REQUIRE_INTEROP=1`).
+#[allow(dead_code)] // not every test binary reads the shared folder
+pub fn require_shared(env: &str, rel: &str, probe: &str) -> Option<PathBuf> {
+    let found = shared_path(env, rel, probe);
+    if found.is_none() {
+        skip(&format!("../shared/{rel} not found (set {env})"));
+    }
+    found
+}
+
 /// True when `tool` is on PATH; otherwise [`skip`].
 pub fn require(tool: &str, install: &str) -> bool {
     on_path(tool) || skip(&format!("{tool} not found; install {install} (see README)"))

@@ -26,13 +26,11 @@ use std::path::PathBuf;
 
 /// The real definitions dump, when it is there.
 pub fn shared_dump() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("POLICYC_INTUNE_DEFINITIONS") {
-        return Some(PathBuf::from(p));
-    }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/intune-settings-catalog/configurationSettings-browsers-ie.json");
-    p.is_file().then_some(p)
+    super::shared_path("POLICYC_INTUNE_DEFINITIONS", DUMP, "")
 }
+
+/// The dump's place under `../shared/`.
+pub const DUMP: &str = "intune-settings-catalog/configurationSettings-browsers-ie.json";
 
 /// Definitions by id, and where they came from.
 pub struct Defs {
