@@ -24,6 +24,8 @@ use std::process::{Command, Stdio};
 
 mod common;
 
+use common::wine::{Out, Wine};
+
 const LIVE: &str = "examples/nhs-credential-management.yaml";
 const INT: &str = "examples/nhs-credential-management-int.yaml";
 
@@ -99,88 +101,12 @@ fn find_exe() -> Result<PathBuf, String> {
     }
 }
 
-/// What one run printed, and how it ended.
-struct Out {
-    code: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-}
-
-impl Out {
-    fn text(&self) -> String {
-        format!(
-            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code,
-            String::from_utf8_lossy(&self.stdout),
-            String::from_utf8_lossy(&self.stderr)
-        )
-    }
-}
-
-/// A Wine prefix for the whole test; killed and removed on drop.
-struct Wine {
-    prefix: tempfile::TempDir,
-    logs: tempfile::TempDir,
-    calls: usize,
-}
-
+/// Runs the exe under Wine (the shared prefix of `common::wine`).
 impl Wine {
-    fn boot() -> Wine {
-        let mut w = Wine {
-            prefix: tempfile::Builder::new()
-                .prefix("policyc-wine-exe-")
-                .tempdir()
-                .unwrap(),
-            logs: tempfile::tempdir().unwrap(),
-            calls: 0,
-        };
-        let out = w.run(Path::new("/"), "wineboot", &["-i"]);
-        assert_eq!(out.code, Some(0), "wineboot -i failed:\n{}", out.text());
-        w
-    }
-
-    /// Runs `program args` in `cwd`. Output goes to files, not pipes: wineserver
-    /// outlives the call and would hold a pipe open.
-    fn run(&mut self, cwd: &Path, program: &str, args: &[&str]) -> Out {
-        self.calls += 1;
-        let out_path = self.logs.path().join(format!("{}.out", self.calls));
-        let err_path = self.logs.path().join(format!("{}.err", self.calls));
-        let status = Command::new(program)
-            .args(args)
-            .current_dir(cwd)
-            .env("WINEPREFIX", self.prefix.path())
-            .env("WINEDEBUG", "-all")
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdin(Stdio::null())
-            .stdout(File::create(&out_path).unwrap())
-            .stderr(File::create(&err_path).unwrap())
-            .status()
-            .unwrap_or_else(|e| panic!("starting {program}: {e}"));
-        Out {
-            code: status.code(),
-            stdout: fs::read(&out_path).unwrap(),
-            stderr: fs::read(&err_path).unwrap(),
-        }
-    }
-
     fn exe(&mut self, exe: &Path, cwd: &Path, args: &[&str]) -> Out {
         let mut all = vec![exe.to_str().unwrap()];
         all.extend_from_slice(args);
         self.run(cwd, "wine", &all)
-    }
-}
-
-impl Drop for Wine {
-    fn drop(&mut self) {
-        let _ = Command::new("wineserver")
-            .arg("-k")
-            .env("WINEPREFIX", self.prefix.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
     }
 }
 
@@ -268,7 +194,7 @@ fn windows_exe_under_wine_matches_the_linux_build() {
     build_stub(&bin);
     let exe = bin.join("policyc.exe");
 
-    let mut wine = Wine::boot();
+    let mut wine = Wine::boot("wine-exe");
     let no_stub = wine.exe(
         &bare.join("policyc.exe"),
         t,
@@ -444,7 +370,7 @@ fn windows_exe_under_wine_matches_the_linux_build() {
         let status = Command::new("script")
             .args(["-qec", &cmd, "/dev/null"])
             .current_dir(t)
-            .env("WINEPREFIX", wine.prefix.path())
+            .env("WINEPREFIX", wine.prefix())
             .env("WINEDEBUG", "-all")
             .env("LANG", "C.UTF-8")
             .env("NO_COLOR", "1")
@@ -484,7 +410,7 @@ fn windows_exe_under_wine_matches_the_linux_build() {
     // 4. verify against real `reg export` files: Wine's reg imports the bundle's
     // .reg files, exports the keys the spec writes, and the exe reads the exports.
     for reg in ["machine.reg", "user.reg"] {
-        let r = wine.run(t, "wine", &["reg", "import", &win(&out.join(reg))]);
+        let r = wine.reg(t, &["import", &win(&out.join(reg))]);
         assert_eq!(r.code, Some(0), "reg import {reg}: {}", r.text());
     }
     let exports = [
@@ -498,12 +424,9 @@ fn windows_exe_under_wine_matches_the_linux_build() {
     ];
     let mut against = Vec::new();
     for (key, file) in exports {
-        let r = wine.run(t, "wine", &["reg", "export", key, file, "/y"]);
-        if r.code != Some(0) {
-            // An export only reads: one retry (Wine's reg was seen to fail once).
-            let r = wine.run(t, "wine", &["reg", "export", key, file, "/y"]);
-            assert_eq!(r.code, Some(0), "reg export {key}: {}", r.text());
-        }
+        // `Wine::reg` retries a failed export once (Wine's reg was seen to fail once).
+        let r = wine.reg(t, &["export", key, file, "/y"]);
+        assert_eq!(r.code, Some(0), "reg export {key}: {}", r.text());
         assert!(
             fs::read(t.join(file)).unwrap().starts_with(&[0xFF, 0xFE]),
             "{file}: reg export writes UTF-16LE with a BOM"

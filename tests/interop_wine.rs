@@ -18,11 +18,12 @@ use policyc::plan::{Action, Plan};
 use policyc::reg::text::{self, Block};
 use policyc::reg::{Hive, RegData};
 use std::collections::BTreeMap;
-use std::fs::{self, File};
+use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 mod common;
+
+use common::wine::Wine;
 
 const EXAMPLES: [&str; 2] = [
     "examples/nhs-credential-management.yaml",
@@ -33,99 +34,8 @@ const EXAMPLES: [&str; 2] = [
 const STALE_NAME: &str = "9";
 const STALE_DATA: &str = "stale";
 
-/// One Wine prefix for the whole run; `wineserver -k` and removal on drop (even on panic).
-struct Wine {
-    prefix: tempfile::TempDir,
-    logs: tempfile::TempDir,
-    calls: usize,
-}
-
-struct Run {
-    ok: bool,
-    output: String,
-}
-
-impl Wine {
-    fn boot() -> Wine {
-        let mut wine = Wine {
-            prefix: tempfile::Builder::new()
-                .prefix("policyc-wine-")
-                .tempdir()
-                .expect("prefix dir"),
-            logs: tempfile::tempdir().expect("log dir"),
-            calls: 0,
-        };
-        let run = wine.run("wineboot", &["-i"]);
-        assert!(run.ok, "wineboot -i failed:\n{}", run.output);
-        wine
-    }
-
-    /// Runs a Wine program in the prefix. Output goes to files, not pipes: wineserver
-    /// outlives the call and would hold a pipe open.
-    fn run(&mut self, program: &str, args: &[&str]) -> Run {
-        self.calls += 1;
-        let log = self.logs.path().join(format!("{}.log", self.calls));
-        let out = File::create(&log).expect("log file");
-        let err = out.try_clone().expect("log file");
-        let status = Command::new(program)
-            .args(args)
-            .env("WINEPREFIX", self.prefix.path())
-            .env("WINEDEBUG", "-all")
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .status()
-            .unwrap_or_else(|e| panic!("starting {program}: {e}"));
-        let output = fs::read(&log).unwrap_or_default();
-        Run {
-            ok: status.success(),
-            output: format!(
-                "$ {program} {}\nexit: {status}\n{}",
-                args.join(" "),
-                String::from_utf8_lossy(&output)
-            ),
-        }
-    }
-
-    fn reg(&mut self, args: &[&str]) -> Run {
-        let mut all = vec!["reg"];
-        all.extend_from_slice(args);
-        let run = self.run("wine", &all);
-        // `wine reg export` of a key that exists was seen to exit 1 once, with no message,
-        // in a clean CI run (the same run passed every other time). An export only reads,
-        // so it is retried; the retry is reported, and a second failure still fails.
-        if !run.ok && args.first() == Some(&"export") {
-            std::thread::sleep(std::time::Duration::from_millis(500));
-            let again = self.run("wine", &all);
-            eprintln!(
-                "interop_wine: retried after a failed export ({}): {}",
-                run.output.lines().next().unwrap_or_default(),
-                if again.ok {
-                    "the retry succeeded"
-                } else {
-                    "the retry failed too"
-                }
-            );
-            return again;
-        }
-        run
-    }
-}
-
-impl Drop for Wine {
-    fn drop(&mut self) {
-        let _ = Command::new("wineserver")
-            .arg("-k")
-            .env("WINEPREFIX", self.prefix.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
+/// Where `wine` runs its programs: the paths this test passes are absolute.
+const CWD: &str = "/";
 
 /// `(hive, key)` as the plan names it, grouped case-insensitively, with the values the
 /// plan sets there and whether the plan resets the key.
@@ -200,21 +110,27 @@ fn check_example(wine: &mut Wine, example: &str) -> Vec<String> {
             e.key
         );
         let key = format!("{}\\{}", hive.short_name(), e.key);
-        let run = wine.reg(&[
-            "add", &key, "/v", STALE_NAME, "/t", "REG_SZ", "/d", STALE_DATA, "/f",
-        ]);
+        let run = wine.reg(
+            Path::new(CWD),
+            &[
+                "add", &key, "/v", STALE_NAME, "/t", "REG_SZ", "/d", STALE_DATA, "/f",
+            ],
+        );
         assert!(
-            run.ok,
+            run.ok(),
             "{example}: seeding a stale entry failed:\n{}",
-            run.output
+            run.text()
         );
         // Make sure the seed is really there, so its absence later means something.
         let out = work.path().join("seeded.reg");
-        let run = wine.reg(&["export", &key, out.to_str().expect("utf-8 temp path"), "/y"]);
+        let run = wine.reg(
+            Path::new(CWD),
+            &["export", &key, out.to_str().expect("utf-8 temp path"), "/y"],
+        );
         assert!(
-            run.ok,
+            run.ok(),
             "{example}: exporting the seeded {key} failed:\n{}",
-            run.output
+            run.text()
         );
         let long = format!("{}\\{}", hive.long_name(), e.key);
         let seeded = exported_values(&out, &long).unwrap_or_else(|m| panic!("{example}: {m}"));
@@ -228,11 +144,14 @@ fn check_example(wine: &mut Wine, example: &str) -> Vec<String> {
     for (name, bytes) in &regs {
         let path = work.path().join(name);
         fs::write(&path, bytes).expect("write .reg");
-        let run = wine.reg(&["import", path.to_str().expect("utf-8 temp path")]);
-        if !run.ok {
+        let run = wine.reg(
+            Path::new(CWD),
+            &["import", path.to_str().expect("utf-8 temp path")],
+        );
+        if !run.ok() {
             problems.push(format!(
                 "{example}: {name} was not imported:\n{}",
-                run.output
+                run.text()
             ));
         }
     }
@@ -241,11 +160,14 @@ fn check_example(wine: &mut Wine, example: &str) -> Vec<String> {
         let key = format!("{}\\{}", hive.short_name(), e.key);
         let long = format!("{}\\{}", hive.long_name(), e.key);
         let out = work.path().join(format!("export-{i}.reg"));
-        let run = wine.reg(&["export", &key, out.to_str().expect("utf-8 temp path"), "/y"]);
-        if !run.ok {
+        let run = wine.reg(
+            Path::new(CWD),
+            &["export", &key, out.to_str().expect("utf-8 temp path"), "/y"],
+        );
+        if !run.ok() {
             problems.push(format!(
                 "{example}: exporting {key} failed:\n{}",
-                run.output
+                run.text()
             ));
             continue;
         }
@@ -299,8 +221,15 @@ fn verify_wine_exports(wine: &mut Wine, example: &str) -> Vec<String> {
     keys.dedup();
     for (i, key) in keys.iter().enumerate() {
         let out = work.path().join(format!("verify-{i}.reg"));
-        let run = wine.reg(&["export", key, out.to_str().expect("utf-8 temp path"), "/y"]);
-        assert!(run.ok, "{example}: exporting {key} failed:\n{}", run.output);
+        let run = wine.reg(
+            Path::new(CWD),
+            &["export", key, out.to_str().expect("utf-8 temp path"), "/y"],
+        );
+        assert!(
+            run.ok(),
+            "{example}: exporting {key} failed:\n{}",
+            run.text()
+        );
         exports.push(fs::read(&out).expect("export"));
     }
     let registry = |exports: &[Vec<u8>]| {
@@ -410,20 +339,26 @@ fn wine_import(
     file: &[u8],
 ) -> Result<BTreeMap<String, RegData>, String> {
     let key = common::reg_cases::KEY;
-    let _ = wine.reg(&["delete", key, "/f"]);
+    let _ = wine.reg(Path::new(CWD), &["delete", key, "/f"]);
     let input = work.join("case.reg");
     fs::write(&input, file).expect("write case");
-    let run = wine.reg(&["import", input.to_str().expect("utf-8 temp path")]);
-    if !run.ok {
-        return Err(format!("import failed:\n{}", run.output));
+    let run = wine.reg(
+        Path::new(CWD),
+        &["import", input.to_str().expect("utf-8 temp path")],
+    );
+    if !run.ok() {
+        return Err(format!("import failed:\n{}", run.text()));
     }
     let out = work.join("case-export.reg");
     let _ = fs::remove_file(&out);
-    let run = wine.reg(&["export", key, out.to_str().expect("utf-8 temp path"), "/y"]);
-    if !run.ok {
+    let run = wine.reg(
+        Path::new(CWD),
+        &["export", key, out.to_str().expect("utf-8 temp path"), "/y"],
+    );
+    if !run.ok() {
         // No value line was valid and the key line was: the key exists. An export
         // failure therefore means something else went wrong.
-        return Err(format!("export failed:\n{}", run.output));
+        return Err(format!("export failed:\n{}", run.text()));
     }
     Ok(case_values(&fs::read(&out).expect("export")))
 }
@@ -499,8 +434,11 @@ fn check_rollback(wine: &mut Wine, example: &str) -> Vec<String> {
             let key = format!("{}\\{}", hive.short_name(), e.key);
             let long = format!("{}\\{}", hive.long_name(), e.key);
             let out = work.path().join(format!("{tag}-{i}.reg"));
-            let run = wine.reg(&["export", &key, out.to_str().expect("utf-8 temp path"), "/y"]);
-            if !run.ok {
+            let run = wine.reg(
+                Path::new(CWD),
+                &["export", &key, out.to_str().expect("utf-8 temp path"), "/y"],
+            );
+            if !run.ok() {
                 continue; // the key is gone
             }
             if let Ok(got) = exported_values(&out, &long) {
@@ -540,11 +478,14 @@ fn check_rollback(wine: &mut Wine, example: &str) -> Vec<String> {
     for (name, bytes) in &undo {
         let path = work.path().join(name.replace('/', "-"));
         fs::write(&path, bytes).expect("write undo .reg");
-        let run = wine.reg(&["import", path.to_str().expect("utf-8 temp path")]);
-        if !run.ok {
+        let run = wine.reg(
+            Path::new(CWD),
+            &["import", path.to_str().expect("utf-8 temp path")],
+        );
+        if !run.ok() {
             problems.push(format!(
                 "{example}: {name} was not imported:\n{}",
-                run.output
+                run.text()
             ));
         }
     }
@@ -559,7 +500,7 @@ fn examples_import_into_wine_and_read_back_exactly() {
     if !common::require("wine", "wine wine64") {
         return;
     }
-    let mut wine = Wine::boot();
+    let mut wine = Wine::boot("wine");
     let mut problems = Vec::new();
     let mut checked = 0;
     for example in EXAMPLES {

@@ -8,6 +8,7 @@ pub mod intune;
 pub mod reg_cases;
 pub mod settings_catalog;
 pub mod specs;
+pub mod wine;
 
 use policyc::plan::Plan;
 use std::io::Write as _;
@@ -51,7 +52,6 @@ pub fn shared_path(env: &str, rel: &str, probe: &str) -> Option<PathBuf> {
 }
 
 /// [`shared_path`], or [`skip`] (a failure under `POLICYC_REQUIRE_INTEROP=1`).
-#[allow(dead_code)] // not every test binary reads the shared folder
 pub fn require_shared(env: &str, rel: &str, probe: &str) -> Option<PathBuf> {
     let found = shared_path(env, rel, probe);
     if found.is_none() {
