@@ -86,41 +86,53 @@ pub fn reg_file(plan: &Plan, hive: Hive) -> RegFile {
     };
     for op in plan.ops.iter().filter(|o| o.hive == hive && in_reg_file(o)) {
         let path = format!("{}\\{}", hive.long_name(), op.key);
-        let why = format!(
-            "{} ({}: {}) from {}",
-            op.provenance.setting,
-            op.provenance.product,
-            op.provenance.location,
-            op.provenance.spec_path
-        );
         match &op.action {
             Action::ResetKey => file.blocks.push(Block::DeleteKey(path)),
-            Action::Set { name, data } => {
-                let line = ValueLine {
+            Action::Set { name, data } => push_value(
+                &mut file,
+                path,
+                why(op),
+                ValueLine {
                     name: Some(name.clone()),
                     data: Some(data.clone()),
-                };
-                match file.blocks.last_mut() {
-                    Some(Block::Key {
-                        path: p,
-                        values,
-                        comments,
-                    }) if *p == path => {
-                        if !comments.contains(&why) {
-                            comments.push(why);
-                        }
-                        values.push(line);
-                    }
-                    _ => file.blocks.push(Block::Key {
-                        path,
-                        comments: vec![why],
-                        values: vec![line],
-                    }),
-                }
-            }
+                },
+            ),
         }
     }
     file
+}
+
+/// The comment that says where a write comes from: setting, product, location, spec path.
+fn why(op: &Op) -> String {
+    let p = &op.provenance;
+    format!(
+        "{} ({}: {}) from {}",
+        p.setting, p.product, p.location, p.spec_path
+    )
+}
+
+/// Adds a value line to the key block at the end of `file` when it is the same key (with
+/// its provenance comment, once), or opens a new block; an identical line is written once.
+fn push_value(file: &mut RegFile, path: String, why: String, line: ValueLine) {
+    match file.blocks.last_mut() {
+        Some(Block::Key {
+            path: p,
+            values,
+            comments,
+        }) if *p == path => {
+            if !comments.contains(&why) {
+                comments.push(why);
+            }
+            if !values.contains(&line) {
+                values.push(line);
+            }
+        }
+        _ => file.blocks.push(Block::Key {
+            path,
+            comments: vec![why],
+            values: vec![line],
+        }),
+    }
 }
 
 /// The undo file's bundle path for a hive.
@@ -161,42 +173,19 @@ pub fn undo_file(plan: &Plan, hive: Hive) -> RegFile {
         .collect();
     for op in &ops {
         let path = format!("{}\\{}", hive.long_name(), op.key);
-        let why = format!(
-            "{} ({}: {}) from {}",
-            op.provenance.setting,
-            op.provenance.product,
-            op.provenance.location,
-            op.provenance.spec_path
-        );
         match &op.action {
             Action::ResetKey => file.blocks.push(Block::DeleteKey(path)),
             // Values of an owned list key go with the key.
             Action::Set { .. } if owned.iter().any(|k| k.eq_ignore_ascii_case(&op.key)) => {}
-            Action::Set { name, .. } => {
-                let line = ValueLine {
+            Action::Set { name, .. } => push_value(
+                &mut file,
+                path,
+                why(op),
+                ValueLine {
                     name: Some(name.clone()),
                     data: None,
-                };
-                match file.blocks.last_mut() {
-                    Some(Block::Key {
-                        path: p,
-                        values,
-                        comments,
-                    }) if *p == path => {
-                        if !comments.contains(&why) {
-                            comments.push(why);
-                        }
-                        if !values.contains(&line) {
-                            values.push(line);
-                        }
-                    }
-                    _ => file.blocks.push(Block::Key {
-                        path,
-                        comments: vec![why],
-                        values: vec![line],
-                    }),
-                }
-            }
+                },
+            ),
         }
     }
     file
