@@ -7,6 +7,7 @@
 pub mod check;
 pub mod ids;
 pub mod reader;
+pub mod state;
 pub mod store;
 pub mod template;
 

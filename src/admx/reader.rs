@@ -91,6 +91,8 @@ pub struct ValueList {
 pub struct EnumItem {
     pub display_name: String,
     pub value: Option<Value>,
+    /// More values the item writes when chosen (`<valueList>`).
+    pub value_list: Option<ValueList>,
 }
 
 /// A policy element (`boolean`, `decimal`, `text`, `enum`, `list`, `multiText`, ...).
@@ -102,6 +104,11 @@ pub struct Element {
     /// Every attribute as written (unescaped), e.g. `key`, `valueName`, `additive`.
     pub attrs: BTreeMap<String, String>,
     pub enum_items: Vec<EnumItem>,
+    /// `boolean` only: `<trueValue>`/`<falseValue>` and `<trueList>`/`<falseList>`.
+    pub true_value: Option<Value>,
+    pub false_value: Option<Value>,
+    pub true_list: Option<ValueList>,
+    pub false_list: Option<ValueList>,
 }
 
 impl Element {
@@ -178,6 +185,10 @@ pub struct Control {
     pub label: String,
     /// `defaultValue` child (textBox) or attribute (decimalTextBox...).
     pub default_value: Option<String>,
+    /// checkBox `defaultChecked`.
+    pub default_checked: bool,
+    /// dropdownList `defaultItem`: the 0-based index of the enum item shown first.
+    pub default_item: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -576,6 +587,7 @@ fn policy(n: Node<'_, '_>) -> Result<Policy, ReadError> {
                         enum_items.push(EnumItem {
                             display_name: i.req("displayName")?,
                             value: i.child("value").map(value).transpose()?,
+                            value_list: i.child("valueList").map(value_list).transpose()?,
                         });
                     }
                     p.elements.push(Element {
@@ -583,6 +595,10 @@ fn policy(n: Node<'_, '_>) -> Result<Policy, ReadError> {
                         id: e.req("id")?,
                         attrs: e.attr_map(),
                         enum_items,
+                        true_value: e.child("trueValue").map(value).transpose()?,
+                        false_value: e.child("falseValue").map(value).transpose()?,
+                        true_list: e.child("trueList").map(value_list).transpose()?,
+                        false_list: e.child("falseList").map(value_list).transpose()?,
                     });
                 }
             }
@@ -724,6 +740,10 @@ pub fn read_adml(text: &str) -> Result<Adml, ReadError> {
                     ref_id: c.attr("refId").map(str::to_string),
                     label,
                     default_value,
+                    default_checked: c
+                        .attr("defaultChecked")
+                        .is_some_and(|v| v == "true" || v == "1"),
+                    default_item: c.attr("defaultItem").and_then(|v| v.parse().ok()),
                 });
             }
             a.presentations.push(Presentation {
@@ -791,181 +811,50 @@ impl Policy {
         self.enabled_writes_in(self.hive()?, adml, inputs)
     }
 
-    /// `hive` is one this policy's class allows (`Both` allows either).
-    fn allows(&self, hive: Hive) -> Result<(), ReadError> {
-        let ok = match self.class.as_str() {
-            "Both" => true,
-            "Machine" => hive == Hive::Hklm,
-            "User" => hive == Hive::Hkcu,
-            _ => false,
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(err(format!(
-                "policy {}: class `{}` does not write {}",
-                self.name,
-                self.class,
-                hive.short_name()
-            )))
-        }
-    }
-
-    /// The writes of one policy state (MS-GPREG / ADMX schema): `value` under the policy's
-    /// own `valueName` (when it has one), then each item of the state's value list, under
-    /// its own key or the list's `defaultKey` or the policy's key.
-    fn state_writes(&self, hive: Hive, value: Value, list: Option<&ValueList>) -> Vec<Write> {
-        let write = |key: &str, name: &str, v: &Value| -> Write {
-            let (key, name) = (key.to_string(), name.to_string());
-            let data = match v {
-                Value::Decimal(d) => RegData::Dword(*d),
-                Value::LongDecimal(q) => RegData::Qword(*q),
-                Value::String(s) => RegData::Sz(s.clone()),
-                Value::Delete => return Write::Delete { hive, key, name },
-            };
-            Write::Set {
-                hive,
-                key,
-                name,
-                data,
-            }
-        };
-        let mut out = Vec::new();
-        if let Some(vn) = &self.value_name {
-            out.push(write(&self.key, vn, &value));
-        }
-        if let Some(l) = list {
-            let default = l.default_key.as_deref().unwrap_or(&self.key);
-            for i in &l.items {
-                out.push(write(
-                    i.key.as_deref().unwrap_or(default),
-                    &i.value_name,
-                    &i.value,
-                ));
-            }
-        }
-        out
-    }
-
     /// The registry writes of the Disabled state in `hive` (for class `Both`, the hive
-    /// the GPO side chooses): `disabledValue` at `key`/`valueName` (a `valueName` without
-    /// `disabledValue` is read as DWORD 0, mirroring `enabled_writes`' DWORD 1; not
-    /// confirmed), then every `disabledList` item. Policies with elements are refused:
-    /// their Disabled writes (`**del.`/`**delvals.` per element) are not modelled here.
+    /// the GPO side chooses); see [`super::state`] for what the engine writes.
     pub fn disabled_writes_in(&self, hive: Hive) -> Result<Vec<Write>, ReadError> {
-        self.allows(hive)?;
-        if !self.elements.is_empty() {
-            return Err(err(format!(
-                "policy {}: the Disabled writes of elements are not modelled",
-                self.name
-            )));
-        }
-        Ok(self.state_writes(
-            hive,
-            self.disabled_value.clone().unwrap_or(Value::Decimal(0)),
-            self.disabled_list.as_ref(),
-        ))
+        self.writes(hive, &super::state::PolicyState::Disabled)
     }
 
     /// [`Policy::enabled_writes`] in `hive`, for class `Both` policies (the GPO side
-    /// chooses the hive: Computer or User Configuration).
+    /// chooses the hive: Computer or User Configuration). `inputs` are read by each
+    /// element's kind (`list`, `text`, `decimal`, `longDecimal`); an element without input
+    /// takes its ADML presentation default, as the editor shows it.
     pub fn enabled_writes_in(
         &self,
         hive: Hive,
         adml: Option<&Adml>,
         inputs: &Inputs,
     ) -> Result<Vec<Write>, ReadError> {
-        self.allows(hive)?;
-        let mut out = self.state_writes(
-            hive,
-            self.enabled_value.clone().unwrap_or(Value::Decimal(1)),
-            self.enabled_list.as_ref(),
-        );
-        let default_of = |id: &str| -> Option<String> {
-            let adml = adml?;
-            let pres = adml.presentation(
-                self.presentation
-                    .as_deref()?
-                    .strip_prefix("$(presentation.")?
-                    .strip_suffix(')')?,
-            )?;
-            pres.controls
-                .iter()
-                .find(|c| c.ref_id.as_deref() == Some(id))?
-                .default_value
-                .clone()
-        };
+        use super::state::{ElementValue, PolicyState};
+        let mut values = self.presentation_defaults(adml);
         for e in &self.elements {
-            let key = e.attr("key").unwrap_or(&self.key).to_string();
-            match e.kind.as_str() {
-                "list" => {
-                    if !e.flag("additive") {
-                        out.push(Write::ClearKey {
-                            hive,
-                            key: key.clone(),
-                        });
+            let v =
+                match e.kind.as_str() {
+                    "list" => Some(ElementValue::List(
+                        inputs.lists.get(&e.id).cloned().unwrap_or_default(),
+                    )),
+                    "text" => inputs.texts.get(&e.id).cloned().map(ElementValue::Text),
+                    "decimal" | "longDecimal" => match inputs.texts.get(&e.id) {
+                        Some(t) => Some(ElementValue::Number(t.parse().map_err(|_| {
+                            err(format!("element {}: `{t}` is not a number", e.id))
+                        })?)),
+                        None => None,
+                    },
+                    "boolean" | "enum" | "multiText" => None,
+                    other => {
+                        return Err(err(format!(
+                            "policy {}: element <{other}> is not an ADMX element kind",
+                            self.name
+                        )))
                     }
-                    let entries = inputs.lists.get(&e.id).cloned().unwrap_or_default();
-                    let ty = |s: String| {
-                        if e.flag("expandable") {
-                            RegData::ExpandSz(s)
-                        } else {
-                            RegData::Sz(s)
-                        }
-                    };
-                    for (i, (name, v)) in entries.into_iter().enumerate() {
-                        let name = if e.flag("explicitValue") {
-                            name
-                        } else if let Some(prefix) = e.attr("valuePrefix") {
-                            format!("{prefix}{}", i + 1)
-                        } else {
-                            // No prefix and no explicit names: the value is its own name.
-                            v.clone()
-                        };
-                        out.push(Write::Set {
-                            hive,
-                            key: key.clone(),
-                            name,
-                            data: ty(v),
-                        });
-                    }
-                }
-                "text" | "decimal" => {
-                    let Some(v) = inputs
-                        .texts
-                        .get(&e.id)
-                        .cloned()
-                        .or_else(|| default_of(&e.id))
-                    else {
-                        continue;
-                    };
-                    let name = e.attr("valueName").unwrap_or_default().to_string();
-                    let data =
-                        if e.kind == "decimal" && !e.flag("storeAsText") {
-                            RegData::Dword(v.parse().map_err(|_| {
-                                err(format!("element {}: `{v}` is not a number", e.id))
-                            })?)
-                        } else if e.flag("expandable") {
-                            RegData::ExpandSz(v)
-                        } else {
-                            RegData::Sz(v)
-                        };
-                    out.push(Write::Set {
-                        hive,
-                        key,
-                        name,
-                        data,
-                    });
-                }
-                other => {
-                    return Err(err(format!(
-                    "policy {}: element <{other}> needs an input model this reader does not have",
-                    self.name
-                )))
-                }
+                };
+            if let Some(v) = v {
+                values.insert(e.id.clone(), v);
             }
         }
-        Ok(out)
+        self.writes(hive, &PolicyState::Enabled(values))
     }
 }
 
@@ -1018,8 +907,9 @@ mod tests {
         assert!(p
             .enabled_writes_in(Hive::Hkcu, None, &Inputs::default())
             .is_err());
-        // With elements, the Disabled writes are refused (not modelled).
-        assert!(p.disabled_writes_in(Hive::Hklm).is_err());
+        // With elements, the Disabled state clears the list's key.
+        assert!(matches!(&p.disabled_writes_in(Hive::Hklm).unwrap()[..],
+            [Write::Delete { name, .. }, Write::ClearKey { .. }] if name == "V"));
         let mut q = p.clone();
         q.elements.clear();
         q.class = "Both".into();
