@@ -187,16 +187,11 @@ impl Policy {
                 } else {
                     (&e.false_value, &e.false_list, 0)
                 };
+                let named = e.attr("valueName").is_some();
                 match value {
-                    Some(fv) => {
-                        if e.attr("valueName").is_some() {
-                            out.push(fixed(hive, &key, &name, fv))
-                        }
-                    }
-                    None if list.is_none() && e.attr("valueName").is_some() => {
-                        out.push(set(RegData::Dword(implicit)))
-                    }
-                    None => {}
+                    Some(fv) if named => out.push(fixed(hive, &key, &name, fv)),
+                    None if list.is_none() && named => out.push(set(RegData::Dword(implicit))),
+                    _ => {}
                 }
                 if let Some(l) = list {
                     list_writes(hive, &key, l, out);
