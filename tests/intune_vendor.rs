@@ -183,6 +183,44 @@ fn every_chrome_and_edge_policy_routes_and_microsoft_templates_do_not() {
         "google.admx has no policies"
     );
     // A third-party template outside Software\Policies\Microsoft gets a derived App.
+    // msedge.admx writes within Software\Policies\Microsoft: its documented route stays,
+    // with the disagreement of Microsoft's two pages as a caveat; chrome.admx has none.
+    let edge = store
+        .get("Microsoft.Policies.Edge:AuthServerAllowlist")
+        .unwrap();
+    let r = vendor::route(store, edge, Hive::Hklm, c).unwrap();
+    assert_eq!(r.caveats.len(), 1, "{:?}", r.caveats);
+    assert!(
+        r.caveats[0].contains("within `Software\\Policies\\Microsoft`"),
+        "{:?}",
+        r.caveats
+    );
+    assert!(
+        r.describe().contains("ADMXInstall/Edge/Policy/EdgeAdmx"),
+        "{}",
+        r.describe()
+    );
+    let chrome = store
+        .get("Google.Policies.Chrome:AuthServerAllowlist")
+        .unwrap();
+    assert!(vendor::route(store, chrome, Hive::Hkcu, c)
+        .unwrap()
+        .caveats
+        .is_empty());
+    // A Windows template: no route, and the reason says why.
+    let ie = store
+        .get("Microsoft.Policies.InternetExplorer:IZ_ProxyByPass")
+        .unwrap();
+    let m = vendor::route(store, ie, Hive::Hklm, c).unwrap_err();
+    assert!(m.contains("inetres.admx is a Microsoft template"), "{m}");
+    // A class Machine policy has no ./User route.
+    let machine = store
+        .policies()
+        .find(|p| p.policy.class == "Machine" && vendor::route(store, *p, Hive::Hklm, c).is_ok())
+        .unwrap();
+    assert!(vendor::route(store, machine, Hive::Hkcu, c)
+        .unwrap_err()
+        .contains("no User OMA-URI"));
     let p = store
         .get("Mozilla.Policies.Firefox:DisableTelemetry")
         .unwrap();
@@ -451,14 +489,11 @@ fn ingestion_and_payloads_pass_the_graph_models() {
     ] {
         let p = store.get(id).unwrap();
         let r = vendor::route(store, p, Hive::Hklm, c).unwrap();
-        let value = payload(p.policy, &PolicyState::Enabled(every_value(p.policy))).unwrap();
-        settings.push(OmaSetting {
-            odata_type: "#microsoft.graph.omaSettingString",
-            display_name: id.to_string(),
-            description: String::new(),
-            oma_uri: r.uri,
-            value: OmaValue::String(value),
-        });
+        let state = PolicyState::Enabled(every_value(p.policy));
+        let s = vendor::setting(p, &r, &state, "settings[0]").unwrap();
+        assert_eq!(s.oma_uri, r.uri);
+        settings.push(s);
+        settings.push(vendor::setting(p, &r, &PolicyState::Disabled, "settings[1]").unwrap());
     }
     let profile = Profile {
         odata_type: PROFILE_TYPE,

@@ -536,6 +536,58 @@ pub fn route(
     })
 }
 
+impl VendorRoute {
+    /// How Intune delivers the policy, in words, for `check`'s notes.
+    pub fn describe(&self) -> String {
+        let how = match &self.ingest.documented_by {
+            Some(url) => format!("as the vendor documents ({url})"),
+            None => "an App name derived from the file name; no vendor documents one".to_string(),
+        };
+        let mut s = format!(
+            "custom OMA-URI {}; needs {} ingested as App {} ({}), {how}",
+            self.uri,
+            self.ingest.file,
+            self.ingest.app,
+            self.ingest.uri()
+        );
+        for c in &self.caveats {
+            s.push_str("; ");
+            s.push_str(c);
+        }
+        s
+    }
+}
+
+/// The custom profile's setting for vendor policy `p` in `state` along `route` (from
+/// [`route`] for the same policy and scope): a Graph `omaSettingString` whose value is
+/// [`payload`]. `label` names the spec setting (e.g. `settings[3]`) in the description.
+pub fn setting(
+    p: PolicyRef<'_>,
+    route: &VendorRoute,
+    state: &PolicyState,
+    label: &str,
+) -> Result<OmaSetting, String> {
+    let value = payload(p.policy, state)?;
+    let what = match state {
+        PolicyState::Enabled(_) => "Enabled",
+        PolicyState::Disabled => "Disabled",
+    };
+    Ok(OmaSetting {
+        odata_type: "#microsoft.graph.omaSettingString",
+        display_name: format!("{} ({})", p.display_name(), p.id()),
+        description: format!(
+            "{label}: {} {what}, from {}. Needs {} ingested as App {} first ({}).",
+            p.id(),
+            p.file.name,
+            route.ingest.file,
+            route.ingest.app,
+            route.ingest.uri()
+        ),
+        oma_uri: route.uri.clone(),
+        value: OmaValue::String(value),
+    })
+}
+
 /// The ADMXInstall setting that ingests `ingest.file` from the store folder `store_dir`:
 /// a Graph `omaSettingString` whose value is the file's text as the vendor ships it,
 /// decoded by its bytes (UTF-16 with BOM, else UTF-8; a UTF-8 BOM dropped) and otherwise
