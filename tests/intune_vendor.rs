@@ -520,3 +520,36 @@ fn ingestion_and_payloads_pass_the_graph_models() {
     assert_eq!(lines[0]["errors"], serde_json::json!([]), "{}", lines[0]);
     assert_ne!(lines[1]["errors"], serde_json::json!([]), "{}", lines[1]);
 }
+
+#[test]
+fn a_moved_category_changes_the_derived_route() {
+    // Control for the curated comparison: the path comes from the file, so a template that
+    // moves the policy to another category (as pre-release msedge.admx builds did for LNA,
+    // `LocalNetworkAccessSettings` instead of `Network`) no longer matches the catalog.
+    let Some((store, _)) = store() else { return };
+    let p = store
+        .get("Microsoft.Policies.Edge:LocalNetworkAccessAllowedForUrls")
+        .unwrap();
+    let mut admx = p.file.admx.clone();
+    assert_eq!(
+        vendor::category_path(&admx, p.policy).unwrap(),
+        "microsoft_edge~Network"
+    );
+    let mut policy = p.policy.clone();
+    policy.parent_category = Some("Proxy".into());
+    assert_eq!(
+        vendor::category_path(&admx, &policy).unwrap(),
+        "microsoft_edge~Proxy"
+    );
+    // A parent in another namespace ends the path (Chrome's googlechrome -> Google:Cat_Google).
+    let root = admx
+        .categories
+        .iter_mut()
+        .find(|c| c.name == "microsoft_edge")
+        .unwrap();
+    root.parent = Some("Vendor:Cat_Vendor".into());
+    assert_eq!(
+        vendor::category_path(&admx, p.policy).unwrap(),
+        "microsoft_edge~Network"
+    );
+}

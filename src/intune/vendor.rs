@@ -134,7 +134,7 @@ pub struct VendorRoute {
     /// The ids a `<data id>` of the payload may name: the policy's element ids, in ADMX order.
     pub data_ids: Vec<String>,
     pub ingest: Ingest,
-    /// Things the lead's note should say about this route (documented disagreements).
+    /// What `check`'s note should add about this route (documented disagreements).
     pub caveats: Vec<String>,
 }
 
