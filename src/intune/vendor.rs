@@ -819,6 +819,18 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_record_is_refused_when_the_catalog_loads() {
+        let product = "id: x\nname: X\nkind: browser\nsources: [{url: https://x}]\nintune_admx: {namespace: X.P, file: x.admx, app: \"X App\", file_uid: XAdmx, sources: [{url: https://x}]}\n";
+        let e = Catalog::from_files(&[], &[("x.yaml", product)]).unwrap_err();
+        assert!(
+            e.contains("products/x.yaml: intune_admx app `X App`"),
+            "{e}"
+        );
+        let ok = product.replace("\"X App\"", "XApp");
+        assert!(Catalog::from_files(&[], &[("x.yaml", &ok)]).is_ok());
+    }
+
+    #[test]
     fn builtin_records_are_consistent() {
         let c = Catalog::builtin().unwrap();
         let records: Vec<&AdmxApp> = c
