@@ -14,6 +14,7 @@ pub mod emit;
 pub mod ingestion;
 pub mod route;
 pub mod settings_catalog;
+pub mod vendor;
 
 use crate::admx::{ids, template};
 use crate::catalog::{Catalog, Entry, Layout, Location, ValueKind};
