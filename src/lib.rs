@@ -70,6 +70,9 @@ pub struct CompileOptions {
     pub templates: Option<std::path::PathBuf>,
 }
 
+/// A central store and the folder it was read from.
+pub type LoadedStore = (admx::store::Store, std::path::PathBuf);
+
 /// The central store a compile reads: `--templates`, else the spec's `templates:`
 /// (relative to the spec's folder); `Ok(None)` when neither is given. Files that do not
 /// read are `admx-unreadable` warnings with file and line; a folder that cannot be
@@ -78,7 +81,7 @@ pub fn load_templates(
     loaded: &spec::Loaded,
     file: &str,
     option: Option<&std::path::Path>,
-) -> Result<(Option<admx::store::Store>, Vec<Diagnostic>), Diagnostic> {
+) -> Result<(Option<LoadedStore>, Vec<Diagnostic>), Diagnostic> {
     let dir = match (option, loaded.raw.templates.as_deref()) {
         (Some(d), _) => d.to_path_buf(),
         (None, Some(t)) => std::path::Path::new(file)
@@ -112,7 +115,7 @@ pub fn load_templates(
             d
         })
         .collect();
-    Ok((Some(store), warnings))
+    Ok((Some((store, dir)), warnings))
 }
 
 /// [`compile_then`] with the command line's options.
@@ -148,7 +151,7 @@ pub fn compile_with<T: Send>(
             )
         }
     };
-    let (spec, ds) = validate::validate_with(&loaded, catalog, store.as_ref());
+    let (spec, ds) = validate::validate_with(&loaded, catalog, store.as_ref().map(|(s, _)| s));
     diagnostics.extend(ds);
     let plan = spec.and_then(|s| match plan::build(&s, catalog) {
         Ok(p) => Some(p),
@@ -167,7 +170,16 @@ pub fn compile_with<T: Send>(
             Ok(o) => {
                 p.intune = o;
                 p.baseline = options.baseline.clone();
-                Some(p)
+                match vendor_ingest(&loaded, &p, catalog, store.as_ref()) {
+                    Ok(i) => {
+                        p.vendor_ingest = i;
+                        Some(p)
+                    }
+                    Err(ds) => {
+                        diagnostics.extend(ds);
+                        None
+                    }
+                }
             }
             Err(d) => {
                 diagnostics.push(locate(&loaded, d));
@@ -208,6 +220,69 @@ pub fn compile_with<T: Send>(
     let plan = plan.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     let result = result.filter(|_| plan.is_some());
     (Outcome { diagnostics, plan }, result)
+}
+
+/// The spec's `intune_ingest_templates: true`: an ADMXInstall setting for each vendor ADMX
+/// the Intune profiles rely on (`policy:` settings' vendor routes and the catalog's
+/// vendor-admx routes, found through the products' `intune_admx:` records), read from the
+/// central store. Empty without the option; errors without a store or a readable file.
+fn vendor_ingest(
+    loaded: &spec::Loaded,
+    plan: &Plan,
+    catalog: &Catalog,
+    store: Option<&LoadedStore>,
+) -> Result<Vec<(String, intune::OmaSetting)>, Vec<Diagnostic>> {
+    if loaded.raw.intune_ingest_templates != Some(true) {
+        return Ok(Vec::new());
+    }
+    let Some((store, dir)) = store else {
+        return Err(vec![loaded
+            .diag(
+                diag::TEMPLATES_REQUIRED,
+                "intune_ingest_templates",
+                "`intune_ingest_templates` reads the vendor templates from a central store, and none is given",
+            )
+            .hint("add `templates: PATH` (a PolicyDefinitions folder, relative to the spec) or pass --templates PATH")]);
+    };
+    let mut files: Vec<String> = plan
+        .vendor
+        .iter()
+        .filter_map(|v| v.intune.as_ref().ok().map(|i| i.route.ingest.file.clone()))
+        .collect();
+    for g in intune::groups(plan, catalog).unwrap_or_default() {
+        let Some(app) = g.route().and_then(|r| r.vendor_app.clone()) else {
+            continue;
+        };
+        if let Some(a) = catalog
+            .products
+            .values()
+            .filter_map(|p| p.intune_admx.as_ref())
+            .find(|a| a.app == app)
+        {
+            files.push(a.file.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        match intune::vendor::ingest_for(store, catalog, &f)
+            .and_then(|(i, _)| Ok((i.app.clone(), intune::vendor::ingest_setting(dir, &i)?)))
+        {
+            Ok(x) => out.push(x),
+            Err(m) => errors.push(
+                loaded
+                    .diag(diag::TEMPLATES_REQUIRED, "intune_ingest_templates", format!("cannot ingest {f}: {m}"))
+                    .hint("put the vendor's ADMX (and its en-US ADML) in the central store, or remove `intune_ingest_templates`"),
+            ),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Adds `line:col` to a diagnostic that names a spec path but no position.

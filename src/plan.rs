@@ -70,6 +70,10 @@ pub struct Plan {
     /// definitions and states; their writes are in `ops` like every other setting's.
     #[serde(skip)]
     pub vendor: Vec<crate::validate::vendor::VendorSetting>,
+    /// With `intune_ingest_templates: true`: the ADMXInstall settings of the vendor
+    /// templates the Intune profiles rely on, by App (`intune::vendor::ingest_setting`).
+    #[serde(skip)]
+    pub vendor_ingest: Vec<(String, crate::intune::OmaSetting)>,
 }
 
 impl Plan {
@@ -244,6 +248,7 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
             intune: Default::default(),
             baseline: None,
             vendor: spec.vendor.clone(),
+            vendor_ingest: Vec::new(),
         })
     } else {
         Err(diags)

@@ -109,6 +109,10 @@ pub fn spec_schema(catalog: &Catalog) -> Value {
                 "minLength": 1,
                 "description": "A central store (PolicyDefinitions folder: *.admx and en-US/*.adml) for `policy:` settings, relative to the spec; --templates overrides it.",
             },
+            "intune_ingest_templates": {
+                "type": "boolean",
+                "description": "With templates: the Intune profiles ingest each vendor ADMX they rely on (ADMXInstall), read from the central store.",
+            },
             "settings": {
                 "type": "array",
                 "items": {

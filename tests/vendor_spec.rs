@@ -344,3 +344,116 @@ fn the_bundle_admx_defines_no_vendor_policy() {
         assert!(docs.contains(f), "{f} not in the docs");
     }
 }
+
+#[test]
+fn intune_carries_vendor_policies_by_their_own_admx_routes() {
+    let Some(store) = store_dir() else { return };
+    let plan = plan(&store);
+    let files = policyc::bundle_files(&plan).unwrap();
+    let profile = |name: &str| -> serde_json::Value {
+        let (_, b) = files
+            .iter()
+            .find(|(p, _)| p == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        serde_json::from_slice(b).unwrap()
+    };
+    let settings = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["omaSettings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["omaUri"].as_str().unwrap().to_string(),
+                    s["value"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let device = settings(&profile("intune/device.json"));
+    let user = settings(&profile("intune/user.json"));
+    let uris = |v: &[(String, String)]| v.iter().map(|(u, _)| u.clone()).collect::<Vec<_>>();
+    let chrome_ingest =
+        "./Device/Vendor/MSFT/Policy/ConfigOperations/ADMXInstall/Chrome/Policy/ChromeAdmx";
+    let edge_ingest =
+        "./Device/Vendor/MSFT/Policy/ConfigOperations/ADMXInstall/Edge/Policy/EdgeAdmx";
+    // intune_ingest_templates: true ingests each vendor ADMX first; the Windows templates'
+    // policies (inetres, TenantRestrictions) have no OMA-URI and stay with the remediation.
+    assert_eq!(
+        uris(&device),
+        [
+            chrome_ingest,
+            edge_ingest,
+            "./Device/Vendor/MSFT/Policy/Config/Chrome~Policy~googlechrome~LocalNetworkAccessSettings/LocalNetworkAccessBlockedForUrls",
+            "./Device/Vendor/MSFT/Policy/Config/Chrome~Policy~googlechrome/DiskCacheSize",
+            "./Device/Vendor/MSFT/Policy/Config/Chrome~Policy~googlechrome~Startup/HomepageLocation",
+            "./Device/Vendor/MSFT/Policy/Config/Edge~Policy~microsoft_edge/URLBlocklist",
+        ]
+    );
+    assert_eq!(
+        uris(&user),
+        [
+            chrome_ingest,
+            "./User/Vendor/MSFT/Policy/Config/Chrome~Policy~googlechrome~ContentSettings/DefaultCookiesSetting",
+        ]
+    );
+    assert_eq!(
+        device[0].1.as_bytes(),
+        std::fs::read(store.join("chrome.admx")).unwrap()
+    );
+    assert_eq!(
+        device[1].1.as_bytes(),
+        std::fs::read(store.join("msedge.admx")).unwrap()
+    );
+    assert_eq!(
+        device[2].1,
+        "<enabled/><data id=\"LocalNetworkAccessBlockedForUrlsDesc\" value=\"1&#xF000;https://example.org&#xF000;2&#xF000;https://[*.]example.net\"/>"
+    );
+    assert_eq!(device[5].1, "<disabled/>");
+    assert_eq!(
+        user[1].1,
+        "<enabled/><data id=\"DefaultCookiesSetting\" value=\"1\"/>"
+    );
+    // One writer per value: the remediation carries only what no profile delivers.
+    let remediate = files
+        .iter()
+        .find(|(p, _)| p == "powershell/remediate.ps1")
+        .unwrap();
+    let carried = policyc::powershell::read(&String::from_utf8_lossy(&remediate.1))
+        .unwrap()
+        .plan;
+    let mut settings_carried: Vec<&str> = carried.iter().map(|e| e.setting.as_str()).collect();
+    settings_carried.dedup();
+    assert_eq!(
+        settings_carried,
+        [
+            "Microsoft.Policies.InternetExplorer:SecurityPage_AutoDetect",
+            "Microsoft.Policies.TenantRestrictions:trv2_payload"
+        ]
+    );
+    // Microsoft's Graph models read both profiles.
+    if !common::require_python(
+        "msgraph.generated.models.windows10_custom_configuration",
+        "'msgraph-sdk==1.65.0'",
+    ) {
+        return;
+    }
+    let picked: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .filter(|(p, _)| p == "intune/device.json" || p == "intune/user.json")
+        .cloned()
+        .collect();
+    let out = common::run_python_checker(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/graph_check.py"),
+        &picked,
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for l in &lines {
+        assert_eq!(l["errors"], serde_json::json!([]), "{l}");
+    }
+}

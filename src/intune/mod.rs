@@ -495,6 +495,47 @@ pub fn build_from(
         );
         per_hive.entry(g.hive).or_default().push(setting);
     }
+    // `policy:` settings: the custom OMA-URI of the vendor's own ADMX (`vendor::route`),
+    // or no route (the reason was found when the spec was checked).
+    let mut apps_per_hive: BTreeMap<Hive, Vec<String>> = BTreeMap::new();
+    for v in &plan.vendor {
+        let label = format!("{} ({})", v.spec_path(), v.id);
+        match &v.intune {
+            Ok(i) => {
+                if !vendor_apps.contains(&i.route.ingest.app) {
+                    vendor_apps.push(i.route.ingest.app.clone());
+                }
+                let apps = apps_per_hive.entry(v.hive).or_default();
+                if !apps.contains(&i.route.ingest.app) {
+                    apps.push(i.route.ingest.app.clone());
+                }
+                per_hive.entry(v.hive).or_default().push(i.setting.clone());
+            }
+            Err(reason) => no_route.push((label, reason.clone())),
+        }
+    }
+    // The spec's `intune_ingest_templates: true`: each vendor ADMX a profile relies on is
+    // ingested by that profile first (read from the central store when the spec compiled).
+    for (hive, settings) in per_hive.iter_mut() {
+        let mut apps: Vec<String> = apps_per_hive.get(hive).cloned().unwrap_or_default();
+        for g in gs
+            .iter()
+            .filter(|g| g.hive == *hive && g.kind() == RouteKind::VendorAdmx)
+        {
+            if let Some(app) = g.route().and_then(|r| r.vendor_app.clone()) {
+                if !apps.contains(&app) {
+                    apps.push(app);
+                }
+            }
+        }
+        let ingest: Vec<OmaSetting> = plan
+            .vendor_ingest
+            .iter()
+            .filter(|(app, _)| apps.contains(app))
+            .map(|(_, s)| s.clone())
+            .collect();
+        settings.splice(0..0, ingest);
+    }
 
     let mut description = b.description.clone().unwrap_or_default();
     if !description.is_empty() {
@@ -606,6 +647,39 @@ pub fn notes(plan: &Plan, catalog: &Catalog, file: &str) -> Vec<Diagnostic> {
                 .hint("remove the U+F000 character (a private-use character no site or origin needs)"),
             );
         }
+    }
+    // `policy:` settings: their custom OMA-URI route, or why there is none.
+    for v in &plan.vendor {
+        let d = match &v.intune {
+            Ok(i) => Diagnostic::new(
+                diag::INTUNE_CUSTOM_PROFILE,
+                format!(
+                    "{} ({}) goes by the custom profile intune/{}.json: {}",
+                    v.spec_path(),
+                    v.id,
+                    scope_word(v.hive),
+                    i.route.describe()
+                ),
+            )
+            .hint(if plan.vendor_ingest.iter().any(|(a, _)| *a == i.route.ingest.app) {
+                "the profile ingests the template first (intune_ingest_templates: true)".to_string()
+            } else {
+                format!(
+                    "ingest {} as App {} first, or set `intune_ingest_templates: true` with `templates:` so the profile does",
+                    i.route.ingest.file, i.route.ingest.app
+                )
+            }),
+            Err(reason) => Diagnostic::new(
+                diag::INTUNE_NO_ROUTE,
+                format!(
+                    "{} ({}) has no Intune MDM route ({reason}); the Intune profile leaves it out and powershell/remediate.ps1 delivers it",
+                    v.spec_path(),
+                    v.id
+                ),
+            )
+            .hint("deploy powershell/detect.ps1 and remediate.ps1 as an Intune Remediation alongside the intune/*.json profiles"),
+        };
+        out.push(d.file(file).path(v.spec_path()));
     }
     let mut vendor_seen: Vec<String> = Vec::new();
     for g in &gs {

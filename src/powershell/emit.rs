@@ -353,6 +353,7 @@ pub fn remediation_data_section(plan: &Plan) -> String {
         intune: plan.intune.clone(),
         baseline: plan.baseline.clone(),
         vendor: plan.vendor.clone(),
+        vendor_ingest: plan.vendor_ingest.clone(),
     };
     let mut out = data_section(&own);
     out.push_str("\n# Operations an Intune profile of this bundle delivers (intune/). detect.ps1 and\n# remediate.ps1 leave them alone unless run with -FullPlan (SCCM, no Intune profile).\n");

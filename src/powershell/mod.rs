@@ -581,6 +581,7 @@ mod tests {
             intune: Default::default(),
             baseline: None,
             vendor: Vec::new(),
+            vendor_ingest: Vec::new(),
         }
     }
 

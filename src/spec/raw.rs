@@ -33,6 +33,10 @@ pub struct RawSpec {
     /// `--templates` overrides it.
     #[serde(default)]
     pub templates: Option<String>,
+    /// With `templates:`/`--templates`: the Intune profiles ingest each vendor ADMX they
+    /// rely on (Chrome's, Edge's, any `policy:` setting's) with an ADMXInstall setting.
+    #[serde(default)]
+    pub intune_ingest_templates: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +94,7 @@ pub const TOP_KEYS: &[&str] = &[
     "intune_profile",
     "intune_definitions",
     "templates",
+    "intune_ingest_templates",
 ];
 pub const BUNDLE_KEYS: &[&str] = &[
     "name",

@@ -54,6 +54,17 @@ pub struct VendorSetting {
     pub state: PolicyState,
     /// What the Group Policy engine writes for `state` ([`Policy::writes`]).
     pub writes: Vec<Write>,
+    /// The custom OMA-URI route and setting from the policy's own ADMX
+    /// ([`crate::intune::vendor`]), or why Intune cannot carry it (the PowerShell
+    /// remediation then delivers it).
+    pub intune: Result<VendorIntune, String>,
+}
+
+/// How Intune's custom profile carries a vendor policy.
+#[derive(Debug, Clone)]
+pub struct VendorIntune {
+    pub route: crate::intune::vendor::VendorRoute,
+    pub setting: crate::intune::OmaSetting,
 }
 
 impl VendorSetting {
@@ -291,6 +302,10 @@ impl Validator<'_> {
                 return None;
             }
         };
+        let intune = crate::intune::vendor::route(store, p, hive, self.catalog).and_then(|route| {
+            let setting = crate::intune::vendor::setting(p, &route, &state, &base)?;
+            Ok(VendorIntune { route, setting })
+        });
         let namespace = &p.file.admx.target.namespace;
         let path = store.category_path(p);
         let own_ns = format!("{namespace}:");
@@ -310,6 +325,7 @@ impl Validator<'_> {
             hive,
             state,
             writes,
+            intune,
         })
     }
 

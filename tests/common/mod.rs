@@ -60,6 +60,19 @@ pub fn require_shared(env: &str, rel: &str, probe: &str) -> Option<PathBuf> {
     found
 }
 
+/// False (after [`skip`]) for a spec of `tests/fixtures/vendor-spec/` when the central store
+/// its `templates:` names (`../shared/vendor-admx/PolicyDefinitions`, beside the repository)
+/// is missing; true for every other spec.
+pub fn vendor_fixture_ready(spec: &str) -> bool {
+    !spec.contains("vendor-spec/")
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/vendor-admx/PolicyDefinitions/chrome.admx")
+            .is_file()
+        || skip(&format!(
+            "{spec}: ../shared/vendor-admx/PolicyDefinitions not found"
+        ))
+}
+
 /// True when `tool` is on PATH; otherwise [`skip`].
 pub fn require(tool: &str, install: &str) -> bool {
     on_path(tool) || skip(&format!("{tool} not found; install {install} (see README)"))

@@ -239,6 +239,9 @@ enum Resolved {
 pub struct Routes<'a> {
     groups: Vec<(Group<'a>, Resolved)>,
     index: BTreeMap<GroupKey, usize>,
+    /// Spec paths of `policy:` settings the custom profile carries (their vendor ADMX
+    /// route); the other `policy:` settings go to the remediation.
+    vendor_custom: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Routes<'a> {
@@ -272,7 +275,17 @@ impl<'a> Routes<'a> {
             );
             groups.push((g, r));
         }
-        Ok(Routes { groups, index })
+        let vendor_custom = plan
+            .vendor
+            .iter()
+            .filter(|v| v.intune.is_ok())
+            .map(|v| v.spec_path())
+            .collect();
+        Ok(Routes {
+            groups,
+            index,
+            vendor_custom,
+        })
     }
 
     fn delivery_of(&self, i: usize) -> Delivery {
@@ -293,9 +306,13 @@ impl<'a> Routes<'a> {
 
     /// Which Intune route delivers a plan value (an op of this plan).
     pub fn of(&self, op: &Op) -> Delivery {
-        self.index
-            .get(&key_of_op(op))
-            .map_or(Delivery::Remediation, |&i| self.delivery_of(i))
+        match self.index.get(&key_of_op(op)) {
+            Some(&i) => self.delivery_of(i),
+            None if self.vendor_custom.contains(&op.provenance.spec_path) => {
+                Delivery::CustomProfile(RouteKind::VendorAdmx)
+            }
+            None => Delivery::Remediation,
+        }
     }
 
     /// Whether the Settings Catalog profile delivers this group (the custom profile then
