@@ -74,23 +74,40 @@ pub struct CompileOptions {
 pub type LoadedStore = (admx::store::Store, std::path::PathBuf);
 
 /// The central store a compile reads: `--templates`, else the spec's `templates:`
-/// (relative to the spec's folder); `Ok(None)` when neither is given. Files that do not
-/// read are `admx-unreadable` warnings with file and line; a folder that cannot be
-/// listed is an error naming it.
+/// (relative to the spec's folder); `Ok(None)` when neither is given. Only the files
+/// the spec needs are read ([`admx::store::Store::load_for`]): the namespaces of its
+/// `policy:` settings and, with `intune_ingest_templates`, of the products' documented
+/// templates, with the files they use. A folder that cannot be listed is an error
+/// naming it.
 pub fn load_templates(
     loaded: &spec::Loaded,
     file: &str,
     option: Option<&std::path::Path>,
-) -> Result<(Option<LoadedStore>, Vec<Diagnostic>), Diagnostic> {
+    catalog: &Catalog,
+) -> Result<Option<LoadedStore>, Diagnostic> {
     let dir = match (option, loaded.raw.templates.as_deref()) {
         (Some(d), _) => d.to_path_buf(),
         (None, Some(t)) => std::path::Path::new(file)
             .parent()
             .unwrap_or(std::path::Path::new(""))
             .join(t),
-        (None, None) => return Ok((None, Vec::new())),
+        (None, None) => return Ok(None),
     };
-    let store = admx::store::Store::load(&dir, "en-US").map_err(|e| {
+    let mut namespaces: std::collections::BTreeSet<String> = loaded
+        .raw
+        .settings
+        .iter()
+        .filter_map(|s| Some(s.policy.as_deref()?.split_once(':')?.0.to_string()))
+        .collect();
+    if loaded.raw.intune_ingest_templates == Some(true) {
+        namespaces.extend(
+            catalog
+                .products
+                .values()
+                .filter_map(|p| Some(p.intune_admx.as_ref()?.namespace.clone())),
+        );
+    }
+    let store = admx::store::Store::load_for(&dir, "en-US", &namespaces).map_err(|e| {
         let d = loaded
             .diag(
                 diag::IO_ERROR,
@@ -104,8 +121,14 @@ pub fn load_templates(
             d
         }
     })?;
-    let warnings = store
-        .problems
+    Ok(Some((store, dir)))
+}
+
+/// `admx-unreadable` warnings, with file and line, for the store's files that do not read.
+fn store_warnings(store: Option<&LoadedStore>) -> Vec<Diagnostic> {
+    store
+        .map(|(s, _)| &s.problems[..])
+        .unwrap_or_default()
         .iter()
         .map(|p| {
             let mut d = Diagnostic::new(diag::ADMX_UNREADABLE, p.message.clone())
@@ -114,8 +137,7 @@ pub fn load_templates(
             d.line = p.line;
             d
         })
-        .collect();
-    Ok((Some((store, dir)), warnings))
+        .collect()
 }
 
 /// [`compile_then`] with the command line's options.
@@ -138,8 +160,7 @@ pub fn compile_with<T: Send>(
             )
         }
     };
-    let (store, mut diagnostics) = match load_templates(&loaded, file, options.templates.as_deref())
-    {
+    let mut store = match load_templates(&loaded, file, options.templates.as_deref(), catalog) {
         Ok(x) => x,
         Err(d) => {
             return (
@@ -151,7 +172,23 @@ pub fn compile_with<T: Send>(
             )
         }
     };
-    let (spec, ds) = validate::validate_with(&loaded, catalog, store.as_ref().map(|(s, _)| s));
+    let (mut spec, mut ds) =
+        validate::validate_with(&loaded, catalog, store.as_ref().map(|(s, _)| s));
+    // An unknown policy: its did-you-mean looks through the whole store.
+    if ds.iter().any(|d| d.code == diag::UNKNOWN_POLICY) {
+        if let Some(dir) = store
+            .as_ref()
+            .filter(|(s, _)| s.partial)
+            .map(|(_, d)| d.clone())
+        {
+            if let Ok(full) = admx::store::Store::load(&dir, "en-US") {
+                store = Some((full, dir));
+                (spec, ds) =
+                    validate::validate_with(&loaded, catalog, store.as_ref().map(|(s, _)| s));
+            }
+        }
+    }
+    let mut diagnostics = store_warnings(store.as_ref());
     diagnostics.extend(ds);
     let plan = spec.and_then(|s| match plan::build(&s, catalog) {
         Ok(p) => Some(p),

@@ -49,6 +49,8 @@ pub struct Store {
     by_namespace: HashMap<String, Vec<usize>>,
     /// `namespace:policy` -> (file, policy index).
     by_policy: HashMap<String, (usize, usize)>,
+    /// Only some files were read ([`Store::load_for`]).
+    pub partial: bool,
 }
 
 /// A policy of the store, with the file it is defined in.
@@ -132,10 +134,44 @@ fn adml_index(dir: &Path, cultures: &[&str]) -> HashMap<String, PathBuf> {
     out
 }
 
+/// The `namespace` attributes of a file's `<target>` and `<using>` elements, read from
+/// the text of its `<policyNamespaces>` element without parsing the file; `None` when
+/// that element cannot be found this way (the file is then parsed in full).
+/// A file's target namespace and the namespaces it uses.
+type Namespaces = (String, Vec<String>);
+
+fn namespaces_of(text: &str) -> Option<Namespaces> {
+    let start = text.find("<policyNamespaces")?;
+    let end = start + text[start..].find("</policyNamespaces")?;
+    let block = &text[start..end];
+    let attr = |tag: &str| -> Option<String> {
+        let tag_end = tag.find('>').unwrap_or(tag.len());
+        let t = &tag[..tag_end];
+        let i = t.find("namespace")?;
+        let rest = t[i + "namespace".len()..]
+            .trim_start()
+            .strip_prefix('=')?
+            .trim_start();
+        let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let rest = &rest[1..];
+        Some(rest[..rest.find(q)?].to_string())
+    };
+    let mut target = None;
+    let mut using = Vec::new();
+    for (i, _) in block.match_indices('<') {
+        let tag = &block[i + 1..];
+        if let Some(t) = tag.strip_prefix("target") {
+            target = attr(t);
+        } else if let Some(t) = tag.strip_prefix("using") {
+            using.extend(attr(t));
+        }
+    }
+    Some((target?, using))
+}
+
 impl Store {
-    /// Reads every ADMX of `dir` and its ADML for `culture` (falling back to en-US).
-    /// Errors only when `dir` itself cannot be listed; unreadable files are `problems`.
-    pub fn load(dir: &Path, culture: &str) -> std::io::Result<Store> {
+    /// The ADMX files of `dir`, sorted by path.
+    fn admx_paths(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
             .flatten()
             .map(|e| e.path())
@@ -145,6 +181,65 @@ impl Store {
             })
             .collect();
         paths.sort();
+        Ok(paths)
+    }
+
+    /// Reads every ADMX of `dir` and its ADML for `culture` (falling back to en-US).
+    /// Errors only when `dir` itself cannot be listed; unreadable files are `problems`.
+    pub fn load(dir: &Path, culture: &str) -> std::io::Result<Store> {
+        Self::load_paths(dir, culture, Self::admx_paths(dir)?)
+    }
+
+    /// [`Store::load`] limited to the files a compile needs: those whose target namespace
+    /// is one of `namespaces`, and the files their `using` namespaces name, transitively
+    /// (categories and `supportedOn` resolve across them). A file whose namespaces cannot
+    /// be found without parsing it is parsed. `partial` is set: problems in the other files
+    /// are not looked for (`policyc catalog --templates` reads the whole store).
+    pub fn load_for(
+        dir: &Path,
+        culture: &str,
+        namespaces: &std::collections::BTreeSet<String>,
+    ) -> std::io::Result<Store> {
+        let paths = Self::admx_paths(dir)?;
+        let mut buf = Vec::new();
+        let mut scanned: Vec<(PathBuf, Option<Namespaces>)> = Vec::new();
+        for p in paths {
+            buf.clear();
+            let ns = std::fs::File::open(&p)
+                .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut buf))
+                .ok()
+                .and_then(|_| {
+                    reader::decode_slice(&buf)
+                        .ok()
+                        .and_then(|t| namespaces_of(&t))
+                });
+            scanned.push((p, ns));
+        }
+        let mut wanted = namespaces.clone();
+        loop {
+            let before = wanted.len();
+            for (_, ns) in &scanned {
+                if let Some((target, using)) = ns {
+                    if wanted.contains(target) {
+                        wanted.extend(using.iter().cloned());
+                    }
+                }
+            }
+            if wanted.len() == before {
+                break;
+            }
+        }
+        let paths = scanned
+            .into_iter()
+            .filter(|(_, ns)| ns.as_ref().is_none_or(|(t, _)| wanted.contains(t)))
+            .map(|(p, _)| p)
+            .collect();
+        let mut store = Self::load_paths(dir, culture, paths)?;
+        store.partial = true;
+        Ok(store)
+    }
+
+    fn load_paths(dir: &Path, culture: &str, paths: Vec<PathBuf>) -> std::io::Result<Store> {
         let cultures: Vec<&str> = if culture.eq_ignore_ascii_case("en-US") {
             vec![culture]
         } else {
