@@ -156,6 +156,10 @@ impl Policy {
                 }
             }
         }
+        // A list's `**delvals.` clears its key before anything is written there: the
+        // editor records the clearing first (PolicyPlus sorts `**delvals.` first), so an
+        // `enabledList` item or element value in the same key survives it.
+        out.sort_by_key(|w| !matches!(w, Write::ClearKey { .. }));
         Ok(out)
     }
 
@@ -383,6 +387,11 @@ mod tests {
         assert_eq!(
             w,
             vec![
+                // Clearing comes first (see `writes`).
+                Write::ClearKey {
+                    hive: Hive::Hkcu,
+                    key: "Software\\Policies\\T\\L".into()
+                },
                 set(k, "On", RegData::Dword(7)),
                 set(k, "Flag", RegData::Sz("yes".into())),
                 set(k, "Count", RegData::Dword(3)),
@@ -395,10 +404,6 @@ mod tests {
                     hive: Hive::Hkcu,
                     key: k.into(),
                     name: "Extra".into()
-                },
-                Write::ClearKey {
-                    hive: Hive::Hkcu,
-                    key: "Software\\Policies\\T\\L".into()
                 },
                 set("Software\\Policies\\T\\L", "1", RegData::Sz("x".into())),
                 set("Software\\Policies\\T\\L", "2", RegData::Sz("y".into())),
@@ -424,6 +429,14 @@ mod tests {
         assert_eq!(
             w,
             vec![
+                Write::ClearKey {
+                    hive: Hive::Hklm,
+                    key: "Software\\Policies\\T\\L".into()
+                },
+                Write::ClearKey {
+                    hive: Hive::Hklm,
+                    key: "Software\\Policies\\T\\X".into()
+                },
                 // No disabledValue: the policy's own value is deleted.
                 del("On"),
                 // A boolean with a falseList writes it.
@@ -439,14 +452,6 @@ mod tests {
                 del("Path"),
                 del("Lines"),
                 del("Mode"),
-                Write::ClearKey {
-                    hive: Hive::Hklm,
-                    key: "Software\\Policies\\T\\L".into()
-                },
-                Write::ClearKey {
-                    hive: Hive::Hklm,
-                    key: "Software\\Policies\\T\\X".into()
-                },
             ]
         );
     }
@@ -474,5 +479,36 @@ mod tests {
         assert!(p.writes(Hive::Hklm, &bad).is_err());
         let bad = PolicyState::Enabled([("D".to_string(), ElementValue::Number(1 << 33))].into());
         assert!(p.writes(Hive::Hklm, &bad).is_err());
+    }
+
+    #[test]
+    fn an_enabled_list_item_in_a_list_key_survives_its_clearing() {
+        // Office's L_ListOfManagedAddins shape: an enabledList item in the key a
+        // non-additive list element clears.
+        let admx = r#"<policyDefinitions revision="1.0" schemaVersion="1.0"><policyNamespaces><target prefix="t" namespace="T.N"/></policyNamespaces><resources minRequiredRevision="1.0"/><policies>
+  <policy name="P" class="Machine" displayName="$(string.P)" key="Software\Policies\T">
+    <enabledList><item key="Software\Policies\T\L" valueName="Switch"><value><decimal value="1"/></value></item></enabledList>
+    <elements><list id="L" key="Software\Policies\T\L" explicitValue="true"/></elements>
+  </policy></policies></policyDefinitions>"#;
+        let p = read_admx(admx).unwrap().policies[0].clone();
+        let w = p
+            .writes(
+                Hive::Hklm,
+                &PolicyState::Enabled(
+                    [(
+                        "L".to_string(),
+                        ElementValue::List(vec![("a".into(), "1".into())]),
+                    )]
+                    .into(),
+                ),
+            )
+            .unwrap();
+        assert!(matches!(&w[0], Write::ClearKey { .. }), "{w:?}");
+        assert!(
+            w[1..]
+                .iter()
+                .any(|x| matches!(x, Write::Set { name, .. } if name == "Switch")),
+            "{w:?}"
+        );
     }
 }
