@@ -1,0 +1,253 @@
+//! `policyc import --templates DIR`: a Registry.pol made from the writes of real Chrome,
+//! Edge and Windows policies (`../shared/vendor-admx/PolicyDefinitions`) imports as
+//! `policy:` settings with the states and values that were written; values the catalog
+//! places stay catalog settings; a value nothing explains stays a comment.
+
+mod common;
+
+use assert_cmd::Command;
+use policyc::admx::readback::pol_entries;
+use policyc::admx::state::{ElementValue, PolicyState};
+use policyc::admx::store::Store;
+use policyc::pol::Entry;
+use policyc::reg::{Hive, RegData};
+use std::path::{Path, PathBuf};
+
+fn store_dir() -> Option<PathBuf> {
+    common::require_shared(
+        "POLICYC_VENDOR_ADMX",
+        "vendor-admx/PolicyDefinitions",
+        "chrome.admx",
+    )
+}
+
+fn enabled(values: &[(&str, ElementValue)]) -> PolicyState {
+    PolicyState::Enabled(
+        values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+fn list(items: &[&str]) -> ElementValue {
+    ElementValue::List(
+        items
+            .iter()
+            .map(|i| (String::new(), i.to_string()))
+            .collect(),
+    )
+}
+
+/// Machine/Registry.pol and User/Registry.pol under `dir` holding the writes of these
+/// policies, then `extra` records (HKLM). As in a GPO the editor wrote, every element of
+/// an Enabled policy has a value: the ones given, else the editor's default.
+fn write_gpo(store: &Store, dir: &Path, policies: &[(&str, Hive, PolicyState)], extra: &[Entry]) {
+    for (hive, folder) in [(Hive::Hklm, "Machine"), (Hive::Hkcu, "User")] {
+        let mut entries = Vec::new();
+        for (id, h, state) in policies {
+            if *h == hive {
+                let r = store.get(id).unwrap_or_else(|| panic!("{id}"));
+                let full = match state {
+                    PolicyState::Enabled(v) => {
+                        let mut all = r.policy.presentation_defaults(r.file.adml.as_ref());
+                        all.extend(v.clone());
+                        PolicyState::Enabled(all)
+                    }
+                    PolicyState::Disabled => PolicyState::Disabled,
+                };
+                entries.extend(pol_entries(&r.policy.writes(hive, &full).unwrap()));
+            }
+        }
+        if hive == Hive::Hklm {
+            entries.extend(extra.iter().cloned());
+        }
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+        std::fs::write(
+            dir.join(folder).join("Registry.pol"),
+            policyc::pol::write(&entries).unwrap(),
+        )
+        .unwrap();
+    }
+}
+
+fn gpo_policies() -> Vec<(&'static str, Hive, PolicyState)> {
+    vec![
+        // A Chrome list (class Both, machine).
+        (
+            "Google.Policies.Chrome:LocalNetworkAccessBlockedForUrls",
+            Hive::Hklm,
+            enabled(&[(
+                "LocalNetworkAccessBlockedForUrlsDesc",
+                list(&["https://a.example", "https://[*.]b.example"]),
+            )]),
+        ),
+        // A Chrome switch, Disabled (its disabledValue 0).
+        (
+            "Google.Policies.Chrome:AutoplayAllowed",
+            Hive::Hklm,
+            PolicyState::Disabled,
+        ),
+        // An Edge enum for users.
+        (
+            "Microsoft.Policies.Edge:DefaultPopupsSetting",
+            Hive::Hkcu,
+            enabled(&[("DefaultPopupsSetting", ElementValue::Enum(1))]),
+        ),
+        // A Windows policy of several elements (class Machine: no scope).
+        (
+            "Microsoft.Policies.WindowsUpdate:AutoUpdateCfg",
+            Hive::Hklm,
+            enabled(&[
+                ("AutoUpdateMode", ElementValue::Enum(2)),
+                (
+                    "AutoUpdateAutomaticMaintenanceEnabled",
+                    ElementValue::Bool(true),
+                ),
+                ("AutoUpdateSchDay", ElementValue::Enum(0)),
+            ]),
+        ),
+        // A Windows policy whose Disabled state only deletes its value (`**del.`).
+        (
+            "Microsoft.Policies.InternetExplorer:NoUpdateCheck",
+            Hive::Hklm,
+            PolicyState::Disabled,
+        ),
+        // A value the catalog places (intranet-auto-detect): stays a catalog setting.
+        (
+            "Microsoft.Policies.InternetExplorer:SecurityPage_AutoDetect",
+            Hive::Hklm,
+            PolicyState::Disabled,
+        ),
+    ]
+}
+
+fn run(cwd: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .current_dir(cwd)
+        .arg("import")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn vendor_policies_import_as_policy_settings() {
+    let Some(dir) = store_dir() else { return };
+    let store = Store::load(&dir, "en-US").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let stray = Entry::set("Software\\Policies\\Nowhere", "Stray", &RegData::Dword(1));
+    write_gpo(&store, tmp.path(), &gpo_policies(), &[stray]);
+    // Run beside the store, so `--templates` is a short relative path.
+    let (code, spec, err) = run(
+        dir.parent().unwrap(),
+        &[
+            tmp.path().to_str().unwrap(),
+            "--templates",
+            "PolicyDefinitions",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let spec = spec.replace(tmp.path().to_str().unwrap(), "GPO");
+    let expected = format!(
+        r#"# Imported by policyc {} from:
+#   GPO
+# Review every setting: `import` reads values, not intent.
+policyc: 1
+bundle:
+  name: "imported"
+  display_name: "Imported policy (imported)"
+  version: 1.0.0
+  publisher: "imported by policyc"
+templates: "PolicyDefinitions"
+settings:
+  - id: intranet-auto-detect
+    value: false
+  - policy: Microsoft.Policies.WindowsUpdate:AutoUpdateCfg   # Configure Automatic Updates
+    state: enabled
+    value:
+      AutoUpdateMode: AutoUpdateModeAuto
+      AutoUpdateAutomaticMaintenanceEnabled: true
+      AutoUpdateSchDay: AutoUpdateSchDay_Everyday
+      AutoUpdateSchTime: AutoUpdateSchTime2
+      AllowMUUpdateServiceId: false
+      AutoUpdateSchEveryWeek: true
+      AutoUpdateSchFirstWeek: false
+      AutoUpdateSchSecondWeek: false
+      AutoUpdateSchThirdWeek: false
+      AutoUpdateSchFourthWeek: false
+  - policy: Google.Policies.Chrome:LocalNetworkAccessBlockedForUrls   # Block sites from making network requests to local devices and local network endpoints.
+    scope: machine
+    state: enabled
+    value:
+      - "https://a.example"
+      - "https://[*.]b.example"
+  - policy: Google.Policies.Chrome:AutoplayAllowed   # Allow media autoplay
+    scope: machine
+    state: disabled
+  - policy: Microsoft.Policies.InternetExplorer:NoUpdateCheck   # Disable Periodic Check for Internet Explorer software updates
+    state: disabled
+  - policy: Microsoft.Policies.Edge:DefaultPopupsSetting   # Default pop-up window setting
+    scope: user
+    state: enabled
+    value: DefaultPopupsSetting_BlockPopups
+
+# Values no catalog setting or vendor policy explains (or a second browser, form or
+# scope with other data than the setting above), left out of the spec:
+#   HKLM\Software\Policies\Nowhere "Stray" = REG_DWORD 1 (0x00000001)
+"#,
+        env!("CARGO_PKG_VERSION")
+    );
+    assert_eq!(spec, expected);
+    assert!(
+        err.contains("imported 1 setting(s) and 5 vendor policy setting(s); 1 value(s) not placed"),
+        "{err}"
+    );
+    // Without --templates the same values are comments (negative control).
+    let (code, plain, _) = run(dir.parent().unwrap(), &[tmp.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        !plain.contains("policy:") && !plain.contains("templates:"),
+        "{plain}"
+    );
+    assert!(plain.contains(r#""AUOptions" = REG_DWORD 4"#), "{plain}");
+    assert!(plain.contains("id: intranet-auto-detect"), "{plain}");
+}
+
+/// With `--out`, `templates:` is the store's path relative to the spec's folder.
+#[test]
+fn templates_path_is_relative_to_the_output_spec() {
+    let Some(dir) = store_dir() else { return };
+    let store = Store::load(&dir, "en-US").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    write_gpo(&store, &tmp.path().join("gpo"), &gpo_policies()[..1], &[]);
+    let out = tmp.path().join("specs/sub");
+    std::fs::create_dir_all(&out).unwrap();
+    let spec_file = out.join("imported.yaml");
+    let (code, _, err) = run(
+        tmp.path(),
+        &[
+            "gpo",
+            "--templates",
+            dir.to_str().unwrap(),
+            "--out",
+            "specs/sub/imported.yaml",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&spec_file).unwrap();
+    let line = text.lines().find(|l| l.starts_with("templates: ")).unwrap();
+    let rel: String = serde_json::from_str(line.trim_start_matches("templates: ")).unwrap();
+    assert!(rel.starts_with("../"), "{rel}");
+    assert_eq!(
+        out.join(&rel).canonicalize().unwrap(),
+        dir.canonicalize().unwrap()
+    );
+    assert!(text.contains("policy: Google.Policies.Chrome:LocalNetworkAccessBlockedForUrls"));
+}
