@@ -21,7 +21,7 @@ use crate::admx::state::{ElementValue, PolicyState};
 use crate::admx::store::{PolicyRef, Store};
 use crate::reg::Hive;
 use crate::verify::model::{full_path, normalise, Registry};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// (lower-case full key, lower-case value name); `""` names a cleared key.
 pub type Used = (String, String);
@@ -40,6 +40,57 @@ pub struct VendorPlaced {
     pub policy: Policy,
     /// The registry values it explains.
     pub took: Vec<Used>,
+    /// How the spec names each chosen enum item, by element id.
+    pub enum_names: BTreeMap<String, String>,
+}
+
+/// How a spec names item `i` of enum `e`: its string id, else its display text, else
+/// its registry value, the first that names that item (a spec finds an item by string
+/// id, then display text, then value, each the first match). `None` when no name
+/// reaches it (an earlier item has the same id, text and value).
+fn enum_name(
+    file: &crate::admx::store::File,
+    e: &crate::admx::reader::Element,
+    i: usize,
+) -> Option<String> {
+    use crate::admx::reader::Value;
+    let id = |d: &str| {
+        d.strip_prefix("$(string.")
+            .and_then(|x| x.strip_suffix(')'))
+            .unwrap_or(d)
+            .to_string()
+    };
+    let items: Vec<(String, String, Option<String>)> = e
+        .enum_items
+        .iter()
+        .map(|it| {
+            let words = match &it.value {
+                Some(Value::Decimal(d)) => Some(d.to_string()),
+                Some(Value::LongDecimal(d)) => Some(d.to_string()),
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Delete) | None => None,
+            };
+            (
+                id(&it.display_name),
+                crate::admx::store::string(file, &it.display_name),
+                words,
+            )
+        })
+        .collect();
+    let lookup = |w: &str| {
+        items
+            .iter()
+            .position(|(id, _, _)| id == w)
+            .or_else(|| items.iter().position(|(_, t, _)| t.eq_ignore_ascii_case(w)))
+            .or_else(|| items.iter().position(|(_, _, v)| v.as_deref() == Some(w)))
+    };
+    let (a, b, c) = items.get(i)?;
+    let found = [Some(a), Some(b), c.as_ref()]
+        .into_iter()
+        .flatten()
+        .find(|w| lookup(w) == Some(i))
+        .cloned();
+    found
 }
 
 /// Every registry key the policy's definition can write in (its key, list items,
@@ -154,6 +205,14 @@ fn read(reg: &Registry, hive: Hive, r: PolicyRef<'_>) -> Option<VendorPlaced> {
     };
     let writes = p.writes(hive, &full).ok()?;
     let took = explains(reg, &writes)?;
+    let mut enum_names = BTreeMap::new();
+    if let PolicyState::Enabled(values) = &state {
+        for e in &p.elements {
+            if let Some(ElementValue::Enum(i)) = values.get(&e.id) {
+                enum_names.insert(e.id.clone(), enum_name(r.file, e, *i)?);
+            }
+        }
+    }
     Some(VendorPlaced {
         id: r.id(),
         display_name: r.display_name(),
@@ -162,6 +221,7 @@ fn read(reg: &Registry, hive: Hive, r: PolicyRef<'_>) -> Option<VendorPlaced> {
         state,
         policy: p.clone(),
         took,
+        enum_names,
     })
 }
 
@@ -229,7 +289,8 @@ fn yaml_id(s: &str) -> String {
 
 /// The text the spec uses for one element value, as block YAML lines after `lead`
 /// (`value:` or `ID:`), indented by `indent`.
-fn value_lines(p: &Policy, id: &str, v: &ElementValue, lead: &str, indent: usize) -> String {
+fn value_lines(v0: &VendorPlaced, id: &str, v: &ElementValue, lead: &str, indent: usize) -> String {
+    let p = &v0.policy;
     let pad = " ".repeat(indent);
     let seq = |items: Vec<String>| {
         let mut s = format!("{pad}{lead}\n");
@@ -243,20 +304,9 @@ fn value_lines(p: &Policy, id: &str, v: &ElementValue, lead: &str, indent: usize
         ElementValue::Number(n) => format!("{pad}{lead} {n}\n"),
         ElementValue::Text(t) => format!("{pad}{lead} {}\n", q(t)),
         ElementValue::Strings(lines) => seq(lines.iter().map(|l| q(l)).collect()),
-        ElementValue::Enum(i) => {
-            // The item by its string id, as the spec names items.
-            let e = p.elements.iter().find(|e| e.id == id);
-            let name = e
-                .and_then(|e| e.enum_items.get(*i))
-                .map(|it| {
-                    it.display_name
-                        .strip_prefix("$(string.")
-                        .and_then(|x| x.strip_suffix(')'))
-                        .unwrap_or(&it.display_name)
-                        .to_string()
-                })
-                .unwrap_or_default();
-            format!("{pad}{lead} {}\n", yaml_id(&name))
+        ElementValue::Enum(_) => {
+            let name = v0.enum_names.get(id).map_or("", String::as_str);
+            format!("{pad}{lead} {}\n", yaml_id(name))
         }
         ElementValue::List(entries) => {
             let explicit = p
@@ -300,7 +350,7 @@ pub fn render(v: &VendorPlaced, comment_safe: fn(&str) -> String) -> String {
             s.push_str("    state: enabled\n");
             if v.policy.elements.len() == 1 {
                 if let Some((id, val)) = values.iter().next() {
-                    s.push_str(&value_lines(&v.policy, id, val, "value:", 4));
+                    s.push_str(&value_lines(v, id, val, "value:", 4));
                 }
             } else if !values.is_empty() {
                 s.push_str("    value:\n");
@@ -308,7 +358,7 @@ pub fn render(v: &VendorPlaced, comment_safe: fn(&str) -> String) -> String {
                 for e in &v.policy.elements {
                     if let Some(val) = values.get(&e.id) {
                         s.push_str(&value_lines(
-                            &v.policy,
+                            v,
                             &e.id,
                             val,
                             &format!("{}:", yaml_id(&e.id)),
@@ -341,12 +391,15 @@ mod tests {
     <enabledValue><string>a "quoted"
 line</string></enabledValue>
   </policy>
+  <policy name="Pick" class="User" displayName="$(string.Pick)" key="Software\Policies\T\Pick">
+    <elements><enum id="E" valueName="E"><item displayName="$(string.Same)"><value><decimal value="1"/></value></item><item displayName="$(string.Same)"><value><decimal value="2"/></value></item><item displayName="$(string.Other)"><value><string>o</string></value></item></enum></elements>
+  </policy>
   <policy name="Cleared" class="User" displayName="$(string.Cleared)" key="Software\Policies\T">
     <elements><list id="L" key="Software\Policies\T\L" valuePrefix=""/></elements>
   </policy>
 </policies></policyDefinitions>"#;
 
-    const ADML: &str = r#"<policyDefinitionResources revision="1.0" schemaVersion="1.0"><displayName/><description/><resources><stringTable><string id="Lists">Lists
+    const ADML: &str = r#"<policyDefinitionResources revision="1.0" schemaVersion="1.0"><displayName/><description/><resources><stringTable><string id="Same">Same</string><string id="Other">Other</string><string id="Lists">Lists
 # and: "odd" names</string></stringTable></resources></policyDefinitionResources>"#;
 
     fn store() -> (tempfile::TempDir, Store) {
@@ -424,6 +477,28 @@ line</string></enabledValue>
         assert_eq!(v["true"][1].as_str(), Some("null"));
         assert_eq!(v["Quote"].as_str(), Some("a \"quoted\"\nline"));
         assert!(text.contains("# Lists?# and: \"odd\" names\n"), "{text}");
+    }
+
+    #[test]
+    fn enum_items_are_named_so_the_spec_finds_the_same_item() {
+        let (_d, store) = store();
+        let r = store.get("T.N:Pick").unwrap();
+        let e = &r.policy.elements[0];
+        let names: Vec<_> = (0..3).map(|i| enum_name(r.file, e, i)).collect();
+        // Item 1 shares its string id and text with item 0: its value names it.
+        assert_eq!(
+            names,
+            [
+                Some("Same".to_string()),
+                Some("2".into()),
+                Some("Other".into())
+            ]
+        );
+        let st = |i| PolicyState::Enabled([("E".to_string(), ElementValue::Enum(i))].into());
+        let reg = registry(&store, &[("T.N:Pick", st(1))], &[]);
+        let placed = place(&reg, &store, &mut BTreeSet::new());
+        assert_eq!(placed.len(), 1);
+        assert!(render(&placed[0], str::to_string).contains("    value: \"2\"\n"));
     }
 
     #[test]
