@@ -140,18 +140,13 @@ fn touched(reg: &Registry, hive: Hive, p: &Policy) -> bool {
     })
 }
 
-/// The values `writes` explain, when the registry holds exactly what they write.
+/// The values `writes` explain, when the registry holds exactly what they leave, applied
+/// in order (a later write of a value supersedes an earlier one; a clear deletes the
+/// key's values written before it).
 fn explains(reg: &Registry, writes: &[Write]) -> Option<Vec<Used>> {
-    let mut took = Vec::new();
-    let mut set: BTreeSet<Used> = BTreeSet::new();
-    for w in writes {
-        if let Write::Set {
-            hive, key, name, ..
-        } = w
-        {
-            set.insert((normalise(&full_path(*hive, key)), name.to_lowercase()));
-        }
-    }
+    // (full key, name) -> the data left, or None for deleted; and the cleared keys.
+    let mut left: BTreeMap<Used, Option<&crate::reg::RegData>> = BTreeMap::new();
+    let mut cleared: BTreeSet<String> = BTreeSet::new();
     for w in writes {
         match w {
             Write::Set {
@@ -160,34 +155,53 @@ fn explains(reg: &Registry, writes: &[Write]) -> Option<Vec<Used>> {
                 name,
                 data,
             } => {
-                let full = full_path(*hive, key);
-                if reg.value(&full, name) != Some(data) {
-                    return None;
-                }
-                took.push((normalise(&full), name.to_lowercase()));
+                left.insert(
+                    (normalise(&full_path(*hive, key)), name.to_lowercase()),
+                    Some(data),
+                );
             }
             Write::Delete { hive, key, name } => {
-                let full = normalise(&full_path(*hive, key));
-                if reg.value(&full, name).is_some() {
-                    return None;
-                }
-                took.push((full, name.to_lowercase()));
+                left.insert(
+                    (normalise(&full_path(*hive, key)), name.to_lowercase()),
+                    None,
+                );
             }
             Write::ClearKey { hive, key } => {
                 let full = normalise(&full_path(*hive, key));
-                if let Some(k) = reg.keys.get(&full) {
-                    if k.values
-                        .keys()
-                        .any(|n| !set.contains(&(full.clone(), n.clone())))
-                    {
-                        return None;
+                for ((k, _), v) in left.iter_mut() {
+                    if *k == full {
+                        *v = None;
                     }
                 }
-                took.push((full, String::new()));
+                cleared.insert(full);
             }
         }
     }
-    Some(took)
+    for ((full, name), data) in &left {
+        let have = reg
+            .keys
+            .get(full)
+            .and_then(|k| k.values.get(name))
+            .map(|(_, d)| d);
+        if have != *data {
+            return None;
+        }
+    }
+    for full in &cleared {
+        if let Some(k) = reg.keys.get(full) {
+            if k.values
+                .keys()
+                .any(|n| !matches!(left.get(&(full.clone(), n.clone())), Some(Some(_))))
+            {
+                return None;
+            }
+        }
+    }
+    Some(
+        left.into_keys()
+            .chain(cleared.into_iter().map(|k| (k, String::new())))
+            .collect(),
+    )
 }
 
 /// The state of `r` in `hive`, when the inputs hold exactly what it writes.
