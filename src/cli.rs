@@ -110,6 +110,10 @@ enum Command {
         /// spec's `intune_definitions:`.
         #[arg(long, value_name = "FILE")]
         intune_definitions: Option<PathBuf>,
+        /// A central store (PolicyDefinitions folder: *.admx and en-US/*.adml) for the spec's
+        /// `policy:` settings; overrides the spec's `templates:`.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
     /// Compile a spec into a bundle folder (atomically replaces a previous bundle).
     #[command(
@@ -147,6 +151,10 @@ written) or, with --check, the bundle is out of date, 2 usage or I/O error (an u
         /// spec's `intune_definitions:`.
         #[arg(long, value_name = "FILE")]
         intune_definitions: Option<PathBuf>,
+        /// A central store (PolicyDefinitions folder: *.admx and en-US/*.adml) for the spec's
+        /// `policy:` settings; overrides the spec's `templates:`.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
     /// Show the difference in effect between two specs (registry values, bundle files).
     /// Exit 0 when they write the same values, 1 when they differ.
@@ -160,6 +168,10 @@ written) or, with --check, the bundle is out of date, 2 usage or I/O error (an u
         new: PathBuf,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// A central store (PolicyDefinitions folder: *.admx and en-US/*.adml) for the spec's
+        /// `policy:` settings; overrides the spec's `templates:`.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
     /// Write a commented starter spec (and the JSON Schema beside it).
     #[command(
@@ -206,6 +218,10 @@ or the options give an invalid spec (nothing is written)."
         against: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// A central store (PolicyDefinitions folder: *.admx and en-US/*.adml) for the spec's
+        /// `policy:` settings; overrides the spec's `templates:`.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
     /// Write a spec from what is deployed today: `.reg` exports, Registry.pol files
     /// (`Machine/Registry.pol`, `hklm:FILE`), GPO backup folders or LGPO text. Values no
@@ -291,8 +307,10 @@ pub fn main() -> i32 {
             against,
             notes,
             intune_definitions,
+            templates,
         } => {
             set_intune_definitions(intune_definitions);
+            set_templates(templates);
             check(&spec, format, notes, &against, catalog)
         }
         Command::Build {
@@ -304,8 +322,10 @@ pub fn main() -> i32 {
             against,
             notes,
             intune_definitions,
+            templates,
         } => {
             set_intune_definitions(intune_definitions);
+            set_templates(templates);
             let durability = if no_sync {
                 crate::bundle::Durability::Unsynced
             } else {
@@ -321,16 +341,26 @@ pub fn main() -> i32 {
             notes,
             intune_definitions,
             against,
+            templates,
             ..
         } => {
             set_intune_definitions(intune_definitions);
+            set_templates(templates);
             // The same exports as the build, so its report compares equal.
             if let Err(code) = read_against(&against, format) {
                 return code;
             }
             build_check(&spec, &out, format, notes, catalog)
         }
-        Command::Diff { old, new, format } => diff(&old, &new, format, catalog),
+        Command::Diff {
+            old,
+            new,
+            format,
+            templates,
+        } => {
+            set_templates(templates);
+            diff(&old, &new, format, catalog)
+        }
         Command::Init {
             path,
             name,
@@ -358,7 +388,11 @@ pub fn main() -> i32 {
             spec,
             against,
             format,
-        } => verify(&spec, &against, format, catalog),
+            templates,
+        } => {
+            set_templates(templates);
+            verify(&spec, &against, format, catalog)
+        }
         Command::Import {
             files,
             out,
@@ -511,6 +545,15 @@ static INTUNE_DEFINITIONS: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::n
 static BASELINE: std::sync::OnceLock<std::sync::Arc<crate::verify::model::Registry>> =
     std::sync::OnceLock::new();
 
+/// `--templates` of check/build/diff/verify, for every compile of this run.
+static TEMPLATES: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+fn set_templates(path: Option<PathBuf>) {
+    if let Some(p) = path {
+        let _ = TEMPLATES.set(p);
+    }
+}
+
 fn set_intune_definitions(path: Option<PathBuf>) {
     if let Some(p) = path {
         let _ = INTUNE_DEFINITIONS.set(p);
@@ -551,6 +594,7 @@ fn compile_then<T: Send>(
     let opts = crate::CompileOptions {
         intune_definitions: INTUNE_DEFINITIONS.get().cloned(),
         baseline: BASELINE.get().cloned(),
+        templates: TEMPLATES.get().cloned(),
     };
     let (outcome, t) = crate::compile_with(&name, &bytes, catalog, &opts, then);
     match (outcome.plan, t) {
@@ -988,6 +1032,9 @@ pub fn render_plan(plan: &crate::plan::Plan) -> String {
     for op in &plan.ops {
         let line = match &op.action {
             Action::ResetKey => format!("reset {}\\{}", op.hive.short_name(), op.key),
+            Action::Delete { name } => {
+                format!("del   {}\\{} \"{}\"", op.hive.short_name(), op.key, name)
+            }
             Action::Set { name, data } => {
                 format!(
                     "set   {}\\{} \"{}\" {} {}",

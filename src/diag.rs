@@ -100,6 +100,9 @@ codes! {
     POL_RECORD_MISFIT = "pol-record-misfit", Warning, "a Registry.pol record whose data does not fit its type (or a type policyc does not model); kept as the bytes Windows stores";
     CONVERT_LOSS = "convert-loss", Warning, "convert: the target format cannot hold something the input says; the message names what is left out";
     ADMX_UNREADABLE = "admx-unreadable", Warning, "a file of the central store (`--templates`) could not be read; the rest of the store was";
+    TEMPLATES_REQUIRED = "templates-required", Error, "a `policy:` setting is used but no central store is given (`templates:` in the spec or `--templates`)";
+    UNKNOWN_POLICY = "unknown-policy", Error, "`policy:` names no policy of the central store (NAMESPACE:NAME, the ADMX target namespace and the policy's name)";
+    INVALID_ELEMENT_VALUE = "invalid-element-value", Error, "a vendor policy's value does not fit its ADMX definition (element kind, length, enum item, required element, a value for a policy without elements)";
 }
 
 /// How to fix each code, for `policyc explain` and SARIF rule descriptions.
@@ -174,6 +177,9 @@ const FIXES: &[(&str, &str)] = &[
     ("pol-record-misfit", "rewrite the value with its right type and size (e.g. 4 bytes for REG_DWORD), or remove the record"),
     ("convert-loss", "keep the input file for what the message names, or convert to a format that holds it (Registry.pol holds every type)"),
     ("admx-unreadable", "fix the file at the line named (or remove it from the store); GPMC also refuses a template it cannot parse"),
+    ("templates-required", "add `templates: PATH` to the spec (a PolicyDefinitions folder, relative to the spec's folder) or pass `--templates PATH`"),
+    ("unknown-policy", "write NAMESPACE:NAME as `policyc catalog --templates DIR` lists it (see the did-you-mean hint), or add the vendor's ADMX and ADML to the store"),
+    ("invalid-element-value", "give each element the kind of value its ADMX defines; `policyc catalog --templates DIR --policy NAMESPACE:NAME` shows the elements and their limits"),
 ];
 
 /// The fix text for a code (empty when none is recorded).

@@ -41,7 +41,8 @@ pub struct FileChange {
 pub struct Diff {
     pub changed: bool,
     pub values: Vec<ValueChange>,
-    /// Keys reset (list replaced) in one plan and not the other: (hive, key, added?).
+    /// Keys reset (list replaced; `name` empty) and values deleted (a Disabled vendor
+    /// policy's `**del.`; `name` set) in one plan and not the other.
     pub resets: Vec<ValueChange>,
     pub files: Vec<FileChange>,
 }
@@ -71,7 +72,7 @@ fn values(plan: &Plan) -> Values<'_> {
                 (o.hive, o.key.to_lowercase(), name.to_lowercase()),
                 (o.key.as_str(), name.as_str(), data, &o.provenance),
             )),
-            Action::ResetKey => None,
+            Action::ResetKey | Action::Delete { .. } => None,
         })
         .collect()
 }
@@ -123,32 +124,38 @@ pub fn diff(
             y.name.to_lowercase(),
         ))
     });
-    let resets_of = |p: &Plan| -> BTreeMap<(Hive, String), (String, String, String)> {
+    type Deletions = BTreeMap<(Hive, String, String), (String, String, String, String)>;
+    let resets_of = |p: &Plan| -> Deletions {
         p.ops
             .iter()
-            .filter(|o| o.action == Action::ResetKey)
-            .map(|o| {
-                (
-                    (o.hive, o.key.to_lowercase()),
+            .filter_map(|o| {
+                let name = match &o.action {
+                    Action::ResetKey => "",
+                    Action::Delete { name } => name.as_str(),
+                    Action::Set { .. } => return None,
+                };
+                Some((
+                    (o.hive, o.key.to_lowercase(), name.to_lowercase()),
                     (
                         o.key.clone(),
+                        name.to_string(),
                         o.provenance.setting.clone(),
                         o.provenance.product.clone(),
                     ),
-                )
+                ))
             })
             .collect()
     };
     let (ra, rb) = (resets_of(old), resets_of(new));
     let mut resets = Vec::new();
     for (map, other, change) in [(&ra, &rb, Change::Removed), (&rb, &ra, Change::Added)] {
-        for ((hive, lk), (key, setting, product)) in map {
-            if !other.contains_key(&(*hive, lk.clone())) {
+        for (k, (key, name, setting, product)) in map {
+            if !other.contains_key(k) {
                 resets.push(ValueChange {
                     change,
-                    hive: *hive,
+                    hive: k.0,
                     key: key.clone(),
-                    name: String::new(),
+                    name: name.clone(),
                     old: None,
                     new: None,
                     setting: setting.clone(),
@@ -224,12 +231,14 @@ pub fn render_human(d: &Diff) -> String {
     }
     for r in &d.resets {
         let sign = if r.change == Change::Added { "+" } else { "-" };
+        let what = if r.name.is_empty() {
+            format!("reset {}\\{}", r.hive.short_name(), r.key)
+        } else {
+            format!("delete {}\\{} \"{}\"", r.hive.short_name(), r.key, r.name)
+        };
         s.push_str(&format!(
-            "{sign} reset {}\\{}\n    ({}, {})\n",
-            r.hive.short_name(),
-            r.key,
-            r.setting,
-            r.product
+            "{sign} {what}\n    ({}, {})\n",
+            r.setting, r.product
         ));
     }
     if !d.files.is_empty() {

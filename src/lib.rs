@@ -65,6 +65,54 @@ pub struct CompileOptions {
     /// `build --against EXPORT...`: the exports, for the report's before/after view
     /// ([`plan::Plan::baseline`]).
     pub baseline: Option<std::sync::Arc<verify::model::Registry>>,
+    /// `--templates DIR`: a central store for `policy:` settings; overrides the spec's
+    /// `templates:`.
+    pub templates: Option<std::path::PathBuf>,
+}
+
+/// The central store a compile reads: `--templates`, else the spec's `templates:`
+/// (relative to the spec's folder); `Ok(None)` when neither is given. Files that do not
+/// read are `admx-unreadable` warnings with file and line; a folder that cannot be
+/// listed is an error naming it.
+pub fn load_templates(
+    loaded: &spec::Loaded,
+    file: &str,
+    option: Option<&std::path::Path>,
+) -> Result<(Option<admx::store::Store>, Vec<Diagnostic>), Diagnostic> {
+    let dir = match (option, loaded.raw.templates.as_deref()) {
+        (Some(d), _) => d.to_path_buf(),
+        (None, Some(t)) => std::path::Path::new(file)
+            .parent()
+            .unwrap_or(std::path::Path::new(""))
+            .join(t),
+        (None, None) => return Ok((None, Vec::new())),
+    };
+    let store = admx::store::Store::load(&dir, "en-US").map_err(|e| {
+        let d = loaded
+            .diag(
+                diag::IO_ERROR,
+                "templates",
+                format!("cannot read the central store {}: {e}", dir.display()),
+            )
+            .hint("give a PolicyDefinitions folder (`*.admx` and `en-US/*.adml`); `templates:` is relative to the spec's folder");
+        if option.is_some() {
+            Diagnostic { line: None, column: None, path: None, ..d }
+        } else {
+            d
+        }
+    })?;
+    let warnings = store
+        .problems
+        .iter()
+        .map(|p| {
+            let mut d = Diagnostic::new(diag::ADMX_UNREADABLE, p.message.clone())
+                .file(p.file.display().to_string())
+                .hint("fix or remove the file; the rest of the store was read");
+            d.line = p.line;
+            d
+        })
+        .collect();
+    Ok((Some(store), warnings))
 }
 
 /// [`compile_then`] with the command line's options.
@@ -87,7 +135,21 @@ pub fn compile_with<T: Send>(
             )
         }
     };
-    let (spec, mut diagnostics) = validate::validate(&loaded, catalog);
+    let (store, mut diagnostics) = match load_templates(&loaded, file, options.templates.as_deref())
+    {
+        Ok(x) => x,
+        Err(d) => {
+            return (
+                Outcome {
+                    diagnostics: vec![d],
+                    plan: None,
+                },
+                None,
+            )
+        }
+    };
+    let (spec, ds) = validate::validate_with(&loaded, catalog, store.as_ref());
+    diagnostics.extend(ds);
     let plan = spec.and_then(|s| match plan::build(&s, catalog) {
         Ok(p) => Some(p),
         Err(ds) => {

@@ -1,6 +1,7 @@
 //! The registry plan: one ordered, product-neutral list of registry operations
 //! with provenance. Every emitter reads only this.
 
+use crate::admx::reader::Write;
 use crate::catalog::{Catalog, Form, Layout, Location};
 use crate::diag::{self, Diagnostic};
 use crate::reg::{Hive, RegData, RegType};
@@ -17,6 +18,12 @@ pub enum Action {
     Set {
         name: String,
         data: RegData,
+    },
+    /// Delete one value (`**del.NAME` in Registry.pol, `"NAME"=-` in `.reg`): what the
+    /// Group Policy engine records for a Disabled vendor policy's values and for `<delete/>`
+    /// in an ADMX (`admx::state`).
+    Delete {
+        name: String,
     },
 }
 
@@ -59,9 +66,18 @@ pub struct Plan {
     /// without `--against`. Not part of the plan's JSON.
     #[serde(skip)]
     pub baseline: Option<std::sync::Arc<crate::verify::model::Registry>>,
+    /// The spec's `policy:` settings (vendor template policies) with their ADMX
+    /// definitions and states; their writes are in `ops` like every other setting's.
+    #[serde(skip)]
+    pub vendor: Vec<crate::validate::vendor::VendorSetting>,
 }
 
 impl Plan {
+    /// The vendor policy setting at `spec_path`, when that setting is a `policy:` one.
+    pub fn vendor_at(&self, spec_path: &str) -> Option<&crate::validate::vendor::VendorSetting> {
+        self.vendor.iter().find(|v| v.spec_path() == spec_path)
+    }
+
     pub fn hives(&self) -> Vec<Hive> {
         let mut h: Vec<Hive> = self.ops.iter().map(|o| o.hive).collect();
         h.dedup();
@@ -146,7 +162,10 @@ fn op_cmp(a: &Op, b: &Op) -> Ordering {
             (Action::ResetKey, Action::ResetKey) => Ordering::Equal,
             (Action::ResetKey, _) => Ordering::Less,
             (_, Action::ResetKey) => Ordering::Greater,
-            (Action::Set { name: x, .. }, Action::Set { name: y, .. }) => name_cmp(x, y),
+            (
+                Action::Set { name: x, .. } | Action::Delete { name: x },
+                Action::Set { name: y, .. } | Action::Delete { name: y },
+            ) => name_cmp(x, y),
         })
 }
 
@@ -174,6 +193,44 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
             lay_out(s, loc, &key, &prov, &mut ops);
         }
     }
+    for v in &spec.vendor {
+        let prov = Provenance {
+            setting: v.id.clone(),
+            spec_path: v.spec_path(),
+            product: v.product.clone(),
+            location: v.policy.name.clone(),
+            form: None,
+            client_extension: v.policy.client_extension.clone(),
+        };
+        for w in &v.writes {
+            let (hive, key, action) = match w {
+                // `**delvals.`: the plan's key reset (see `pol::emit::entries`).
+                Write::ClearKey { hive, key } => (*hive, key, Action::ResetKey),
+                Write::Set {
+                    hive,
+                    key,
+                    name,
+                    data,
+                } => (
+                    *hive,
+                    key,
+                    Action::Set {
+                        name: name.clone(),
+                        data: data.clone(),
+                    },
+                ),
+                Write::Delete { hive, key, name } => {
+                    (*hive, key, Action::Delete { name: name.clone() })
+                }
+            };
+            ops.push(Op {
+                hive,
+                key: key.clone(),
+                action,
+                provenance: prov.clone(),
+            });
+        }
+    }
     ops.sort_by(op_cmp);
     // The same fixed companion value from two settings (e.g. the zone-list switch) is one write.
     ops.dedup_by(|b, a| {
@@ -186,6 +243,7 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
             ops,
             intune: Default::default(),
             baseline: None,
+            vendor: spec.vendor.clone(),
         })
     } else {
         Err(diags)
@@ -287,7 +345,7 @@ fn conflicts(spec: &Spec, ops: &[Op]) -> Vec<Diagnostic> {
         let mut resets = Vec::new();
         for &i in idxs {
             match &ops[i].action {
-                Action::Set { name, .. } => by_name
+                Action::Set { name, .. } | Action::Delete { name } => by_name
                     .entry(name.to_ascii_lowercase())
                     .or_default()
                     .push(i),
@@ -321,7 +379,7 @@ fn conflicts(spec: &Spec, ops: &[Op]) -> Vec<Diagnostic> {
             b.provenance.spec_path.clone(),
         )) {
             let what = match &b.action {
-                Action::Set { name, .. } => format!("value `{name}` of"),
+                Action::Set { name, .. } | Action::Delete { name } => format!("value `{name}` of"),
                 Action::ResetKey => "the key".to_string(),
             };
             let mut d = Diagnostic::new(

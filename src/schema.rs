@@ -104,14 +104,28 @@ pub fn spec_schema(catalog: &Catalog) -> Value {
                 "minLength": 1,
                 "description": "Intune's setting definitions, the JSON of GET /beta/deviceManagement/configurationSettings with every page merged, relative to the spec; without it the built-in snapshot is used.",
             },
+            "templates": {
+                "type": "string",
+                "minLength": 1,
+                "description": "A central store (PolicyDefinitions folder: *.admx and en-US/*.adml) for `policy:` settings, relative to the spec; --templates overrides it.",
+            },
             "settings": {
                 "type": "array",
                 "items": {
                     "type": "object",
                     "additionalProperties": false,
-                    "required": ["id", "value"],
+                    "oneOf": [
+                        {"required": ["id", "value"], "not": {"anyOf": [{"required": ["policy"]}, {"required": ["state"]}]}},
+                        {"required": ["policy", "state"], "not": {"anyOf": [{"required": ["id"]}, {"required": ["form"]}, {"required": ["products"]}]}},
+                    ],
                     "properties": {
                         "id": {"anyOf": descriptions, "enum": ids},
+                        "policy": {
+                            "type": "string",
+                            "pattern": "^[^:\\s]+:[^:\\s]+$",
+                            "description": "A vendor template policy, NAMESPACE:NAME (the ADMX target namespace and the policy's name; `policyc catalog --templates DIR` lists them).",
+                        },
+                        "state": {"enum": ["enabled", "disabled"]},
                         "value": {},
                         "scope": {"enum": ["machine", "user"]},
                         "form": {"enum": ["policy", "preference", "both"]},

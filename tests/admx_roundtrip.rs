@@ -145,6 +145,9 @@ fn admx_writes_equal_the_plan_and_the_reg_files_setting_by_setting() {
             if loc.vendor.iter().any(|v| v.products.contains(&p.product)) {
                 vendor_writes.insert(match &op.action {
                     Action::ResetKey => (op.hive, op.key.to_lowercase(), None, None),
+                    Action::Delete { name } => {
+                        (op.hive, op.key.to_lowercase(), Some(name.clone()), None)
+                    }
                     Action::Set { name, data } => (
                         op.hive,
                         op.key.to_lowercase(),
@@ -156,6 +159,9 @@ fn admx_writes_equal_the_plan_and_the_reg_files_setting_by_setting() {
             }
             let w = match &op.action {
                 Action::ResetKey => (op.hive, op.key.to_lowercase(), None, None),
+                Action::Delete { name } => {
+                    (op.hive, op.key.to_lowercase(), Some(name.clone()), None)
+                }
                 Action::Set { name, data } => (
                     op.hive,
                     op.key.to_lowercase(),

@@ -349,6 +349,9 @@ fn vendor_groups_are_what_the_vendor_policy_writes() {
             let p = &op.provenance;
             let w = match &op.action {
                 Action::ResetKey => (op.hive, op.key.to_lowercase(), None, None),
+                Action::Delete { name } => {
+                    (op.hive, op.key.to_lowercase(), Some(name.clone()), None)
+                }
                 Action::Set { name, data } => (
                     op.hive,
                     op.key.to_lowercase(),

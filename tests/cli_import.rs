@@ -23,6 +23,7 @@ fn effect(plan: &Plan) -> Vec<String> {
             let p = &o.provenance;
             let what = match &o.action {
                 Action::ResetKey => "reset".to_string(),
+                Action::Delete { name } => format!("{name:?} deleted"),
                 Action::Set { name, data } => format!("{name:?} = {data:?}"),
             };
             format!(

@@ -344,6 +344,8 @@ fn special_characters_are_escaped_in_every_output() {
     let publisher = loaded.raw.bundle.publisher.clone();
     let issuers: Vec<String> = loaded.raw.settings[0]
         .value
+        .as_ref()
+        .unwrap()
         .as_sequence()
         .unwrap()
         .iter()

@@ -356,3 +356,72 @@ fn whole_templates_import_policy_by_policy() {
     }
     assert_eq!(got, want);
 }
+
+/// End to end: the imported spec passes `policyc check` with its `templates:`, and its
+/// bundle's Registry.pol files, applied, leave what the GPO's leave (the same values set,
+/// the same deletions); a changed entry in the spec leaves something else (control).
+#[test]
+fn imported_spec_checks_and_builds_the_same_registry_pol() {
+    use policyc::admx::readback::PolSource;
+    let Some(dir) = store_dir() else { return };
+    let store = Store::load(&dir, "en-US").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    // The GPO without the catalog's value: compare vendor policies alone.
+    let policies: Vec<_> = gpo_policies()
+        .into_iter()
+        .filter(|(id, _, _)| !id.ends_with(":SecurityPage_AutoDetect"))
+        .collect();
+    write_gpo(&store, &tmp.path().join("gpo"), &policies, &[]);
+    let (code, _, err) = run(
+        tmp.path(),
+        &[
+            "gpo",
+            "--templates",
+            dir.to_str().unwrap(),
+            "--out",
+            "spec.yaml",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let policyc = |args: &[&str]| {
+        Command::cargo_bin("policyc")
+            .unwrap()
+            .current_dir(tmp.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let check = policyc(&["check", "spec.yaml"]);
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let applied = |p: &Path| {
+        let bytes = std::fs::read(p).unwrap();
+        PolSource::new(&policyc::pol::read(&bytes).unwrap()).effect()
+    };
+    let build = |spec: &str, out: &str| {
+        let b = policyc(&["build", spec, "--out", out]);
+        assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    };
+    build("spec.yaml", "bundle");
+    for folder in ["Machine", "User"] {
+        assert_eq!(
+            applied(&tmp.path().join(format!("bundle/pol/{folder}/Registry.pol"))),
+            applied(&tmp.path().join(format!("gpo/{folder}/Registry.pol"))),
+            "{folder}"
+        );
+    }
+    // Control: another list entry builds another Registry.pol.
+    let text = std::fs::read_to_string(tmp.path().join("spec.yaml")).unwrap();
+    let changed = text.replace("https://a.example", "https://c.example");
+    assert_ne!(changed, text);
+    std::fs::write(tmp.path().join("changed.yaml"), changed).unwrap();
+    build("changed.yaml", "bundle2");
+    assert_ne!(
+        applied(&tmp.path().join("bundle2/pol/Machine/Registry.pol")),
+        applied(&tmp.path().join("gpo/Machine/Registry.pol"))
+    );
+}

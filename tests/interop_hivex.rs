@@ -211,17 +211,26 @@ fn check_example(example: &str, dir: &Path) -> Vec<String> {
         let keys = export(prefix, &hive_file);
         // Lowercased full key path -> (key as the plan spells it, reset?, values set).
         type Want<'a> = (String, bool, BTreeMap<&'a str, &'a RegData>);
+        let mut deleted: Vec<(String, String, &str)> = Vec::new();
         let mut expected: BTreeMap<String, Want> = BTreeMap::new();
         for op in &ops {
             let key = long(&op.key);
             let e = expected
                 .entry(key.to_lowercase())
-                .or_insert_with(|| (key, false, BTreeMap::new()));
+                .or_insert_with(|| (key.clone(), false, BTreeMap::new()));
             match &op.action {
                 Action::ResetKey => e.1 = true,
                 Action::Set { name, data } => {
                     e.2.insert(name, data);
                 }
+                Action::Delete { name } => deleted.push((key.to_lowercase(), key.clone(), name)),
+            }
+        }
+        for (lower, key, value) in &deleted {
+            if let Some(v) = keys.get(lower).and_then(|k| k.get(*value)) {
+                problems.push(format!(
+                    "{example}: {name}: [{key}] {value:?} holds {v}, the plan deletes it"
+                ));
             }
         }
         for (lower, (key, was_reset, values)) in &expected {

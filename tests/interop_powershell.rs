@@ -597,7 +597,7 @@ fn remove_script_removes_the_plan_everywhere() {
     assert!(remove.contains(
         "                    Remove-PolicycKey -Target $Target -Op $op -Result $Result\r\n"
     ));
-    assert!(remove.contains("                } elseif ($owned -notcontains $op.Key) {\r\n                    Remove-PolicycValue"));
+    assert!(remove.contains("                } elseif ($op.Op -ne 'DeleteValue' -and $owned -notcontains $op.Key) {\r\n                    Remove-PolicycValue"));
     // The same data section as apply.ps1: it removes exactly what apply writes.
     let d = policyc::powershell::read(&remove).unwrap();
     let want: Vec<policyc::powershell::Entry> = plan
@@ -637,6 +637,7 @@ fn remediation_carries_only_what_intune_does_not_deliver() {
         let write = |e: &policyc::powershell::Entry| -> common::intune::Write {
             match &e.action {
                 Action::ResetKey => (e.hive, e.key.to_lowercase(), None, None),
+                Action::Delete { name } => (e.hive, e.key.to_lowercase(), Some(name.clone()), None),
                 Action::Set { name, data } => (
                     e.hive,
                     e.key.to_lowercase(),

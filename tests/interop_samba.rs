@@ -105,6 +105,9 @@ fn expected_records(plan: &Plan, hive: Hive) -> Value {
             Action::ResetKey => {
                 json!({"key": op.key, "value": "**delvals.", "type": 1, "data": " "})
             }
+            Action::Delete { name } => {
+                json!({"key": op.key, "value": format!("**del.{name}"), "type": 1, "data": " "})
+            }
             Action::Set { name, data } => {
                 let (ty, d) = match data {
                     RegData::Sz(s) => (1, json!(s)),

@@ -44,6 +44,8 @@ struct Expected {
     key: String,
     reset: bool,
     values: BTreeMap<String, RegData>,
+    /// Values the plan deletes (`"NAME"=-`): absent after the import.
+    deleted: Vec<String>,
 }
 
 fn expected(plan: &Plan) -> BTreeMap<(Hive, String), Expected> {
@@ -53,6 +55,7 @@ fn expected(plan: &Plan) -> BTreeMap<(Hive, String), Expected> {
         e.key = op.key.clone();
         match &op.action {
             Action::ResetKey => e.reset = true,
+            Action::Delete { name } => e.deleted.push(name.clone()),
             Action::Set { name, data } => {
                 let previous = e.values.insert(name.clone(), data.clone());
                 assert!(
@@ -190,6 +193,13 @@ fn check_example(wine: &mut Wine, example: &str) -> Vec<String> {
                     "{example}: {key}\\{name}: missing after import (plan wrote {} {want})",
                     want.reg_type().name()
                 )),
+            }
+        }
+        for name in &e.deleted {
+            if let Some(have) = got.get(name) {
+                problems.push(format!(
+                    "{example}: {key}\\{name}: still holds {have} after import; the plan deletes it"
+                ));
             }
         }
         if e.reset {

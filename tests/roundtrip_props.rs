@@ -192,6 +192,7 @@ proptest! {
             let w = match &op.action {
                 Action::ResetKey => (op.hive, op.key.to_lowercase(), None, None),
                 Action::Set { name, data } => (op.hive, op.key.to_lowercase(), Some(name.clone()), Some(data.clone())),
+                Action::Delete { .. } => unreachable!("catalog settings never delete a value"),
             };
             let policy = ids::policy_name(&p.setting, &p.product, &p.location, op.hive);
             want.entry(policy.clone()).or_default().insert(w);

@@ -48,6 +48,22 @@ fn examples_validate_and_broken_specs_do_not() {
             .collect();
         assert!(errors.is_empty(), "{ex}: {errors:?}");
     }
+    // `policy:` settings validate; a setting with both `id` and `policy`, or a policy
+    // without `state`, does not.
+    let vendor = yaml_to_json(
+        &std::fs::read_to_string("tests/fixtures/vendor-spec/every-kind.yaml").unwrap(),
+    );
+    let errors: Vec<String> = v.iter_errors(&vendor).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    for setting in [
+        serde_json::json!({"id": "auth-server-allowlist", "policy": "A:B", "state": "enabled", "value": ["x"]}),
+        serde_json::json!({"policy": "Google.Policies.Chrome:URLAllowlist", "value": ["x"]}),
+        serde_json::json!({"policy": "Google.Policies.Chrome:URLAllowlist", "state": "on"}),
+    ] {
+        let mut spec = vendor.clone();
+        spec["settings"] = serde_json::json!([setting]);
+        assert!(!v.is_valid(&spec), "{setting} should not validate");
+    }
     for bad in [
         "unknown-key",
         "wrong-type",

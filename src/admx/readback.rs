@@ -164,7 +164,32 @@ impl PolSource {
     fn key(&self, key: &str) -> Option<&PolKey> {
         self.keys.get(&key.to_lowercase())
     }
+
+    /// What the records leave, in no particular order: by lower-case key, whether it
+    /// was cleared, the names deleted, and the values by lower-case name. Two files
+    /// with the same effect apply the same changes.
+    pub fn effect(&self) -> Effect {
+        self.keys
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    (
+                        v.cleared,
+                        v.deleted.clone(),
+                        v.values
+                            .iter()
+                            .map(|(n, d)| (n.to_lowercase(), d.clone()))
+                            .collect(),
+                    ),
+                )
+            })
+            .collect()
+    }
 }
+
+/// [`PolSource::effect`]: key -> (cleared, deleted names, name -> data).
+pub type Effect = BTreeMap<String, (bool, BTreeSet<String>, BTreeMap<String, RegData>)>;
 
 impl Source for PolSource {
     fn get(&self, key: &str, name: &str) -> Option<RegData> {

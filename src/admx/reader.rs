@@ -136,6 +136,9 @@ pub struct Policy {
     pub enabled_list: Option<ValueList>,
     pub disabled_list: Option<ValueList>,
     pub elements: Vec<Element>,
+    /// `clientExtension`: a Group Policy client-side extension GUID that must process
+    /// the policy besides the registry extension.
+    pub client_extension: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -570,6 +573,7 @@ fn policy(n: Node<'_, '_>) -> Result<Policy, ReadError> {
         presentation: n.attr("presentation").map(str::to_string),
         key: n.req("key")?,
         value_name: n.attr("valueName").map(str::to_string),
+        client_extension: n.attr("clientExtension").map(str::to_string),
         ..Policy::default()
     };
     for c in n.children() {

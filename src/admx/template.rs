@@ -150,6 +150,7 @@ pub fn texts(plan: &Plan) -> impl Iterator<Item = (&str, &str)> {
                     _ => None,
                 },
             ),
+            Action::Delete { name } => (Some(name.as_str()), None),
             Action::ResetKey => (None, None),
         };
         [Some(op.key.as_str()), name, data]
@@ -204,6 +205,11 @@ pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Template, String> {
             hive,
             ops,
         } = g;
+        // A `policy:` setting is the vendor's own policy: its template defines it, and
+        // the GPO's Registry.pol carries it (shown in GPMC under the vendor's policy).
+        if plan.vendor_at(&spec_path).is_some() {
+            continue;
+        }
         let (entry, loc) = catalog
             .location(&setting, &location, &product_id)
             .map_err(|m| format!("{spec_path}: {m}"))?;
@@ -261,6 +267,11 @@ pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Template, String> {
                         return Err(format!("{spec_path}: list entry {n} is not REG_SZ"));
                     };
                     entries.push((n.clone(), v.clone()));
+                }
+                (Action::Delete { name }, _) => {
+                    return Err(format!(
+                        "{spec_path}: a catalog setting deletes value {name}, which its ADMX cannot express"
+                    ))
                 }
                 (Action::ResetKey, false) => {
                     return Err(format!(
@@ -374,6 +385,9 @@ pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Template, String> {
             match &op.action {
                 Action::ResetKey => {
                     explain.push_str("  (the key's existing values are removed first)\n")
+                }
+                Action::Delete { name } => {
+                    let _ = writeln!(explain, "  {name} is deleted");
                 }
                 Action::Set { name, data } => {
                     let _ = write!(explain, "  {name} = ");

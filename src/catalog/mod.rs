@@ -76,6 +76,9 @@ impl Catalog {
             if p.sources.is_empty() {
                 return Err(format!("products/{name}: no sources"));
             }
+            if let Some(a) = &p.intune_admx {
+                a.check().map_err(|m| format!("products/{name}: {m}"))?;
+            }
             prods.insert(p.id.clone(), p);
         }
         let mut entries: Vec<Entry> = Vec::new();

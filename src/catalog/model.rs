@@ -55,6 +55,10 @@ pub struct Product {
     /// Registry key (no hive) under which the product reads mandatory policy.
     #[serde(default)]
     pub policy_key: Option<String>,
+    /// How the vendor documents ingesting its own ADMX into Intune (App, file id), for
+    /// custom OMA-URI routes of any of its policies (`intune::vendor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intune_admx: Option<crate::intune::vendor::AdmxApp>,
     pub sources: Vec<Source>,
 }
 

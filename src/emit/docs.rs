@@ -112,7 +112,7 @@ fn today(reg: &crate::verify::model::Registry, op: &crate::plan::Op) -> String {
                 format!("{n} {s}: {}", entries.join(", "))
             }
         }
-        Action::Set { name, .. } => match reg.value(&full, name) {
+        Action::Set { name, .. } | Action::Delete { name } => match reg.value(&full, name) {
             None => "absent".to_string(),
             Some(crate::reg::RegData::Sz(s)) => s.clone(),
             Some(d) => format!("{} {d}", d.reg_type().name()),
@@ -133,6 +133,12 @@ fn change_rows(plan: &Plan) -> (String, String) {
                 String::new(),
                 String::new(),
                 "every entry deleted, then the spec's written".to_string(),
+            ),
+            Action::Delete { name } => (
+                "delete",
+                name.clone(),
+                String::new(),
+                "the value is deleted".to_string(),
             ),
             Action::Set { name, data } => (
                 "set",
@@ -450,6 +456,7 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
     for ops in groups.values() {
         let first = ops[0];
         let entry = catalog.get(&first.provenance.setting);
+        let vendor_setting = plan.vendor_at(&first.provenance.spec_path);
         let mut writes = Vec::new();
         let mut routes: Vec<DocRoute> = Vec::new();
         let mut sources: Vec<DocSource> = Vec::new();
@@ -470,6 +477,12 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
                     name: String::new(),
                     kind: "reset".into(),
                     data: "all values deleted first (the list is replaced)".into(),
+                }),
+                Action::Delete { name } => writes.push(DocWrite {
+                    key,
+                    name: name.clone(),
+                    kind: "delete".into(),
+                    data: "the value is deleted".into(),
                 }),
                 Action::Set { name, data } => writes.push(DocWrite {
                     key,
@@ -510,8 +523,19 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
             };
             let vendor =
                 loc.and_then(|l| l.vendor.iter().find(|v| v.products.contains(&p.product)));
-            let gpo = match vendor {
-                Some(v) => {
+            let gpo = match (vendor, vendor_setting) {
+                (_, Some(v)) => {
+                    if !vendor_templates.contains(&v.file) {
+                        vendor_templates.push(v.file.clone());
+                    }
+                    format!(
+                        "{pol} and the GPO backup; GPMC shows it under {}'s policy {} ({})",
+                        v.file,
+                        v.policy.name,
+                        v.category.join(" > ")
+                    )
+                }
+                (Some(v), None) => {
                     for f in std::iter::once(&v.file).chain(&v.requires) {
                         if !vendor_templates.contains(f) {
                             vendor_templates.push(f.clone());
@@ -522,7 +546,7 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
                         v.file, v.policy, v.category
                     )
                 }
-                None => {
+                (None, None) => {
                     let policy =
                         crate::admx::ids::policy_name(&p.setting, &p.product, &p.location, op.hive);
                     format!("{pol}, the GPO backup, and ADMX policy {policy}")
@@ -550,8 +574,23 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
         settings.push(DocSetting {
             spec_path: first.provenance.spec_path.clone(),
             id: first.provenance.setting.clone(),
-            title: entry.map_or_else(String::new, |e| e.title.clone()),
-            description: entry.map_or_else(String::new, |e| e.description.clone()),
+            title: match vendor_setting {
+                Some(v) => v.display_name.clone(),
+                None => entry.map_or_else(String::new, |e| e.title.clone()),
+            },
+            description: match vendor_setting {
+                Some(v) => format!(
+                    "The vendor template policy {} ({}, category {}), set to {}.",
+                    v.id,
+                    v.file,
+                    v.category.join(" > "),
+                    match v.state {
+                        crate::admx::state::PolicyState::Enabled(_) => "Enabled",
+                        crate::admx::state::PolicyState::Disabled => "Disabled",
+                    }
+                ),
+                None => entry.map_or_else(String::new, |e| e.description.clone()),
+            },
             scope: match first.hive {
                 Hive::Hklm => "machine (HKEY_LOCAL_MACHINE)",
                 Hive::Hkcu => "user (HKEY_CURRENT_USER)",

@@ -27,7 +27,7 @@ fn planned_names(plan: &Plan, reset: &Op) -> Vec<String> {
         .filter(|o| o.hive == reset.hive && o.key.eq_ignore_ascii_case(&reset.key))
         .filter_map(|o| match &o.action {
             Action::Set { name, .. } => Some(name.to_lowercase()),
-            Action::ResetKey => None,
+            Action::ResetKey | Action::Delete { .. } => None,
         })
         .collect()
 }
@@ -71,7 +71,7 @@ pub fn losses(plan: &Plan, reg: &Registry, file: &str) -> Vec<Diagnostic> {
             .filter(|o| o.hive == op.hive && o.key.eq_ignore_ascii_case(&op.key))
             .filter_map(|o| match &o.action {
                 Action::Set { data, .. } => Some(data),
-                Action::ResetKey => None,
+                Action::ResetKey | Action::Delete { .. } => None,
             })
             .collect();
         let lost: Vec<String> = key

@@ -14,6 +14,7 @@ pub mod emit;
 pub mod ingestion;
 pub mod route;
 pub mod settings_catalog;
+pub mod vendor;
 
 use crate::admx::{ids, template};
 use crate::catalog::{Catalog, Entry, Layout, Location, ValueKind};
@@ -238,10 +239,13 @@ impl Group<'_> {
     }
 }
 
-/// The plan's provenance groups in spec order (the same groups `admx::template` makes).
+/// The plan's provenance groups of catalog settings in spec order (the same groups
+/// `admx::template` makes). `policy:` settings are not among them: their route comes
+/// from their own ADMX (`policyc::validate::vendor`).
 pub fn groups<'a>(plan: &'a Plan, catalog: &'a Catalog) -> Result<Vec<Group<'a>>, String> {
     crate::plan::by_location(plan)
         .into_iter()
+        .filter(|g| plan.vendor_at(&g.spec_path).is_none())
         .map(|g| {
             let (entry, loc) = catalog
                 .location(&g.setting, &g.location, &g.product)
@@ -272,7 +276,7 @@ fn node_value(g: &Group, r: &IntuneRoute, catalog: &Catalog) -> Result<OmaValue,
         .filter(|o| o.key.eq_ignore_ascii_case(&key))
         .filter_map(|o| match &o.action {
             Action::Set { name, data } => Some((name.as_str(), data)),
-            Action::ResetKey => None,
+            Action::ResetKey | Action::Delete { .. } => None,
         })
         .collect();
     let fail = |m: &str| format!("{}: {m}", g.label());

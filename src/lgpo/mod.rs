@@ -151,11 +151,7 @@ impl Record {
         match &self.action {
             Action::Set(d) => Entry::set(&self.key, &self.name, d),
             Action::DeleteAllValues => Entry::delete_values(&self.key),
-            Action::Delete => Entry::set(
-                &self.key,
-                &format!("{DEL_PREFIX}{}", self.name),
-                &RegData::Sz(" ".into()),
-            ),
+            Action::Delete => Entry::delete_value(&self.key, &self.name),
             Action::CreateKey => Entry {
                 key: self.key.clone(),
                 value: String::new(),

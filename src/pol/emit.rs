@@ -45,6 +45,7 @@ pub fn entries(plan: &Plan, hive: Hive) -> Vec<Entry> {
         .filter(|o| o.hive == hive)
         .map(|op| match &op.action {
             Action::ResetKey => Entry::delete_values(&op.key),
+            Action::Delete { name } => Entry::delete_value(&op.key, name),
             Action::Set { name, data } => Entry::set(&op.key, name, data),
         })
         .collect()

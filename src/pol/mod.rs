@@ -71,6 +71,17 @@ impl Entry {
         Entry::set(key, DELVALS, &RegData::Sz(" ".to_string()))
     }
 
+    /// A `**del.NAME` record: delete one value. Its data carries no meaning either; it is
+    /// REG_SZ `" "` with its NUL, like [`Entry::delete_values`] (the same four bytes
+    /// `20 00 00 00` PolicyPlus writes for it as a REG_DWORD 32).
+    pub fn delete_value(key: &str, name: &str) -> Entry {
+        Entry::set(
+            key,
+            &format!("{}{name}", crate::lgpo::DEL_PREFIX),
+            &RegData::Sz(" ".to_string()),
+        )
+    }
+
     /// The typed data, when the type is one policyc models and the bytes fit it.
     pub fn reg_data(&self) -> Option<RegData> {
         RegData::from_bytes(RegType::from_code(self.reg_type)?, &self.data)

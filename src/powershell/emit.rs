@@ -232,6 +232,7 @@ fn data_expr(d: &RegData) -> (&'static str, String) {
 fn op_entry(op: &Op) -> String {
     let (kind, name, data) = match &op.action {
         Action::ResetKey => ("ResetKey", "$null".to_string(), ("$null", "$null".into())),
+        Action::Delete { name } => ("DeleteValue", ps_literal(name), ("$null", "$null".into())),
         Action::Set { name, data } => {
             let (k, d) = data_expr(data);
             ("Set", ps_literal(name), (k, d))
@@ -351,6 +352,7 @@ pub fn remediation_data_section(plan: &Plan) -> String {
         ops: mine,
         intune: plan.intune.clone(),
         baseline: plan.baseline.clone(),
+        vendor: plan.vendor.clone(),
     };
     let mut out = data_section(&own);
     out.push_str("\n# Operations an Intune profile of this bundle delivers (intune/). detect.ps1 and\n# remediate.ps1 leave them alone unless run with -FullPlan (SCCM, no Intune profile).\n");

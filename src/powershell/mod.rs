@@ -397,6 +397,16 @@ impl Entry {
                 }
                 Action::ResetKey
             }
+            "DeleteValue" => {
+                for (what, v) in [("Kind", kind), ("Data", data)] {
+                    if v != PsValue::Null {
+                        return Err(format!("a DeleteValue entry has `{what}` {v:?}, not $null"));
+                    }
+                }
+                Action::Delete {
+                    name: text("Name", name)?,
+                }
+            }
             "Set" => {
                 let name = text("Name", name)?;
                 let data = match (text("Kind", kind)?.as_str(), data) {
@@ -570,6 +580,7 @@ mod tests {
             ops,
             intune: Default::default(),
             baseline: None,
+            vendor: Vec::new(),
         }
     }
 

@@ -88,6 +88,15 @@ pub fn reg_file(plan: &Plan, hive: Hive) -> RegFile {
         let path = format!("{}\\{}", hive.long_name(), op.key);
         match &op.action {
             Action::ResetKey => file.blocks.push(Block::DeleteKey(path)),
+            Action::Delete { name } => push_value(
+                &mut file,
+                path,
+                why(op),
+                ValueLine {
+                    name: Some(name.clone()),
+                    data: None,
+                },
+            ),
             Action::Set { name, data } => push_value(
                 &mut file,
                 path,
@@ -175,6 +184,8 @@ pub fn undo_file(plan: &Plan, hive: Hive) -> RegFile {
         let path = format!("{}\\{}", hive.long_name(), op.key);
         match &op.action {
             Action::ResetKey => file.blocks.push(Block::DeleteKey(path)),
+            // A value the bundle deletes held data the bundle never had: nothing to undo.
+            Action::Delete { .. } => {}
             // Values of an owned list key go with the key.
             Action::Set { .. } if owned.iter().any(|k| k.eq_ignore_ascii_case(&op.key)) => {}
             Action::Set { name, .. } => push_value(

@@ -28,6 +28,11 @@ pub struct RawSpec {
     /// every page merged), relative to the spec's folder.
     #[serde(default)]
     pub intune_definitions: Option<String>,
+    /// A central store (a PolicyDefinitions folder: `*.admx` and `<culture>/*.adml`),
+    /// relative to the spec's folder; `policy:` settings are checked against it.
+    /// `--templates` overrides it.
+    #[serde(default)]
+    pub templates: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -44,9 +49,20 @@ pub struct RawBundle {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSetting {
-    pub id: String,
-    /// Typed later, against the catalog entry's value type.
-    pub value: serde_yaml::Value,
+    /// A catalog setting id; a setting has `id` or `policy`, not both.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A vendor template policy, `NAMESPACE:NAME` (the ADMX target namespace and the
+    /// policy's name), read from the central store (`templates:`).
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// `policy:` only: `enabled` or `disabled`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Typed later, against the catalog entry's value type or the policy's elements.
+    /// Required for `id:`; for `policy:`, the element values of an Enabled policy.
+    #[serde(default)]
+    pub value: Option<serde_yaml::Value>,
     #[serde(default)]
     pub scope: Option<String>,
     /// Windows settings only: `policy`, `preference` or `both`.
@@ -73,6 +89,7 @@ pub const TOP_KEYS: &[&str] = &[
     "settings",
     "intune_profile",
     "intune_definitions",
+    "templates",
 ];
 pub const BUNDLE_KEYS: &[&str] = &[
     "name",
@@ -83,6 +100,8 @@ pub const BUNDLE_KEYS: &[&str] = &[
 ];
 pub const SETTING_KEYS: &[&str] = &[
     "id",
+    "policy",
+    "state",
     "value",
     "scope",
     "form",

@@ -3,6 +3,7 @@
 
 pub mod grammar;
 pub mod items;
+pub mod vendor;
 
 use crate::catalog::{Catalog, Entry, Form, ItemKind, ProductKind, Scope, ValueKind};
 use crate::diag::{self, Diagnostic};
@@ -71,13 +72,25 @@ pub struct Spec {
     pub file: String,
     pub bundle: Bundle,
     pub settings: Vec<Setting>,
+    /// `policy:` settings (vendor template policies), in spec order.
+    pub vendor: Vec<vendor::VendorSetting>,
 }
 
 /// Validates; returns the typed spec when there are no errors, and every diagnostic.
 pub fn validate(loaded: &Loaded, catalog: &Catalog) -> (Option<Spec>, Vec<Diagnostic>) {
+    validate_with(loaded, catalog, None)
+}
+
+/// [`validate`] with a central store for `policy:` settings (`templates:`/`--templates`).
+pub fn validate_with(
+    loaded: &Loaded,
+    catalog: &Catalog,
+    store: Option<&crate::admx::store::Store>,
+) -> (Option<Spec>, Vec<Diagnostic>) {
     let mut v = Validator {
         loaded,
         catalog,
+        store,
         diags: Vec::new(),
     };
     let spec = v.run();
@@ -95,6 +108,7 @@ struct Context<'a> {
 struct Validator<'a> {
     loaded: &'a Loaded,
     catalog: &'a Catalog,
+    store: Option<&'a crate::admx::store::Store>,
     diags: Vec<Diagnostic>,
 }
 
@@ -248,7 +262,42 @@ impl Validator<'_> {
             min_browser: raw.min_browser_version,
         };
         let mut settings: Vec<Setting> = Vec::new();
+        let mut vendor: Vec<vendor::VendorSetting> = Vec::new();
         for (i, s) in raw.settings.iter().enumerate() {
+            if s.policy.is_some() {
+                if let Some(v) = self.vendor_setting(i, s, self.store) {
+                    if let Some(prev) = vendor.iter().find(|p| p.id == v.id && p.hive == v.hive) {
+                        let msg = format!(
+                            "policy `{}` is already set for scope {} at settings[{}]",
+                            v.id,
+                            if v.hive == crate::reg::Hive::Hklm {
+                                "machine"
+                            } else {
+                                "user"
+                            },
+                            prev.index
+                        );
+                        self.err(
+                            diag::DUPLICATE_SETTING,
+                            &format!("settings[{i}].policy"),
+                            msg,
+                            Some("merge the two entries into one".into()),
+                        );
+                        continue;
+                    }
+                    vendor.push(v);
+                }
+                continue;
+            }
+            if s.state.is_some() {
+                self.err(
+                    diag::UNKNOWN_KEY,
+                    &format!("settings[{i}].state"),
+                    format!("`settings[{i}].state` applies only to a vendor policy (`policy:`)"),
+                    Some("remove `state`; a catalog setting is enabled by its `value`".into()),
+                );
+                continue;
+            }
             if let Some(setting) = self.setting(i, s, &ctx) {
                 if let Some(prev) = settings
                     .iter()
@@ -281,21 +330,40 @@ impl Validator<'_> {
                 description: b.description.clone(),
             },
             settings,
+            vendor,
         }
     }
 
     fn setting(&mut self, i: usize, s: &crate::spec::RawSetting, ctx: &Context) -> Option<Setting> {
         let spec_products = ctx.products;
         let base = format!("settings[{i}]");
-        let Some(entry) = self.catalog.get(&s.id).cloned() else {
-            let hint = diag::did_you_mean(&s.id, self.catalog.ids()).map_or_else(
+        let Some(id) = s.id.as_deref() else {
+            self.err(
+                diag::MISSING_KEY,
+                &base,
+                format!("`{base}` has neither `id` nor `policy`"),
+                Some("give `id:` (a catalog setting, see `policyc catalog`) or `policy:` (a vendor template policy, NAMESPACE:NAME)".into()),
+            );
+            return None;
+        };
+        let Some(raw_value) = s.value.as_ref() else {
+            self.err(
+                diag::MISSING_KEY,
+                &base,
+                format!("`{base}` (`{id}`) has no `value`"),
+                Some("add `value:`; `policyc catalog` shows the value each setting takes".into()),
+            );
+            return None;
+        };
+        let Some(entry) = self.catalog.get(id).cloned() else {
+            let hint = diag::did_you_mean(id, self.catalog.ids()).map_or_else(
                 || "run `policyc catalog` to list the settings".to_string(),
                 |x| format!("did you mean `{x}`?"),
             );
             self.err(
                 diag::UNKNOWN_SETTING,
                 &format!("{base}.id"),
-                format!("unknown setting `{}`", s.id),
+                format!("unknown setting `{id}`"),
                 Some(hint),
             );
             return None;
@@ -470,7 +538,7 @@ impl Validator<'_> {
         let value = self.value(
             &base,
             &entry,
-            &s.value,
+            raw_value,
             &forms,
             &s.acknowledge,
             &mut used_acks,

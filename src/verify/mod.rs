@@ -26,6 +26,10 @@ pub enum Status {
     Extra {
         found: RegData,
     },
+    /// A value the spec deletes (a Disabled vendor policy's `**del.`) is present.
+    Present {
+        found: RegData,
+    },
     /// No export given covers this key: export it (or a parent) too.
     NotCovered,
 }
@@ -90,6 +94,19 @@ pub fn verify(plan: &Plan, reg: &Registry, catalog: &crate::catalog::Catalog) ->
                 };
                 checks.push(check(op, name, Some(data), status));
             }
+            Action::Delete { name } => {
+                let status = if !reg.covers(&full) {
+                    Status::NotCovered
+                } else {
+                    match reg.value(&full, name) {
+                        None => Status::Ok,
+                        Some(found) => Status::Present {
+                            found: found.clone(),
+                        },
+                    }
+                };
+                checks.push(check(op, name, None, status));
+            }
             Action::ResetKey => {
                 let Some(key) = reg.key(&full) else { continue };
                 let wanted: Vec<String> = plan
@@ -98,7 +115,7 @@ pub fn verify(plan: &Plan, reg: &Registry, catalog: &crate::catalog::Catalog) ->
                     .filter(|o| o.hive == op.hive && o.key.eq_ignore_ascii_case(&op.key))
                     .filter_map(|o| match &o.action {
                         Action::Set { name, .. } => Some(name.to_lowercase()),
-                        Action::ResetKey => None,
+                        Action::ResetKey | Action::Delete { .. } => None,
                     })
                     .collect();
                 for (lower, (name, data)) in &key.values {
@@ -135,7 +152,14 @@ pub fn render_human(report: &Report) -> String {
             .map(|w| format!("{} {w}", w.reg_type().name()))
             .unwrap_or_default();
         let line = match &c.status {
+            Status::Ok if c.want.is_none() => {
+                format!("ok          {loc}: absent (the spec deletes it)")
+            }
             Status::Ok => format!("ok          {loc} = {want}"),
+            Status::Present { found } => format!(
+                "PRESENT     {loc} = {} {found}: the spec deletes this value",
+                found.reg_type().name()
+            ),
             Status::Missing => format!("MISSING     {loc}: want {want}"),
             Status::WrongValue { found } => {
                 format!("WRONG VALUE {loc}: want {want}, found {found}")
@@ -181,5 +205,11 @@ pub fn render_human(report: &Report) -> String {
         report.findings.len(),
         if report.findings.len() == 1 { "" } else { "s" }
     ));
+    let present = count(|s| matches!(s, Status::Present { .. }));
+    if present > 0 {
+        s.push_str(&format!(
+            "         {present} present that the spec deletes (Disabled vendor policies)\n"
+        ));
+    }
     s
 }

@@ -462,6 +462,7 @@ pub fn read_profiles(
 fn write_of(op: &Op) -> Write {
     match &op.action {
         Action::ResetKey => (op.hive, op.key.clone(), None, None),
+        Action::Delete { name } => (op.hive, op.key.clone(), Some(name.clone()), None),
         Action::Set { name, data } => (
             op.hive,
             op.key.clone(),

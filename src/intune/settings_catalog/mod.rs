@@ -402,7 +402,7 @@ fn own_values<'g>(g: &'g Group, catalog: &Catalog) -> Vec<(&'g str, &'g RegData)
         .filter(|o| o.key.eq_ignore_ascii_case(&key))
         .filter_map(|o| match &o.action {
             Action::Set { name, data } => Some((name.as_str(), data)),
-            Action::ResetKey => None,
+            Action::ResetKey | Action::Delete { .. } => None,
         })
         .collect()
 }

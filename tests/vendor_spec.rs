@@ -1,0 +1,346 @@
+//! `policy:` settings: any policy of the real central store (`../shared/vendor-admx`), of
+//! every ADMX element kind, compiles to the writes the Group Policy engine records for it
+//! (checked here against the ADMX text itself, not through policyc's reader), and every
+//! bad value exits 1 naming file, line and spec path.
+
+mod common;
+
+use assert_cmd::Command;
+use policyc::plan::{Action, Plan};
+use policyc::reg::{Hive, RegData};
+use std::path::PathBuf;
+
+const FIXTURE: &str = "tests/fixtures/vendor-spec/every-kind.yaml";
+
+fn store_dir() -> Option<PathBuf> {
+    common::require_shared(
+        "POLICYC_VENDOR_ADMX",
+        "vendor-admx/PolicyDefinitions",
+        "chrome.admx",
+    )
+}
+
+fn compile(file: &str, bytes: &[u8], store: &std::path::Path) -> policyc::Outcome {
+    let catalog = policyc::catalog::Catalog::builtin().unwrap();
+    let opts = policyc::CompileOptions {
+        templates: Some(store.to_path_buf()),
+        ..Default::default()
+    };
+    policyc::compile_with(file, bytes, catalog, &opts, |_| ()).0
+}
+
+fn plan(store: &std::path::Path) -> Plan {
+    let out = compile(FIXTURE, &std::fs::read(FIXTURE).unwrap(), store);
+    out.plan
+        .unwrap_or_else(|| panic!("{FIXTURE} does not compile: {:#?}", out.diagnostics))
+}
+
+/// (hive, key, value name or "" for a key reset, data or None for a delete/reset)
+type W = (Hive, String, String, Option<RegData>);
+
+fn writes(plan: &Plan) -> Vec<W> {
+    plan.ops
+        .iter()
+        .map(|o| match &o.action {
+            Action::ResetKey => (o.hive, o.key.clone(), String::new(), None),
+            Action::Delete { name } => (o.hive, o.key.clone(), name.clone(), None),
+            Action::Set { name, data } => (o.hive, o.key.clone(), name.clone(), Some(data.clone())),
+        })
+        .collect()
+}
+
+#[test]
+fn every_element_kind_writes_what_the_engine_records() {
+    let Some(store) = store_dir() else { return };
+    let plan = plan(&store);
+    let chrome = "Software\\Policies\\Google\\Chrome";
+    let trv2 = "SOFTWARE\\Policies\\Microsoft\\Windows\\TenantRestrictions\\Payload";
+    let sz = |s: &str| Some(RegData::Sz(s.to_string()));
+    // Each expectation is read off the vendor's ADMX text (file: element).
+    let want: Vec<W> = vec![
+        // chrome.admx DiskCacheSize: <decimal id="DiskCacheSize" valueName="DiskCacheSize"/>
+        (
+            Hive::Hklm,
+            chrome.into(),
+            "DiskCacheSize".into(),
+            Some(RegData::Dword(104857600)),
+        ),
+        // chrome.admx HomepageLocation: <text id="HomepageLocation" valueName="HomepageLocation"/>
+        (
+            Hive::Hklm,
+            chrome.into(),
+            "HomepageLocation".into(),
+            sz("https://intranet.example-trust.nhs.uk"),
+        ),
+        // chrome.admx: <list id="LocalNetworkAccessBlockedForUrlsDesc" key="...\LocalNetworkAccessBlockedForUrls" valuePrefix=""/>,
+        // not additive: **delvals. first, then 1, 2.
+        (
+            Hive::Hklm,
+            format!("{chrome}\\LocalNetworkAccessBlockedForUrls"),
+            String::new(),
+            None,
+        ),
+        (
+            Hive::Hklm,
+            format!("{chrome}\\LocalNetworkAccessBlockedForUrls"),
+            "1".into(),
+            sz("https://example.org"),
+        ),
+        (
+            Hive::Hklm,
+            format!("{chrome}\\LocalNetworkAccessBlockedForUrls"),
+            "2".into(),
+            sz("https://[*.]example.net"),
+        ),
+        // msedge.admx URLBlocklist Disabled: its list element's key is cleared (**delvals.).
+        (
+            Hive::Hklm,
+            "Software\\Policies\\Microsoft\\Edge\\URLBlocklist".into(),
+            String::new(),
+            None,
+        ),
+        // inetres.admx SecurityPage_AutoDetect: <disabledValue><decimal value="0"/></disabledValue>
+        (
+            Hive::Hklm,
+            "Software\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\ZoneMap"
+                .into(),
+            "AutoDetect".into(),
+            Some(RegData::Dword(0)),
+        ),
+        // TenantRestrictions.admx trv2_payload: boolean trueValue 1, multiText, two texts.
+        (
+            Hive::Hklm,
+            trv2.into(),
+            "enforceFirewall".into(),
+            Some(RegData::Dword(1)),
+        ),
+        (
+            Hive::Hklm,
+            trv2.into(),
+            "hostnames".into(),
+            Some(RegData::MultiSz(vec![
+                "login.microsoftonline.com".into(),
+                "login.microsoft.com".into(),
+            ])),
+        ),
+        (
+            Hive::Hklm,
+            trv2.into(),
+            "policyid".into(),
+            sz("00000000-0000-0000-0000-000000000002"),
+        ),
+        (
+            Hive::Hklm,
+            trv2.into(),
+            "tenantid".into(),
+            sz("00000000-0000-0000-0000-000000000001"),
+        ),
+        // chrome.admx DefaultCookiesSetting, scope user: item DefaultCookiesSetting_AllowCookies <decimal value="1"/>
+        (
+            Hive::Hkcu,
+            chrome.into(),
+            "DefaultCookiesSetting".into(),
+            Some(RegData::Dword(1)),
+        ),
+    ];
+    assert_eq!(writes(&plan), want);
+    // Cross-check a few facts straight from the ADMX text, so the expectations above are
+    // the vendor's and not a copy of policyc's reading.
+    let admx = |f: &str| std::fs::read_to_string(store.join(f)).unwrap();
+    let chrome_admx = admx("chrome.admx");
+    assert!(chrome_admx
+        .contains(r#"<item displayName="$(string.DefaultCookiesSetting_AllowCookies)">"#));
+    assert!(chrome_admx.contains(r#"<list id="LocalNetworkAccessBlockedForUrlsDesc" key="Software\Policies\Google\Chrome\LocalNetworkAccessBlockedForUrls" valuePrefix=""/>"#));
+    let trv2_admx = admx("TenantRestrictions.admx");
+    assert!(trv2_admx.contains(r#"<multiText id="PayloadHostnamesId" valueName="hostnames" />"#));
+}
+
+#[test]
+fn a_disabled_policy_deletes_its_element_values() {
+    let Some(store) = store_dir() else { return };
+    let spec = "policyc: 1\nbundle: {name: v, display_name: V, version: 1.0.0, publisher: P}\nsettings:\n  - policy: Microsoft.Policies.TenantRestrictions:trv2_payload\n    state: disabled\n";
+    let out = compile("disabled.yaml", spec.as_bytes(), &store);
+    let plan = out.plan.unwrap_or_else(|| panic!("{:#?}", out.diagnostics));
+    let trv2 = "SOFTWARE\\Policies\\Microsoft\\Windows\\TenantRestrictions\\Payload";
+    let names: Vec<String> = writes(&plan)
+        .into_iter()
+        .map(|(h, k, n, d)| {
+            assert_eq!((h, k.as_str(), d), (Hive::Hklm, trv2, None), "{n}");
+            n
+        })
+        .collect();
+    // Every element's value is deleted (**del.); the boolean's falseValue is <delete/> too.
+    assert_eq!(
+        names,
+        [
+            "cloudid",
+            "enforceFirewall",
+            "hostnames",
+            "ipRanges",
+            "policyid",
+            "subdomainSupportedHostnames",
+            "tenantid"
+        ]
+    );
+    // Registry.pol spells each as a **del. record, in plan order.
+    let pol = policyc::pol::emit::entries(&plan, Hive::Hklm);
+    assert!(pol.iter().all(|e| e.value.starts_with("**del.")), "{pol:?}");
+}
+
+fn check_err(store: &std::path::Path, settings: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("bad.yaml");
+    std::fs::write(
+        &spec,
+        format!("policyc: 1\nbundle: {{name: v, display_name: V, version: 1.0.0, publisher: P}}\nproducts: [chrome]\nsettings:\n{settings}"),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .arg("check")
+        .arg(&spec)
+        .arg("--templates")
+        .arg(store)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).replace(&spec.display().to_string(), "SPEC");
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn bad_values_exit_1_with_file_line_and_path() {
+    let Some(store) = store_dir() else { return };
+    let long = "x".repeat(1024);
+    // (settings YAML, code, position, words the message or hint must hold)
+    let cases: Vec<(String, &str, &str, &str)> = vec![
+        (
+            "  - policy: Google.Policies.Chrome:DiskCacheSize\n    state: enabled\n    value: \"100\"\n".into(),
+            "invalid-element-value",
+            "SPEC:7:12",
+            "a number, without quotes",
+        ),
+        (
+            "  - policy: Microsoft.Policies.InternetExplorer:MaxSubscription\n    state: enabled\n    value: {MaxSubscriptionSize: 100000000}\n".into(),
+            "value-out-of-range",
+            "SPEC:7:",
+            "outside",
+        ),
+        (
+            "  - policy: Google.Policies.Chrome:DefaultCookiesSetting\n    state: enabled\n    value: DefaultCookiesSetting_AllowCookie\n".into(),
+            "invalid-element-value",
+            "SPEC:7:12",
+            "did you mean `DefaultCookiesSetting_AllowCookies`?",
+        ),
+        (
+            // No maxLength: the schema's default, 1023.
+            format!("  - policy: Microsoft.Policies.TenantRestrictions:trv2_payload\n    state: enabled\n    value: {{PayloadTenantId: {long}, PayloadPolicyId: b}}\n"),
+            "invalid-element-value",
+            "SPEC:7:",
+            "at most 1023",
+        ),
+        (
+            "  - policy: Microsoft.Policies.TenantRestrictions:trv2_payload\n    state: enabled\n    value: {PayloadTenantId: a, PayloadPolicyId: b, EnforceFirewal: true}\n".into(),
+            "invalid-element-value",
+            "SPEC:7:",
+            "did you mean `EnforceFirewall`?",
+        ),
+        (
+            "  - policy: Microsoft.Policies.TenantRestrictions:trv2_payload\n    state: enabled\n    value: {PayloadPolicyId: b}\n".into(),
+            "invalid-element-value",
+            "SPEC:7:",
+            "requires element `PayloadTenantId`",
+        ),
+        (
+            "  - policy: Google.Policies.Chrome:URLAllowlst\n    state: enabled\n    value: [https://a.example]\n".into(),
+            "unknown-policy",
+            "SPEC:5:13",
+            "did you mean `Google.Policies.Chrome:URLAllowlist`?",
+        ),
+        (
+            "  - policy: Google.Policies.Chrome:URLAllowlist\n    state: disabled\n    value: [https://a.example]\n".into(),
+            "invalid-element-value",
+            "SPEC:7:12",
+            "takes no value",
+        ),
+        (
+            "  - policy: Google.Policies.Chrome:URLAllowlist\n    value: [https://a.example]\n".into(),
+            "missing-key",
+            "SPEC:5:",
+            "add `state: enabled`",
+        ),
+        (
+            "  - policy: Microsoft.Policies.TenantRestrictions:trv2_payload\n    state: disabled\n    scope: user\n".into(),
+            "scope-not-supported",
+            "SPEC:7:12",
+            "class Machine",
+        ),
+        (
+            "  - policy: Google.Policies.Chrome:URLAllowlist\n    state: enabled\n    value: [https://a.example]\n    products: [chrome]\n".into(),
+            "unknown-key",
+            "SPEC:8:",
+            "does not apply to a vendor policy",
+        ),
+    ];
+    for (settings, code, at, words) in &cases {
+        let (rc, text) = check_err(&store, settings);
+        assert_eq!(rc, 1, "{settings}\n{text}");
+        assert!(
+            text.contains(&format!("error[{code}]")),
+            "{code} not in:\n{text}"
+        );
+        assert!(text.contains(at), "{at} not in:\n{text}");
+        assert!(text.contains(words), "`{words}` not in:\n{text}");
+    }
+    // The control: the same policy with a valid value passes.
+    let (rc, text) = check_err(
+        &store,
+        "  - policy: Google.Policies.Chrome:DiskCacheSize\n    state: enabled\n    value: 100\n",
+    );
+    assert_eq!(rc, 0, "{text}");
+}
+
+#[test]
+fn a_policy_without_a_store_says_how_to_give_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("s.yaml");
+    std::fs::write(
+        &spec,
+        "policyc: 1\nbundle: {name: v, display_name: V, version: 1.0.0, publisher: P}\nsettings:\n  - policy: Google.Policies.Chrome:URLAllowlist\n    state: disabled\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .arg("check")
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[templates-required]"), "{text}");
+    assert!(text.contains("s.yaml:4:13"), "{text}");
+    assert!(text.contains("--templates"), "{text}");
+}
+
+#[test]
+fn the_bundle_admx_defines_no_vendor_policy() {
+    let Some(store) = store_dir() else { return };
+    let plan = plan(&store);
+    let files = policyc::bundle_files(&plan).unwrap();
+    let admx = files
+        .iter()
+        .find(|(p, _)| p.ends_with(".admx"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .unwrap();
+    assert!(!admx.contains("<policy "), "{admx}");
+    // The docs say which vendor templates the central store needs.
+    let docs = files.iter().find(|(p, _)| p == "docs/README.md").unwrap();
+    let docs = String::from_utf8_lossy(&docs.1);
+    for f in [
+        "chrome.admx",
+        "msedge.admx",
+        "inetres.admx",
+        "TenantRestrictions.admx",
+    ] {
+        assert!(docs.contains(f), "{f} not in the docs");
+    }
+}
