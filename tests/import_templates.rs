@@ -425,3 +425,63 @@ fn imported_spec_checks_and_builds_the_same_registry_pol() {
         applied(&tmp.path().join("gpo/Machine/Registry.pol"))
     );
 }
+
+/// A bundle built from vendor policies of every element kind imports back to a spec that
+/// builds Registry.pol files with the same effect.
+#[test]
+fn a_vendor_bundle_imports_to_a_spec_that_builds_the_same() {
+    let Some(dir) = store_dir() else { return };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for rel in [
+        "tests/fixtures/vendor-spec/every-kind.yaml",
+        "tests/fixtures/readback-spec.yaml",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let policyc = |args: &[&str]| {
+            let o = Command::cargo_bin("policyc")
+                .unwrap()
+                .current_dir(tmp.path())
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{args:?}: {}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        };
+        let store = dir.to_str().unwrap();
+        let spec = root.join(rel);
+        policyc(&[
+            "build",
+            spec.to_str().unwrap(),
+            "--templates",
+            store,
+            "--out",
+            "first",
+        ]);
+        policyc(&[
+            "import",
+            "first/pol",
+            "--templates",
+            store,
+            "--out",
+            "imported.yaml",
+        ]);
+        policyc(&["build", "imported.yaml", "--out", "second"]);
+        for folder in ["Machine", "User"] {
+            let effect = |b: &str| {
+                std::fs::read(tmp.path().join(format!("{b}/pol/{folder}/Registry.pol")))
+                    .map(|bytes| {
+                        policyc::admx::readback::PolSource::new(
+                            &policyc::pol::read(&bytes).unwrap(),
+                        )
+                        .effect()
+                    })
+                    .unwrap_or_default()
+            };
+            assert_eq!(effect("first"), effect("second"), "{rel} {folder}");
+        }
+    }
+}
