@@ -13,7 +13,7 @@
 //!   `disabledValue`: the value is deleted, `**del.NAME`), each `disabledList` item
 //!   present, and, only when no element is present, each element whose value is deleted
 //!   (a `list`: its key cleared by `**delvals.` with nothing after; a `boolean` in its
-//!   false state counts a tenth: "unchecked" and "disabled" look alike).
+//!   false state counts a tenth per box: "unchecked" and "disabled" look alike).
 //! - More evidence for one side decides; none is Not Configured; a tie of non-zero
 //!   evidence is contradictory (PolicyPlus: Unknown) and reads here as `None` too.
 //! - A value matches a fixed ADMX value by type and data: `decimal` a REG_DWORD,
@@ -31,7 +31,11 @@
 //! Where this reader goes beyond PolicyPlus, so that it is the exact inverse of
 //! [`Policy::writes`]: a `boolean` without `trueValue`/`trueList` is checked by REG_DWORD 1
 //! at its value and unchecked by REG_DWORD 0 (the implicit values `writes` records, which
-//! PolicyPlus does not count as evidence); a boolean with neither state's values present
+//! PolicyPlus does not count as evidence); unchecked boxes (a `falseValue`/`falseList`
+//! both states write) decide only when nothing else does, and then read as Disabled
+//! unless the policy has a `disabledList` that is not there (PolicyPlus adds a tenth per
+//! box to the rest, so twenty unchecked boxes outweigh the policy's own `enabledValue`);
+//! a boolean with neither state's values present
 //! has no value (it wrote nothing); an empty `list` reads as an empty list only when its
 //! key was cleared; and a `list` element that shares its key with other values the same
 //! policy names (its `valueName`, another element's value, a list item) does not count
@@ -324,7 +328,8 @@ impl Policy {
     /// for one hive; `None` is Not Configured (or evidence for both states in equal
     /// measure, which the editor cannot show either). See the module documentation.
     pub fn read_state(&self, src: &dyn Source) -> Option<PolicyState> {
-        // Evidence in tenths (a boolean in its false state is a tenth).
+        // Evidence in tenths of a value: a value, list item or element counts 10; an
+        // unchecked box is counted apart (`unchecked`), 1 each.
         let mut enabled = 0i64;
         let mut disabled = 0i64;
         if let Some(vn) = &self.value_name {
