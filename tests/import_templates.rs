@@ -485,3 +485,26 @@ fn a_vendor_bundle_imports_to_a_spec_that_builds_the_same() {
         }
     }
 }
+
+/// A `--templates` folder that cannot be read is a usage error naming it (exit 2).
+#[test]
+fn an_unreadable_templates_folder_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("x.reg");
+    std::fs::write(
+        &reg,
+        "REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\Software\\Policies\\X]\n\"A\"=dword:00000001\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(tmp.path(), &["x.reg", "--templates", "no-such-folder"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("error[io-error]: no-such-folder:"), "{err}");
+    assert!(out.is_empty());
+    // The same input without it imports.
+    let (code, out, _) = run(tmp.path(), &["x.reg"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(r#"HKLM\Software\Policies\X "A" = REG_DWORD 1"#),
+        "{out}"
+    );
+}
