@@ -235,6 +235,10 @@ or the options give an invalid spec (nothing is written)."
         /// The bundle name of the spec (lowercase letters, digits, hyphens).
         #[arg(long, default_value = "imported")]
         name: String,
+        /// A central store (PolicyDefinitions folder): values a vendor policy explains
+        /// become `policy:` settings, and the spec's `templates:` names the folder.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
     /// Convert registry files between .reg, Registry.pol and LGPO text (or JSON for
     /// scripts), keeping deletions; warns about what the target cannot hold.
@@ -389,7 +393,12 @@ pub fn main() -> i32 {
             set_templates(templates);
             verify(&spec, &against, format, catalog)
         }
-        Command::Import { files, out, name } => import(&files, out.as_deref(), &name, catalog),
+        Command::Import {
+            files,
+            out,
+            name,
+            templates,
+        } => import(&files, out.as_deref(), &name, templates.as_deref(), catalog),
         Command::Convert { inputs, to, out } => {
             match crate::convert::run(&inputs, to, out.as_deref()) {
                 Ok(warnings) => {
@@ -952,7 +961,13 @@ fn init(path: &Path, options: &crate::init::Options, catalog: &Catalog) -> i32 {
 
 /// `policyc import`: the spec on stdout or in `--out` (refused if it exists); a summary
 /// on stderr. Exit 0, or 2 when an input cannot be read.
-fn import(files: &[String], out: Option<&Path>, name: &str, catalog: &Catalog) -> i32 {
+fn import(
+    files: &[String],
+    out: Option<&Path>,
+    name: &str,
+    templates: Option<&Path>,
+    catalog: &Catalog,
+) -> i32 {
     let reg = match crate::import::read_inputs(files) {
         Ok((r, warnings)) => {
             report(&warnings, DiagFormat::Human);
@@ -963,7 +978,26 @@ fn import(files: &[String], out: Option<&Path>, name: &str, catalog: &Catalog) -
             return EXIT_USAGE;
         }
     };
-    let imported = crate::import::import(&reg, catalog, name, files);
+    let store = match templates.map(|dir| (dir, crate::admx::store::Store::load(dir, "en-US"))) {
+        None => None,
+        Some((dir, Err(e))) => {
+            eprintln!("error[io-error]: {}: {e}", dir.display());
+            return EXIT_USAGE;
+        }
+        Some((dir, Ok(s))) => {
+            for p in &s.problems {
+                eprintln!(
+                    "warning[{}]: {p}\n  = hint: fix or remove the file; the rest of the store was read",
+                    crate::diag::ADMX_UNREADABLE
+                );
+            }
+            Some((crate::import::templates_path(dir, out), s))
+        }
+    };
+    let templates = store
+        .as_ref()
+        .map(|(path, store)| crate::import::Templates { store, path });
+    let imported = crate::import::import(&reg, catalog, name, files, templates.as_ref());
     match out {
         None => out!("{}", imported.spec),
         Some(path) => {
@@ -979,8 +1013,13 @@ fn import(files: &[String], out: Option<&Path>, name: &str, catalog: &Catalog) -
         }
     }
     eprintln!(
-        "imported {} setting(s); {} value(s) not placed (listed as comments)",
+        "imported {} setting(s){}; {} value(s) not placed (listed as comments)",
         imported.placed,
+        if templates.is_some() {
+            format!(" and {} vendor policy setting(s)", imported.vendor_placed)
+        } else {
+            String::new()
+        },
         imported.unplaced.len()
     );
     EXIT_OK

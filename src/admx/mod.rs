@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod ids;
+pub mod readback;
 pub mod reader;
 pub mod state;
 pub mod store;

@@ -12,6 +12,7 @@
 //! registry model `verify` uses, so `[-KEY]`, `**delvals.` and the other deletions apply.
 
 pub mod lists;
+pub mod vendor;
 
 use crate::catalog::{Catalog, Entry, Form, Layout, Location, ProductKind, ValueKind};
 use crate::diag::{self, Diagnostic};
@@ -327,8 +328,10 @@ struct Placed {
 pub struct Imported {
     /// The spec text (YAML).
     pub spec: String,
-    /// Settings placed.
+    /// Catalog settings placed.
     pub placed: usize,
+    /// Vendor policies placed (`--templates`).
+    pub vendor_placed: usize,
     /// Registry values no catalog setting took, one line each (`HKLM\key "name" = ...`).
     pub unplaced: Vec<String>,
 }
@@ -389,8 +392,70 @@ fn read_form(
     out
 }
 
-/// Builds the spec from the registry the inputs describe.
-pub fn import(reg: &Registry, catalog: &Catalog, name: &str, inputs: &[String]) -> Imported {
+/// The spec's `templates:` for the folder given as `dir`: as given, or, with `--out`,
+/// relative to the output spec's folder (the spec reads it relative to itself). A path
+/// that cannot be made relative (another drive) stays absolute.
+pub fn templates_path(dir: &Path, out: Option<&Path>) -> String {
+    let Some(out) = out else {
+        return dir.to_string_lossy().into_owned();
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs = |p: &Path| lexical(&cwd.join(p));
+    let target = abs(dir);
+    let base = abs(out.parent().unwrap_or(Path::new("")));
+    let (t, b): (Vec<_>, Vec<_>) = (target.components().collect(), base.components().collect());
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return target.to_string_lossy().into_owned();
+    }
+    let mut rel = std::path::PathBuf::new();
+    for _ in common..b.len() {
+        rel.push("..");
+    }
+    for c in &t[common..] {
+        rel.push(c);
+    }
+    if rel.as_os_str().is_empty() {
+        return ".".into();
+    }
+    // The spec is read on any system: `/` separators.
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// `p` without `.` and with `..` applied to the components before it (no file system
+/// access: the folders may not exist yet).
+fn lexical(p: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A central store for `import --templates`, and the path the spec's `templates:` names.
+pub struct Templates<'a> {
+    pub store: &'a crate::admx::store::Store,
+    pub path: &'a str,
+}
+
+/// Builds the spec from the registry the inputs describe: catalog settings first, then
+/// (with `templates`) the vendor policies that explain values the catalog does not place.
+pub fn import(
+    reg: &Registry,
+    catalog: &Catalog,
+    name: &str,
+    inputs: &[String],
+    templates: Option<&Templates<'_>>,
+) -> Imported {
     let mut placed: Vec<Placed> = Vec::new();
     let mut taken: BTreeSet<Used> = BTreeSet::new();
     let mut min_browser: Option<u32> = None;
@@ -472,6 +537,7 @@ pub fn import(reg: &Registry, catalog: &Catalog, name: &str, inputs: &[String]) 
             // data stays in the comments (not taken).
         }
     }
+    let vendor = templates.map_or_else(Vec::new, |t| vendor::place(reg, t.store, &mut taken));
     let mut unplaced = Vec::new();
     for (lower, key) in &reg.keys {
         for (lname, (vname, data)) in &key.values {
@@ -487,7 +553,16 @@ pub fn import(reg: &Registry, catalog: &Catalog, name: &str, inputs: &[String]) 
             }
         }
     }
-    let mut spec = render(name, inputs, &placed, min_browser, &clients, &unplaced);
+    // The catalog settings alone, to find the lints they trip.
+    let mut spec = render(
+        name,
+        inputs,
+        &placed,
+        min_browser,
+        &clients,
+        &unplaced,
+        None,
+    );
     // What is deployed today may trip an intent lint (a loopback-only AuthServerAllowlist,
     // a public-suffix wildcard): the spec records it as acknowledged, with a comment, so
     // it compiles to the same plan and the review is visible in the spec.
@@ -512,12 +587,22 @@ pub fn import(reg: &Registry, catalog: &Catalog, name: &str, inputs: &[String]) 
             }
         }
     }
-    if acknowledged {
-        spec = render(name, inputs, &placed, min_browser, &clients, &unplaced);
+    if acknowledged || templates.is_some() {
+        let vendor = templates.map(|t| (t.path, vendor.as_slice()));
+        spec = render(
+            name,
+            inputs,
+            &placed,
+            min_browser,
+            &clients,
+            &unplaced,
+            vendor,
+        );
     }
     Imported {
         spec,
         placed: placed.len(),
+        vendor_placed: vendor.len(),
         unplaced,
     }
 }
@@ -558,6 +643,7 @@ fn render(
     min_browser: Option<u32>,
     clients: &BTreeMap<String, String>,
     unplaced: &[String],
+    vendor: Option<(&str, &[vendor::VendorPlaced])>,
 ) -> String {
     let mut s = String::new();
     s.push_str(&format!(
@@ -594,8 +680,13 @@ fn render(
             s.push_str(&format!("  {c}: {}\n", q(v)));
         }
     }
+    if let Some((path, _)) = vendor {
+        s.push_str(&format!("templates: {}\n", q(path)));
+    }
+    let vendor_mode = vendor.is_some();
+    let vendor = vendor.map_or(&[][..], |(_, v)| v);
     s.push_str("settings:");
-    if placed.is_empty() {
+    if placed.is_empty() && vendor.is_empty() {
         s.push_str(" []");
     }
     s.push('\n');
@@ -646,10 +737,15 @@ fn render(
             ));
         }
     }
+    for v in vendor {
+        s.push_str(&vendor::render(v, comment_safe));
+    }
     if !unplaced.is_empty() {
-        s.push_str(
-            "\n# Values no catalog setting writes (or a second browser, form or scope with other\n# data than the setting above), left out of the spec:\n",
-        );
+        s.push_str(if vendor_mode {
+            "\n# Values no catalog setting or vendor policy explains (or a second browser, form or\n# scope with other data than the setting above), left out of the spec:\n"
+        } else {
+            "\n# Values no catalog setting writes (or a second browser, form or scope with other\n# data than the setting above), left out of the spec:\n"
+        });
         for u in unplaced {
             s.push_str(&format!("#   {u}\n"));
         }

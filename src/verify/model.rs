@@ -22,6 +22,14 @@ pub struct Registry {
     /// whole hive's policy). A key is covered when it or an ancestor is here; `reg
     /// export KEY` writes KEY and every subkey, so its file holds KEY itself.
     pub roots: BTreeSet<String>,
+    /// Values the inputs delete and do not set again (lower-case full key, lower-case
+    /// name): `**del.NAME` and `**deletevalues` of a Registry.pol or LGPO text,
+    /// `"NAME"=-` of a `.reg` file. A `reg export` of a machine holds none.
+    pub deleted: BTreeSet<(String, String)>,
+    /// Keys whose values the inputs delete wholesale (lower-case full paths):
+    /// `**delvals.` of a Registry.pol, `[-KEY]` of a `.reg` file. Values set after are
+    /// in `keys`.
+    pub cleared: BTreeSet<String>,
 }
 
 /// `HKLM\x` and `HKEY_LOCAL_MACHINE\x` name the same key; exports use the long form.
@@ -55,23 +63,29 @@ impl Registry {
                     let p = normalise(path);
                     let prefix = format!("{p}\\");
                     self.keys.retain(|k, _| *k != p && !k.starts_with(&prefix));
+                    self.deleted
+                        .retain(|(k, _)| *k != p && !k.starts_with(&prefix));
+                    self.cleared.insert(p.clone());
                     self.roots.insert(p);
                 }
                 Block::Key { path, values, .. } => {
                     let p = normalise(path);
                     self.roots.insert(p.clone());
-                    let key = self.keys.entry(p).or_insert_with(|| Key {
+                    let key = self.keys.entry(p.clone()).or_insert_with(|| Key {
                         path: path.clone(),
                         ..Key::default()
                     });
                     for v in values {
                         let name = v.name.clone().unwrap_or_default();
+                        let lower = name.to_lowercase();
                         match &v.data {
                             Some(d) => {
-                                key.values.insert(name.to_lowercase(), (name, d.clone()));
+                                self.deleted.remove(&(p.clone(), lower.clone()));
+                                key.values.insert(lower, (name, d.clone()));
                             }
                             None => {
-                                key.values.remove(&name.to_lowercase());
+                                key.values.remove(&lower);
+                                self.deleted.insert((p.clone(), lower));
                             }
                         }
                     }
@@ -121,17 +135,22 @@ impl Registry {
                 Some(RegData::Sz(s)) | Some(RegData::ExpandSz(s)) => s,
                 _ => String::new(),
             };
-            let key = self.keys.entry(normalise(&full)).or_insert_with(|| Key {
+            let norm = normalise(&full);
+            let key = self.keys.entry(norm.clone()).or_insert_with(|| Key {
                 path: full.clone(),
                 ..Key::default()
             });
             if lower == "**delvals." {
                 key.values.clear();
-            } else if let Some(name) = lower.strip_prefix("**del.") {
-                key.values.remove(name);
+                self.cleared.insert(norm);
+            } else if lower.starts_with("**del.") {
+                let name = e.value[6..].to_lowercase();
+                key.values.remove(&name);
+                self.deleted.insert((norm, name));
             } else if lower == "**deletevalues" {
                 for name in data_str().split(';').filter(|n| !n.is_empty()) {
                     key.values.remove(&name.to_lowercase());
+                    self.deleted.insert((norm.clone(), name.to_lowercase()));
                 }
             } else if lower == "**deletekeys" {
                 for sub in data_str().split(';').filter(|n| !n.is_empty()) {
@@ -159,6 +178,7 @@ impl Registry {
                     _ => (false, e.value.clone()),
                 };
                 if !(soft && key.values.contains_key(&name.to_lowercase())) {
+                    self.deleted.remove(&(norm, name.to_lowercase()));
                     key.values.insert(name.to_lowercase(), (name, data));
                 }
             }
