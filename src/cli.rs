@@ -203,6 +203,10 @@ or the options give an invalid spec (nothing is written)."
         spec: PathBuf,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// A central store (PolicyDefinitions folder: *.admx and en-US/*.adml) for the spec's
+        /// `policy:` settings; overrides the spec's `templates:`.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
     /// Compare registry exports (`reg export` .reg files) of a machine with the spec.
     #[command(
@@ -383,7 +387,14 @@ pub fn main() -> i32 {
             out!("{}", String::from_utf8_lossy(&script));
             EXIT_OK
         }
-        Command::Plan { spec, format } => plan(&spec, format, catalog),
+        Command::Plan {
+            spec,
+            format,
+            templates,
+        } => {
+            set_templates(templates);
+            plan(&spec, format, catalog)
+        }
         Command::Verify {
             spec,
             against,

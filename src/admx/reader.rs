@@ -898,7 +898,8 @@ mod tests {
         );
         let w = p.enabled_writes(None, &inputs).unwrap();
         assert_eq!(w.len(), 4, "{w:?}");
-        assert!(matches!(&w[1], Write::ClearKey { key, .. } if key == "Software\\Policies\\A\\L"));
+        // The list's clearing is recorded first (admx::state).
+        assert!(matches!(&w[0], Write::ClearKey { key, .. } if key == "Software\\Policies\\A\\L"));
         assert!(
             matches!(&w[3], Write::Set { name, data: RegData::Sz(s), .. } if name == "2" && s == "b")
         );
@@ -913,7 +914,7 @@ mod tests {
             .is_err());
         // With elements, the Disabled state clears the list's key.
         assert!(matches!(&p.disabled_writes_in(Hive::Hklm).unwrap()[..],
-            [Write::Delete { name, .. }, Write::ClearKey { .. }] if name == "V"));
+            [Write::ClearKey { .. }, Write::Delete { name, .. }] if name == "V"));
         let mut q = p.clone();
         q.elements.clear();
         q.class = "Both".into();
