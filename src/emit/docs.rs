@@ -658,7 +658,8 @@ impl Emitter for DocsEmitter {
     }
 
     /// Reads the plan, and the built-in catalog for titles, descriptions, routes and sources.
-    /// The file hashes are filled in by `bundle_files`, once the other files exist.
+    /// Without the file hashes: `bundle_files` leaves this emitter out and calls
+    /// [`render_docs`] itself once the other files exist.
     fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
         render_docs(plan, &[])
     }
