@@ -38,10 +38,29 @@ fn embed(dir: &str, out: &mut String) {
     out.push_str("];\n");
 }
 
+/// The Intune Settings Catalog snapshot (`products/intune/settings-catalog.yaml`), stored
+/// as JSON for the same reason: parsing its 42 KB of YAML was a tenth of a small build's
+/// CPU time. `settings_catalog::tests` checks that the YAML and the JSON agree.
+fn embed_settings_catalog() {
+    let src = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap())
+        .join("products/intune/settings-catalog.yaml");
+    println!("cargo:rerun-if-changed={}", src.display());
+    let text =
+        fs::read_to_string(&src).unwrap_or_else(|e| panic!("cannot read {}: {e}", src.display()));
+    let tree: serde_yaml::Value = serde_yaml::from_str(&text)
+        .unwrap_or_else(|e| panic!("products/intune/settings-catalog.yaml: {e}"));
+    let json = serde_json::to_string(&tree).unwrap_or_else(|e| {
+        panic!("products/intune/settings-catalog.yaml: cannot be stored as JSON: {e}")
+    });
+    let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("settings-catalog.json");
+    fs::write(dest, json).unwrap();
+}
+
 fn main() {
     let mut out = String::new();
     embed("policies", &mut out);
     embed("products", &mut out);
+    embed_settings_catalog();
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded.rs");
     fs::write(dest, out).unwrap();
 }

@@ -335,19 +335,33 @@ fn locate(loaded: &spec::Loaded, mut d: Diagnostic) -> Diagnostic {
 
 /// The bundle's files (emitter outputs plus `manifest.json`) for a plan.
 pub fn bundle_files(plan: &Plan) -> Result<bundle::Files, emit::EmitError> {
-    let mut artifacts = emit::emit_all(plan)?;
-    // The change-approval report lists the sha256 of every other file.
-    let hashes: Vec<(String, String)> = artifacts
-        .iter()
-        .filter(|a| a.kind != emit::FileKind::Docs)
-        .map(|a| (a.path.clone(), emit::manifest::sha256_hex(&a.bytes)))
+    // The change-approval report lists the sha256 of every other file, so the docs are
+    // rendered once, after the other emitters, and each file is hashed once.
+    let others: Vec<_> = emit::all()
+        .into_iter()
+        .filter(|e| e.name() != "docs")
         .collect();
-    for doc in emit::docs::render_docs(plan, &hashes)? {
-        if let Some(a) = artifacts.iter_mut().find(|a| a.path == doc.path) {
-            *a = doc;
-        }
-    }
-    let manifest = emit::manifest::render(&plan.bundle.name, &artifacts);
+    let hash = |a: emit::Artifact| {
+        let h = emit::manifest::sha256_hex(&a.bytes);
+        (a, h)
+    };
+    let mut hashed: Vec<(emit::Artifact, String)> = emit::emit_with(plan, &others)?
+        .into_iter()
+        .map(hash)
+        .collect();
+    let listed: Vec<(String, String)> = hashed
+        .iter()
+        .map(|(a, h)| (a.path.clone(), h.clone()))
+        .collect();
+    hashed.extend(
+        emit::docs::render_docs(plan, &listed)?
+            .into_iter()
+            .map(hash),
+    );
+    // Sorted by path, as emit_all returns them.
+    hashed.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let (artifacts, hashes): (Vec<emit::Artifact>, Vec<String>) = hashed.into_iter().unzip();
+    let manifest = emit::manifest::render_hashed(&plan.bundle.name, &artifacts, &hashes);
     let mut files: bundle::Files = artifacts.into_iter().map(|a| (a.path, a.bytes)).collect();
     files.push((emit::manifest::FILE_NAME.to_string(), manifest));
     Ok(files)

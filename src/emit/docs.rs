@@ -67,30 +67,29 @@ struct DocHash {
 /// never split.
 fn html_breakable(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 2);
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
+    let span = |run: &str, out: &mut String| {
         if !run.is_empty() {
             out.push_str("<span class=\"nw\">");
-            out.push_str(&html_escape(run));
+            out.push_str(&quick_xml::escape::escape(run));
             out.push_str("</span>");
-            run.clear();
         }
     };
-    for c in s.chars() {
+    // The separators are ASCII, so the text is scanned as bytes; each run ends with its
+    // separator.
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
         if matches!(
-            c,
-            '\\' | '/' | '.' | ',' | ';' | ':' | '?' | '&' | '=' | ' '
+            b,
+            b'\\' | b'/' | b'.' | b',' | b';' | b':' | b'?' | b'&' | b'=' | b' '
         ) {
-            run.push(c);
-            flush(&mut run, &mut out);
-            if c != ' ' {
+            span(&s[run..=i], &mut out);
+            if b != b' ' {
                 out.push_str("<wbr>");
             }
-        } else {
-            run.push(c);
+            run = i + 1;
         }
     }
-    flush(&mut run, &mut out);
+    span(&s[run..], &mut out);
     out
 }
 
@@ -325,18 +324,35 @@ struct DocSource {
 /// an ordered-list number). Values never hold a line break (validation refuses control
 /// characters), so a value can start a line only at its own start.
 fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for (i, c) in s.chars().enumerate() {
+    let mut out = String::with_capacity(s.len() + 8);
+    // Every character escaped is ASCII, so the text is scanned as bytes and copied in
+    // runs between them (byte 0 is the first character).
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
         let inline = matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '!' | '#'
+            b,
+            b'\\'
+                | b'`'
+                | b'*'
+                | b'_'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'|'
+                | b'~'
+                | b'&'
+                | b'!'
+                | b'#'
         );
-        let block_start = i == 0 && matches!(c, '-' | '+' | '=');
+        let block_start = i == 0 && matches!(b, b'-' | b'+' | b'=');
         if inline || block_start {
+            out.push_str(&s[run..i]);
             out.push('\\');
+            run = i;
         }
-        out.push(c);
     }
+    out.push_str(&s[run..]);
     // `1. ` or `1) ` at the start would begin an ordered list.
     let digits = out.chars().take_while(char::is_ascii_digit).count();
     let mut rest = out[digits..].chars();
@@ -358,14 +374,33 @@ fn html_escape(s: &str) -> String {
 /// backticks inside, and `|` is escaped because GFM splits table cells on it even in
 /// code spans.
 fn md_code(s: &str) -> String {
-    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    // The longest run of backticks, counted over bytes (a backtick is ASCII).
+    let (mut longest, mut current) = (0, 0);
+    for b in s.bytes() {
+        current = if b == b'`' { current + 1 } else { 0 };
+        longest = longest.max(current);
+    }
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') || s.is_empty() {
         " "
     } else {
         ""
     };
-    format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
+    let mut out = String::with_capacity(s.len() + 2 * (fence.len() + pad.len()) + 4);
+    out.push_str(&fence);
+    out.push_str(pad);
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b'|' {
+            out.push_str(&s[run..i]);
+            out.push('\\');
+            run = i;
+        }
+    }
+    out.push_str(&s[run..]);
+    out.push_str(pad);
+    out.push_str(&fence);
+    out
 }
 
 fn environment() -> Result<Environment<'static>, Error> {
@@ -662,7 +697,8 @@ impl Emitter for DocsEmitter {
     }
 
     /// Reads the plan, and the built-in catalog for titles, descriptions, routes and sources.
-    /// The file hashes are filled in by `bundle_files`, once the other files exist.
+    /// Without the file hashes: `bundle_files` leaves this emitter out and calls
+    /// [`render_docs`] itself once the other files exist.
     fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
         render_docs(plan, &[])
     }
@@ -682,8 +718,21 @@ mod tests {
         assert_eq!(md_escape("12. x"), r"12\. x");
         assert_eq!(md_escape("7)"), r"7\)");
         assert_eq!(md_escape("0.1.0"), "0.1.0");
+        assert_eq!(md_escape("é[ü]ö"), r"é\[ü\]ö");
+        assert_eq!(md_escape("+"), r"\+");
+        assert_eq!(md_escape(""), "");
         assert_eq!(md_code("a`b|c"), "``a`b\\|c``");
         assert_eq!(md_code("`x"), "`` `x ``");
+        assert_eq!(md_code("a``b`c|d|"), "```a``b`c\\|d\\|```");
+        assert_eq!(md_code(""), "`  `");
+        assert_eq!(md_code("ü|"), "`ü\\|`");
+        assert_eq!(
+            html_breakable("HKLM\\a-b c.d&é"),
+            "<span class=\"nw\">HKLM\\</span><wbr><span class=\"nw\">a-b </span>\
+             <span class=\"nw\">c.</span><wbr><span class=\"nw\">d&amp;</span><wbr>\
+             <span class=\"nw\">é</span>"
+        );
+        assert_eq!(html_breakable(""), "");
         assert_eq!(
             html_escape(r#"<a href="x">'&"#),
             "&lt;a href=&quot;x&quot;&gt;&apos;&amp;"

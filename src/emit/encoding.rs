@@ -69,8 +69,17 @@ pub fn encode(text: &str, enc: Encoding) -> Vec<u8> {
             let mut out = Vec::with_capacity(2 + text.len() * 2 + text.len() / 16);
             out.extend_from_slice(&[0xFF, 0xFE]);
             for (line, ended) in lines {
-                for u in line.encode_utf16() {
-                    out.extend_from_slice(&u.to_le_bytes());
+                if line.is_ascii() {
+                    // Each ASCII byte is one UTF-16 unit: the byte, then a zero.
+                    let start = out.len();
+                    out.resize(start + 2 * line.len(), 0);
+                    for (unit, b) in out[start..].chunks_exact_mut(2).zip(line.bytes()) {
+                        unit[0] = b;
+                    }
+                } else {
+                    for u in line.encode_utf16() {
+                        out.extend_from_slice(&u.to_le_bytes());
+                    }
                 }
                 if ended {
                     out.extend_from_slice(&[b'\r', 0, b'\n', 0]);
@@ -83,6 +92,23 @@ pub fn encode(text: &str, enc: Encoding) -> Vec<u8> {
                 Encoding::Utf8Crlf => b"\r\n",
                 _ => b"\n",
             };
+            // Without any `\r` (what the emitters write) each `\n` is simply replaced: the
+            // text is copied in runs between line breaks instead of line by line.
+            let bytes = text.as_bytes();
+            if memchr::memchr(b'\r', bytes).is_none() {
+                if enc == Encoding::Utf8Lf {
+                    return bytes.to_vec();
+                }
+                let mut out = Vec::with_capacity(text.len() + text.len() / 16);
+                let mut run = 0;
+                for lf in memchr::memchr_iter(b'\n', bytes) {
+                    out.extend_from_slice(&bytes[run..lf]);
+                    out.extend_from_slice(eol);
+                    run = lf + 1;
+                }
+                out.extend_from_slice(&bytes[run..]);
+                return out;
+            }
             let mut out = Vec::with_capacity(text.len() + text.len() / 16);
             for (line, ended) in lines {
                 out.extend_from_slice(line.as_bytes());
@@ -143,6 +169,10 @@ mod tests {
             "a\rb\n",
             "\n\n\r\n",
             "é😀\r\nx\n",
+            "é😀\nx\n",
+            "a\nb",
+            "\n\nx",
+            "ascii line\nnot ascii: ü\nascii again",
             "no ending",
             "\u{feff}bom\n",
         ];

@@ -22,20 +22,32 @@ struct FileEntry<'a> {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+    s
 }
 
 /// The manifest's bytes for these artifacts (sorted by path).
 pub fn render(spec_name: &str, artifacts: &[Artifact]) -> Vec<u8> {
+    let hashes: Vec<String> = artifacts.iter().map(|a| sha256_hex(&a.bytes)).collect();
+    render_hashed(spec_name, artifacts, &hashes)
+}
+
+/// [`render`] with each artifact's [`sha256_hex`] already known (`hashes[i]` is that of
+/// `artifacts[i]`), so a build hashes each file once.
+pub fn render_hashed(spec_name: &str, artifacts: &[Artifact], hashes: &[String]) -> Vec<u8> {
+    assert_eq!(artifacts.len(), hashes.len(), "one hash per artifact");
     let mut files: Vec<FileEntry> = artifacts
         .iter()
-        .map(|a| FileEntry {
+        .zip(hashes)
+        .map(|(a, h)| FileEntry {
             path: &a.path,
             kind: a.kind,
-            sha256: sha256_hex(&a.bytes),
+            sha256: h.clone(),
         })
         .collect();
     files.sort_by(|a, b| a.path.cmp(b.path));

@@ -168,9 +168,14 @@ pub fn all() -> Vec<Box<dyn Emitter>> {
 /// starting a thread). Results are kept in emitter order, so the first error reported
 /// is the same on every run.
 pub fn emit_all(plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
+    emit_with(plan, &all())
+}
+
+/// [`emit_all`] with these emitters only (`bundle_files` renders the docs last, once the
+/// hashes of the other files are known).
+pub fn emit_with(plan: &Plan, emitters: &[Box<dyn Emitter>]) -> Result<Vec<Artifact>, EmitError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
-    let emitters = all();
     let input = Input::new(plan);
     let next = AtomicUsize::new(0);
     type Slot = Mutex<Option<Result<Vec<Artifact>, EmitError>>>;
