@@ -359,7 +359,7 @@ fn against_adds_what_the_machine_holds_today() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let md = std::fs::read_to_string(with.join("docs/README.md")).unwrap();
     assert!(
-        md.contains("| change | key | value | type | data | setting | today (the `--against` exports) |\n|---|---|---|---|---|---|---|\n| set |"),
+        md.contains("| change | key | value | type | data | setting | today (the --against exports) |\n|---|---|---|---|---|---|---|\n| set |"),
         "{md}"
     );
     // The stale entry the list reset removes is shown, and the value it replaces.
@@ -368,7 +368,7 @@ fn against_adds_what_the_machine_holds_today() {
     // A key the export does not hold is said to be outside it, not absent.
     assert!(md.contains("`not in the exports` |"), "{md}");
     let html = std::fs::read_to_string(with.join("docs/report.html")).unwrap();
-    assert!(html.contains("<th>today (the <code>--against</code> exports)</th>"));
+    assert!(html.contains("<th>today (the --against exports)</th>"));
     // `build --check` with the same exports finds the bundle up to date.
     let o = Command::cargo_bin("policyc")
         .unwrap()
@@ -392,4 +392,50 @@ fn against_adds_what_the_machine_holds_today() {
     assert!(md.contains(
         "| change | key | value | type | data | setting |\n|---|---|---|---|---|---|\n| set |"
     ));
+}
+
+/// `build --against PREVIOUS-BUNDLE`: the before column is what the previous bundle writes
+/// (read from its pol/ Registry.pol files), so a change-approval report shows a spec
+/// change against the bundle deployed now.
+#[test]
+fn against_a_previous_bundle_shows_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old");
+    build("examples/nhs-credential-management.yaml", &old);
+    // The new spec drops one LNA origin and adds another.
+    let text = std::fs::read_to_string("examples/nhs-credential-management.yaml").unwrap();
+    assert!(text.contains("https://api.service.nhs.uk"));
+    let spec = dir.path().join("new.yaml");
+    std::fs::write(
+        &spec,
+        text.replace(
+            "https://api.service.nhs.uk",
+            "https://changed.example-trust.nhs.uk",
+        ),
+    )
+    .unwrap();
+    let new = dir.path().join("new");
+    let o = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["build", "--no-sync"])
+        .arg(&spec)
+        .arg("--against")
+        .arg(&old)
+        .arg("--out")
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(new.join("docs/README.md")).unwrap();
+    assert!(
+        md.contains("| setting | before (the previous bundle given to --against) |"),
+        "{md}"
+    );
+    // The changed entry shows the value the previous bundle wrote there.
+    assert!(
+        md.contains("| `https://changed.example-trust.nhs.uk` | lna-allowed-origins (chrome, settings\\[5\\]) | `https://api.service.nhs.uk` |"),
+        "{md}"
+    );
+    // An unchanged value shows itself (the previous bundle wrote the same).
+    assert!(!md.contains("`not in the exports`"), "{md}");
 }

@@ -38,6 +38,9 @@ struct Doc {
     has_machine: bool,
     /// `build --against`: the summary has a "today" column from the machine's exports.
     has_baseline: bool,
+    /// The heading of the before column: the `--against` exports today, or the previous
+    /// bundle when every `--against` input is a bundle folder.
+    baseline_label: &'static str,
     has_user: bool,
     /// Vendor templates (ADMX files) the Central Store needs so GPMC shows the
     /// vendor-defined values under the vendor's own policies (catalog `vendor:`).
@@ -642,6 +645,12 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
         policyc: env!("CARGO_PKG_VERSION"),
         has_machine: crate::reg::emit::reg_hives(plan).contains(&Hive::Hklm),
         has_baseline: plan.baseline.is_some(),
+        baseline_label: match plan.baseline.as_deref() {
+            Some(r) if r.bundles_read > 0 && r.others_read == 0 => {
+                "before (the previous bundle given to --against)"
+            }
+            _ => "today (the --against exports)",
+        },
         has_user: crate::reg::emit::reg_hives(plan).contains(&Hive::Hkcu),
         vendor_templates: {
             vendor_templates.sort();

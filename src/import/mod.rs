@@ -34,6 +34,13 @@ pub fn add_file(reg: &mut Registry, arg: &str) -> Result<Vec<Diagnostic>, String
         _ => (None, arg),
     };
     let p = Path::new(path);
+    // A bundle policyc wrote (its manifest.json beside pol/): its Registry.pol files hold
+    // the whole plan; the GPO backup in it holds the same records again.
+    if p.is_dir() && p.join("manifest.json").is_file() && p.join("pol").is_dir() {
+        reg.bundles_read += 1;
+        return add_folder(reg, &p.join("pol"));
+    }
+    reg.others_read += 1;
     if p.is_dir() {
         return add_folder(reg, p);
     }

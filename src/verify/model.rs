@@ -30,6 +30,10 @@ pub struct Registry {
     /// `**delvals.` of a Registry.pol, `[-KEY]` of a `.reg` file. Values set after are
     /// in `keys`.
     pub cleared: BTreeSet<String>,
+    /// How many inputs were policyc bundle folders (read through their `pol/` Registry.pol
+    /// files), and how many anything else (exports, Registry.pol files, GPO backups).
+    pub bundles_read: usize,
+    pub others_read: usize,
 }
 
 /// `HKLM\x` and `HKEY_LOCAL_MACHINE\x` name the same key; exports use the long form.
