@@ -252,6 +252,9 @@ fn write_pol(dir: &Path, name: &str, bytes: &[u8]) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// A spec of vendor template policies (tests/fixtures/vendor-spec/).
+const VENDOR_SPEC: &str = "tests/fixtures/vendor-spec/every-kind.yaml";
+
 #[test]
 fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
     let Some(py) = chromium_python() else { return };
@@ -284,6 +287,16 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
             plans.insert(id, (plan.clone(), section, origins));
         }
     }
+    // Vendor template policies of a spec (chrome.admx's DiskCacheSize, HomepageLocation,
+    // LocalNetworkAccessBlockedForUrls, as `policy:` settings): Chromium takes them as written.
+    let vendor = if common::vendor_fixture_ready(VENDOR_SPEC) {
+        let plan = common::plan_of(VENDOR_SPEC);
+        let pol_path = write_pol(dir.path(), "vendor.pol", &machine_pol(&plan));
+        runs.push(json!({"id": "vendor-chrome", "pol": pol_path, "section": CHROME}));
+        Some(plan)
+    } else {
+        None
+    };
     // Negative controls: an unknown name, a wrong type, registry values of the wrong shape, and
     // the grammar vectors (some of them invalid patterns).
     let chrome = CHROME;
@@ -361,6 +374,34 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
         assert_eq!(
             run["cookies"][COOKIE_CONTROL], false,
             "{id}: cookie control stored a cookie"
+        );
+    }
+
+    if let Some(plan) = &vendor {
+        let run = &report["runs"]["vendor-chrome"];
+        let want = expected_policies(plan, CHROME, &types);
+        assert_eq!(
+            want.keys().collect::<Vec<_>>(),
+            [
+                "DiskCacheSize",
+                "HomepageLocation",
+                "LocalNetworkAccessBlockedForUrls"
+            ],
+            "the vendor spec's machine Chrome policies"
+        );
+        let converted: BTreeMap<String, Value> = run["converted"]
+            .as_object()
+            .map(|m| m.clone().into_iter().collect())
+            .unwrap_or_default();
+        assert_eq!(
+            converted, want,
+            "vendor: Registry.pol converted by Chromium's rules"
+        );
+        assert_eq!(run["conversion_log"], json!([]), "vendor: nothing dropped");
+        let problems = judge_policies(run, &want);
+        assert!(
+            problems.is_empty(),
+            "vendor: chrome://policy: {problems:#?}"
         );
     }
 
