@@ -252,6 +252,22 @@ fn write_pol(dir: &Path, name: &str, bytes: &[u8]) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// A run's Registry.pol converted by Chromium's rules is `want`, nothing was dropped, and
+/// chrome://policy lists every policy without an error or warning.
+fn converted_and_accepted(run: &Value, want: &BTreeMap<String, Value>, id: &str) {
+    let converted: BTreeMap<String, Value> = run["converted"]
+        .as_object()
+        .map(|m| m.clone().into_iter().collect())
+        .unwrap_or_default();
+    assert_eq!(
+        &converted, want,
+        "{id}: Registry.pol converted by Chromium's rules"
+    );
+    assert_eq!(run["conversion_log"], json!([]), "{id}: nothing dropped");
+    let problems = judge_policies(run, want);
+    assert!(problems.is_empty(), "{id}: chrome://policy: {problems:#?}");
+}
+
 /// A spec of vendor template policies (tests/fixtures/vendor-spec/).
 const VENDOR_SPEC: &str = "tests/fixtures/vendor-spec/every-kind.yaml";
 
@@ -344,17 +360,7 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
             ],
             "{id}: the Chrome policies the bundle writes"
         );
-        let converted: BTreeMap<String, Value> = run["converted"]
-            .as_object()
-            .map(|m| m.clone().into_iter().collect())
-            .unwrap_or_default();
-        assert_eq!(
-            converted, want,
-            "{id}: Registry.pol converted by Chromium's rules"
-        );
-        assert_eq!(run["conversion_log"], json!([]), "{id}: nothing dropped");
-        let problems = judge_policies(run, &want);
-        assert!(problems.is_empty(), "{id}: chrome://policy: {problems:#?}");
+        converted_and_accepted(run, &want, id);
         for origin in origins {
             assert!(
                 lna_granted(run, origin),
@@ -389,20 +395,7 @@ fn chromium_accepts_the_bundles_chrome_policies_and_they_work_end_to_end() {
             ],
             "the vendor spec's machine Chrome policies"
         );
-        let converted: BTreeMap<String, Value> = run["converted"]
-            .as_object()
-            .map(|m| m.clone().into_iter().collect())
-            .unwrap_or_default();
-        assert_eq!(
-            converted, want,
-            "vendor: Registry.pol converted by Chromium's rules"
-        );
-        assert_eq!(run["conversion_log"], json!([]), "vendor: nothing dropped");
-        let problems = judge_policies(run, &want);
-        assert!(
-            problems.is_empty(),
-            "vendor: chrome://policy: {problems:#?}"
-        );
+        converted_and_accepted(run, &want, "vendor-chrome");
     }
 
     let neg = &report["runs"]["negative"];

@@ -504,16 +504,8 @@ impl Validator<'_> {
                     return None;
                 }
                 let mut lines = Vec::new();
-                for (j, item) in seq.iter().enumerate() {
-                    let p = format!("{path}[{j}]");
-                    let Some(t) = item.as_str() else {
-                        self.bad(
-                            &p,
-                            format!("`{p}` is {}, not a string", yaml_kind(item)),
-                            "quote each line",
-                        );
-                        return None;
-                    };
+                for (p, t) in self.strings(path, seq, "quote each line")? {
+                    let t = t.as_str();
                     // REG_MULTI_SZ ends each string with NUL and the list with an empty one.
                     if t.is_empty() {
                         self.bad(
@@ -580,17 +572,8 @@ impl Validator<'_> {
                 let mut entries: Vec<(String, String)> = Vec::new();
                 match (y, explicit) {
                     (Yaml::Sequence(seq), false) => {
-                        for (j, item) in seq.iter().enumerate() {
-                            let p = format!("{path}[{j}]");
-                            let Some(t) = item.as_str() else {
-                                self.bad(
-                                    &p,
-                                    format!("`{p}` is {}, not a string", yaml_kind(item)),
-                                    "quote the entry",
-                                );
-                                return None;
-                            };
-                            entries.push((String::new(), t.to_string()));
+                        for (_, t) in self.strings(path, seq, "quote the entry")? {
+                            entries.push((String::new(), t));
                         }
                     }
                     (Yaml::Mapping(m), true) => {
@@ -671,6 +654,25 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+
+    /// Each item of a YAML list as a string, with its spec path; `None` after an error
+    /// naming the first item that is not a string.
+    fn strings(&mut self, path: &str, seq: &[Yaml], hint: &str) -> Option<Vec<(String, String)>> {
+        let mut out = Vec::with_capacity(seq.len());
+        for (j, item) in seq.iter().enumerate() {
+            let p = format!("{path}[{j}]");
+            let Some(t) = item.as_str() else {
+                self.bad(
+                    &p,
+                    format!("`{p}` is {}, not a string", yaml_kind(item)),
+                    hint,
+                );
+                return None;
+            };
+            out.push((p, t.to_string()));
+        }
+        Some(out)
     }
 
     /// A `text`/`multiText` string: at most `maxLength` characters, no control characters.
