@@ -300,3 +300,109 @@ fn collection(
         value: InstanceValue::SimpleCollection(values),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn el(kind: &str, id: &str, attrs: &[(&str, &str)]) -> Element {
+        Element {
+            kind: kind.into(),
+            id: id.into(),
+            attrs: attrs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+            enum_items: Vec::new(),
+            true_value: None,
+            false_value: None,
+            true_list: None,
+            false_list: None,
+        }
+    }
+
+    const CHOICE: &str = "#microsoft.graph.deviceManagementConfigurationChoiceSettingDefinition";
+    const SIMPLE: &str = "#microsoft.graph.deviceManagementConfigurationSimpleSettingDefinition";
+    const COLL: &str =
+        "#microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionDefinition";
+    const GROUP: &str =
+        "#microsoft.graph.deviceManagementConfigurationSettingGroupCollectionDefinition";
+    const STRING: &str =
+        "#microsoft.graph.deviceManagementConfigurationStringSettingValueDefinition";
+
+    /// Synthetic definitions in Graph's shape: a boolean child with options valued 0/1, a
+    /// multiText collection (maxLength 5), an explicitValue group with `_key`/`_value`.
+    fn defs() -> Definitions {
+        let j = serde_json::json!({"value": [
+            {"@odata.type": CHOICE, "id": "r_b", "name": "B", "options": [
+                {"itemId": "r_b_0", "optionValue": {"value": 0}},
+                {"itemId": "r_b_1", "optionValue": {"value": 1}}]},
+            {"@odata.type": COLL, "id": "r_m", "name": "M", "maximumCount": 2,
+             "valueDefinition": {"@odata.type": STRING, "maximumLength": 5}},
+            {"@odata.type": GROUP, "id": "r_l", "name": "L", "childIds": ["r_l_key", "r_l_value"]},
+            {"@odata.type": SIMPLE, "id": "r_l_key", "valueDefinition": {"@odata.type": STRING}},
+            {"@odata.type": SIMPLE, "id": "r_l_value", "valueDefinition": {"@odata.type": STRING}}
+        ]});
+        Definitions::from_graph_json("t", j.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn boolean_multitext_and_explicit_lists_take_the_definitions_shapes() {
+        let d = defs();
+        let get = |id: &str| d.get(id).unwrap();
+        let b = element(
+            &el("boolean", "B", &[]),
+            &ElementValue::Bool(true),
+            get("r_b"),
+            &d,
+        )
+        .unwrap();
+        let j = serde_json::to_value(&b).unwrap();
+        assert_eq!(j["choiceSettingValue"]["value"], "r_b_1");
+        let m = ElementValue::Strings(vec!["a".into(), "bb".into()]);
+        let j =
+            serde_json::to_value(element(&el("multiText", "M", &[]), &m, get("r_m"), &d).unwrap())
+                .unwrap();
+        assert_eq!(j["simpleSettingCollectionValue"][1]["value"], "bb");
+        let l = ElementValue::List(vec![("https://a".into(), "2".into())]);
+        let list = el("list", "L", &[("explicitValue", "true")]);
+        let j = serde_json::to_value(element(&list, &l, get("r_l"), &d).unwrap()).unwrap();
+        assert_eq!(
+            j["@odata.type"],
+            "#microsoft.graph.deviceManagementConfigurationGroupSettingCollectionInstance"
+        );
+        let kids = &j["groupSettingCollectionValue"][0]["children"];
+        assert_eq!(
+            (
+                &kids[0]["settingDefinitionId"],
+                &kids[0]["simpleSettingValue"]["value"]
+            ),
+            (
+                &serde_json::json!("r_l_key"),
+                &serde_json::json!("https://a")
+            )
+        );
+        assert_eq!(kids[1]["simpleSettingValue"]["value"], "2");
+        // Controls: a line over maxLength, too many lines, a list without explicitValue
+        // against a group definition, a text against a choice.
+        let long = ElementValue::Strings(vec!["abcdef".into()]);
+        assert!(element(&el("multiText", "M", &[]), &long, get("r_m"), &d)
+            .unwrap_err()
+            .contains("at most 5"));
+        let three = ElementValue::Strings(vec!["a".into(), "b".into(), "c".into()]);
+        assert!(element(&el("multiText", "M", &[]), &three, get("r_m"), &d)
+            .unwrap_err()
+            .contains("at most 2"));
+        assert!(element(&el("list", "L", &[]), &l, get("r_l"), &d)
+            .unwrap_err()
+            .contains("needs SimpleCollection"));
+        assert!(element(
+            &el("text", "B", &[]),
+            &ElementValue::Text("x".into()),
+            get("r_b"),
+            &d
+        )
+        .is_err());
+    }
+}
