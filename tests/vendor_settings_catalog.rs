@@ -274,6 +274,15 @@ fn vendor_policies_go_to_the_settings_catalog_with_intunes_definitions() {
         (0..8).map(|i| format!("settings[{i}]")).collect::<Vec<_>>()
     );
     assert_eq!(paths("intune-custom-profile"), ["settings[8]"]);
+    assert!(v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == "intune-custom-profile"
+            && d["message"]
+                .as_str()
+                .unwrap()
+                .contains("no Settings Catalog definition")));
 
     // Microsoft's Graph models read every Intune file.
     if !common::require_python(

@@ -666,10 +666,16 @@ pub fn notes(plan: &Plan, catalog: &Catalog, file: &str) -> Vec<Diagnostic> {
             Ok(i) => Diagnostic::new(
                 diag::INTUNE_CUSTOM_PROFILE,
                 format!(
-                    "{} ({}) goes by the custom profile intune/{}.json: {}",
+                    "{} ({}) goes by the custom profile intune/{}.json{}: {}",
                     v.spec_path(),
                     v.id,
                     scope_word(v.hive),
+                    match plan.intune.profile {
+                        settings_catalog::ProfileChoice::Custom =>
+                            " (the spec chose `intune_profile: custom`)",
+                        settings_catalog::ProfileChoice::SettingsCatalog =>
+                            " (its policy has no Settings Catalog definition in the definitions in use)",
+                    },
                     i.route.describe()
                 ),
             )
