@@ -281,9 +281,16 @@ fn vendor_ingest(
             )
             .hint("add `templates: PATH` (a PolicyDefinitions folder, relative to the spec) or pass --templates PATH")]);
     };
+    // Only templates a custom profile route relies on: a policy the Settings Catalog
+    // profile delivers needs no ingestion.
+    let sc = intune::settings_catalog::Routes::new(plan, catalog).ok();
     let mut files: Vec<String> = plan
         .vendor
         .iter()
+        .filter(|v| {
+            !sc.as_ref()
+                .is_some_and(|r| r.vendor_in_settings_catalog(&v.spec_path()))
+        })
         .filter_map(|v| v.intune.as_ref().ok().map(|i| i.route.ingest.file.clone()))
         .collect();
     for g in intune::groups(plan, catalog).unwrap_or_default() {

@@ -552,6 +552,8 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
                 Some(d @ crate::intune::settings_catalog::Delivery::SettingsCatalog { .. }) => {
                     d.describe(op.hive)
                 }
+                // `policy:` settings have no catalog route: name the route they take.
+                Some(d) if vendor_setting.is_some() => d.describe(op.hive),
                 _ => intune,
             };
             let file = crate::reg::emit::file_name(op.hive);

@@ -500,6 +500,10 @@ pub fn build_from(
     let mut apps_per_hive: BTreeMap<Hive, Vec<String>> = BTreeMap::new();
     for v in &plan.vendor {
         let label = format!("{} ({})", v.spec_path(), v.id);
+        if sc.vendor_in_settings_catalog(&v.spec_path()) {
+            in_catalog.push(label);
+            continue;
+        }
         match &v.intune {
             Ok(i) => {
                 if !vendor_apps.contains(&i.route.ingest.app) {
@@ -615,7 +619,8 @@ pub fn notes(plan: &Plan, catalog: &Catalog, file: &str) -> Vec<Diagnostic> {
     };
     // Values the Settings Catalog profile delivers have their own note
     // (`settings_catalog::notes`), and no OMA-URI payload.
-    if let Ok(sc) = settings_catalog::Routes::new(plan, catalog) {
+    let sc = settings_catalog::Routes::new(plan, catalog).ok();
+    if let Some(sc) = &sc {
         gs.retain(|g| !sc.in_settings_catalog(g));
     }
     // What no OMA-URI payload can carry (U+F000 in a list entry) fails the build here,
@@ -648,16 +653,29 @@ pub fn notes(plan: &Plan, catalog: &Catalog, file: &str) -> Vec<Diagnostic> {
             );
         }
     }
-    // `policy:` settings: their custom OMA-URI route, or why there is none.
+    // `policy:` settings: their custom OMA-URI route, or why there is none (those the
+    // Settings Catalog profile delivers are noted by `settings_catalog::notes`).
     for v in &plan.vendor {
+        if sc
+            .as_ref()
+            .is_some_and(|r| r.vendor_in_settings_catalog(&v.spec_path()))
+        {
+            continue;
+        }
         let d = match &v.intune {
             Ok(i) => Diagnostic::new(
                 diag::INTUNE_CUSTOM_PROFILE,
                 format!(
-                    "{} ({}) goes by the custom profile intune/{}.json: {}",
+                    "{} ({}) goes by the custom profile intune/{}.json{}: {}",
                     v.spec_path(),
                     v.id,
                     scope_word(v.hive),
+                    match plan.intune.profile {
+                        settings_catalog::ProfileChoice::Custom =>
+                            " (the spec chose `intune_profile: custom`)",
+                        settings_catalog::ProfileChoice::SettingsCatalog =>
+                            " (its policy has no Settings Catalog definition in the definitions in use)",
+                    },
                     i.route.describe()
                 ),
             )

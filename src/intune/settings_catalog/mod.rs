@@ -21,6 +21,7 @@
 pub mod definitions;
 pub mod emitter;
 pub mod instance;
+pub mod vendor;
 
 pub use definitions::{DefKind, Definition, Definitions, ValueType};
 
@@ -244,9 +245,10 @@ enum Resolved {
 pub struct Routes<'a> {
     groups: Vec<(Group<'a>, Resolved)>,
     index: BTreeMap<GroupKey, usize>,
-    /// Spec paths of `policy:` settings the custom profile carries (their vendor ADMX
-    /// route); the other `policy:` settings go to the remediation.
-    vendor_custom: std::collections::BTreeSet<String>,
+    /// `policy:` settings by spec path: the Settings Catalog profile (a definition of
+    /// their policy takes the value), the custom profile (their vendor ADMX route) or the
+    /// remediation.
+    vendor: BTreeMap<String, (&'a crate::validate::vendor::VendorSetting, Resolved)>,
 }
 
 impl<'a> Routes<'a> {
@@ -280,17 +282,50 @@ impl<'a> Routes<'a> {
             );
             groups.push((g, r));
         }
-        let vendor_custom = plan
-            .vendor
-            .iter()
-            .filter(|v| v.intune.is_ok())
-            .map(|v| v.spec_path())
-            .collect();
+        let mut vendor = BTreeMap::new();
+        for v in &plan.vendor {
+            let custom = match &v.intune {
+                Ok(_) => Delivery::CustomProfile(RouteKind::VendorAdmx),
+                Err(_) => Delivery::Remediation,
+            };
+            let r = match plan.intune.profile {
+                ProfileChoice::Custom => Resolved::Other(custom),
+                ProfileChoice::SettingsCatalog => match vendor::resolve(v, defs) {
+                    Ok(Some((root, instance))) => Resolved::Catalog { root, instance },
+                    Ok(None) => Resolved::Other(custom),
+                    Err(m) => Resolved::Mismatch(m),
+                },
+            };
+            vendor.insert(v.spec_path(), (v, r));
+        }
         Ok(Routes {
             groups,
             index,
-            vendor_custom,
+            vendor,
         })
+    }
+
+    /// The route of a `policy:` setting's values; the custom profile's vendor ADMX route
+    /// (or the remediation) when a mismatch was reported.
+    fn vendor_delivery(v: &crate::validate::vendor::VendorSetting, r: &Resolved) -> Delivery {
+        match r {
+            Resolved::Catalog { root, .. } => Delivery::SettingsCatalog {
+                definition_id: root.clone(),
+            },
+            Resolved::Other(d) => d.clone(),
+            Resolved::Mismatch(_) => match &v.intune {
+                Ok(_) => Delivery::CustomProfile(RouteKind::VendorAdmx),
+                Err(_) => Delivery::Remediation,
+            },
+        }
+    }
+
+    /// Whether the Settings Catalog profile delivers the `policy:` setting at `spec_path`
+    /// (the custom profile then leaves it out and its template needs no ingestion).
+    pub fn vendor_in_settings_catalog(&self, spec_path: &str) -> bool {
+        self.vendor
+            .get(spec_path)
+            .is_some_and(|(_, r)| matches!(r, Resolved::Catalog { .. }))
     }
 
     fn delivery_of(&self, i: usize) -> Delivery {
@@ -313,10 +348,10 @@ impl<'a> Routes<'a> {
     pub fn of(&self, op: &Op) -> Delivery {
         match self.index.get(&key_of_op(op)) {
             Some(&i) => self.delivery_of(i),
-            None if self.vendor_custom.contains(&op.provenance.spec_path) => {
-                Delivery::CustomProfile(RouteKind::VendorAdmx)
-            }
-            None => Delivery::Remediation,
+            None => match self.vendor.get(&op.provenance.spec_path) {
+                Some((v, r)) => Self::vendor_delivery(v, r),
+                None => Delivery::Remediation,
+            },
         }
     }
 
@@ -349,18 +384,44 @@ impl<'a> Routes<'a> {
     /// The Settings Catalog profiles: one per scope with at least one value.
     pub fn profiles(&self, plan: &Plan) -> Vec<(Hive, instance::Policy)> {
         let b = &plan.bundle;
+        // Catalog settings and `policy:` settings in spec order: (spec index, hive, the
+        // instance, or where the value goes instead).
+        let mut all: Vec<(usize, Hive, Result<&Instance, String>)> = Vec::new();
+        for (i, (g, r)) in self.groups.iter().enumerate() {
+            all.push((
+                crate::plan::spec_index(&g.spec_path),
+                g.hive,
+                match r {
+                    Resolved::Catalog { instance, .. } => Ok(instance),
+                    _ => Err(format!(
+                        "{} by {}",
+                        g.label(),
+                        self.delivery_of(i).file(g.hive)
+                    )),
+                },
+            ));
+        }
+        for (v, r) in self.vendor.values() {
+            all.push((
+                v.index,
+                v.hive,
+                match r {
+                    Resolved::Catalog { instance, .. } => Ok(instance),
+                    _ => Err(format!(
+                        "{} by {}",
+                        vendor::label(v),
+                        Self::vendor_delivery(v, r).file(v.hive)
+                    )),
+                },
+            ));
+        }
+        all.sort_by_key(|(i, _, _)| *i);
         let mut per_hive: BTreeMap<Hive, Vec<Instance>> = BTreeMap::new();
         let mut elsewhere: BTreeMap<Hive, Vec<String>> = BTreeMap::new();
-        for (i, (g, r)) in self.groups.iter().enumerate() {
-            match r {
-                Resolved::Catalog { instance, .. } => {
-                    per_hive.entry(g.hive).or_default().push(instance.clone())
-                }
-                _ => elsewhere.entry(g.hive).or_default().push(format!(
-                    "{} by {}",
-                    g.label(),
-                    self.delivery_of(i).file(g.hive)
-                )),
+        for (_, hive, x) in all {
+            match x {
+                Ok(instance) => per_hive.entry(hive).or_default().push(instance.clone()),
+                Err(label) => elsewhere.entry(hive).or_default().push(label),
             }
         }
         per_hive
@@ -792,6 +853,32 @@ pub fn notes(plan: &Plan, catalog: &Catalog, file: &str) -> Vec<Diagnostic> {
                 .hint("import intune/<scope>.json as a custom configuration profile (POST /v1.0/deviceManagement/deviceConfigurations)"),
             ),
             // The remediation's values are noted by `intune::notes` (`intune-no-route`).
+            Resolved::Other(_) => {}
+        }
+    }
+    // `policy:` settings: the Settings Catalog route, or a value its definitions refuse.
+    // Their custom profile and remediation routes are noted by `intune::notes`.
+    for (spec_path, (v, r)) in &routes.vendor {
+        match r {
+            Resolved::Catalog { .. } => out.push(
+                Diagnostic::new(
+                    diag::INTUNE_SETTINGS_CATALOG,
+                    format!(
+                        "{}: Intune delivers it by {}; the custom profile leaves it out and its template needs no ingestion",
+                        vendor::label(v),
+                        Routes::vendor_delivery(v, r).describe(v.hive)
+                    ),
+                )
+                .file(file)
+                .path(spec_path)
+                .hint("import intune/settings-catalog/*.json as Settings Catalog policies (POST /beta/deviceManagement/configurationPolicies); `intune_profile: custom` delivers it by the custom OMA-URI profile instead"),
+            ),
+            Resolved::Mismatch(m) => out.push(
+                Diagnostic::new(diag::INTUNE_DEFINITION_MISMATCH, m.clone())
+                    .file(file)
+                    .path(spec_path)
+                    .hint("change the value to fit Intune's definition, or set `intune_profile: custom` to deliver it by the custom OMA-URI profile"),
+            ),
             Resolved::Other(_) => {}
         }
     }
