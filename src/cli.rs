@@ -628,7 +628,16 @@ fn compile_then<T: Send>(
                     .iter()
                     .filter(|d| d.is_error())
                     .all(|d| d.code == diag::INTUNE_DEFINITIONS);
-            Err(if only_cli_file { EXIT_USAGE } else { EXIT_SPEC })
+            // So is a central store that cannot be read (`--templates` or `templates:`).
+            let store_unreadable = outcome
+                .diagnostics
+                .iter()
+                .any(|d| d.code == diag::IO_ERROR && d.message.contains("central store"));
+            Err(if only_cli_file || store_unreadable {
+                EXIT_USAGE
+            } else {
+                EXIT_SPEC
+            })
         }
     }
 }

@@ -107,20 +107,41 @@ pub fn load_templates(
                 .filter_map(|p| Some(p.intune_admx.as_ref()?.namespace.clone())),
         );
     }
-    let store = admx::store::Store::load_for(&dir, "en-US", &namespaces).map_err(|e| {
+    let unreadable = |why: String| {
         let d = loaded
             .diag(
                 diag::IO_ERROR,
                 "templates",
-                format!("cannot read the central store {}: {e}", dir.display()),
+                format!("cannot read the central store {}: {why}", dir.display()),
             )
-            .hint("give a PolicyDefinitions folder (`*.admx` and `en-US/*.adml`); `templates:` is relative to the spec's folder");
+            .hint(if option.is_some() {
+                "give --templates a PolicyDefinitions folder (`*.admx` and `en-US/*.adml`), relative to the current folder"
+            } else {
+                "give `templates:` a PolicyDefinitions folder (`*.admx` and `en-US/*.adml`), relative to the spec's folder"
+            });
         if option.is_some() {
-            Diagnostic { line: None, column: None, path: None, ..d }
+            Diagnostic {
+                line: None,
+                column: None,
+                path: None,
+                ..d
+            }
         } else {
             d
         }
-    })?;
+    };
+    let store = admx::store::Store::load_for(&dir, "en-US", &namespaces)
+        .map_err(|e| unreadable(e.to_string()))?;
+    let any_admx = std::fs::read_dir(&dir).is_ok_and(|rd| {
+        rd.flatten().any(|e| {
+            e.path()
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("admx"))
+        })
+    });
+    if !any_admx {
+        return Err(unreadable("it holds no .admx file".to_string()));
+    }
     Ok(Some((store, dir)))
 }
 

@@ -236,9 +236,18 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
         }
     }
     ops.sort_by(op_cmp);
-    // The same fixed companion value from two settings (e.g. the zone-list switch) is one write.
+    // The same fixed companion value from two catalog settings (e.g. the zone-list switch)
+    // is one write. A `policy:` setting writing what another setting writes is a conflict
+    // (below), even with the same data: one of the two is redundant, and the docs and
+    // scripts could credit only one.
+    let vendor: std::collections::BTreeSet<String> =
+        spec.vendor.iter().map(|v| v.spec_path()).collect();
     ops.dedup_by(|b, a| {
-        a.hive == b.hive && a.key.eq_ignore_ascii_case(&b.key) && a.action == b.action
+        a.hive == b.hive
+            && a.key.eq_ignore_ascii_case(&b.key)
+            && a.action == b.action
+            && !vendor.contains(&a.provenance.spec_path)
+            && !vendor.contains(&b.provenance.spec_path)
     });
     let diags = conflicts(spec, &ops);
     if diags.is_empty() {

@@ -220,36 +220,37 @@ settings:
     assert!(plain.contains("id: intranet-auto-detect"), "{plain}");
 }
 
-/// With `--out`, `templates:` is the store's path relative to the spec's folder.
+/// With `--out`, a relative `--templates` becomes the store's path relative to the spec's
+/// folder; an absolute one stays as given.
 #[test]
 fn templates_path_is_relative_to_the_output_spec() {
     let Some(dir) = store_dir() else { return };
     let store = Store::load(&dir, "en-US").unwrap();
     let tmp = tempfile::tempdir().unwrap();
     write_gpo(&store, &tmp.path().join("gpo"), &gpo_policies()[..1], &[]);
+    // The store under the working folder, named relatively.
+    std::os::unix::fs::symlink(&dir, tmp.path().join("store")).unwrap();
     let out = tmp.path().join("specs/sub");
     std::fs::create_dir_all(&out).unwrap();
-    let spec_file = out.join("imported.yaml");
-    let (code, _, err) = run(
-        tmp.path(),
-        &[
-            "gpo",
-            "--templates",
-            dir.to_str().unwrap(),
-            "--out",
-            "specs/sub/imported.yaml",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let text = std::fs::read_to_string(&spec_file).unwrap();
-    let line = text.lines().find(|l| l.starts_with("templates: ")).unwrap();
-    let rel: String = serde_json::from_str(line.trim_start_matches("templates: ")).unwrap();
-    assert!(rel.starts_with("../"), "{rel}");
+    let templates_line = |spec: &str, templates: &str| -> String {
+        let (code, _, err) = run(
+            tmp.path(),
+            &["gpo", "--templates", templates, "--out", spec],
+        );
+        assert_eq!(code, 0, "{err}");
+        let text = std::fs::read_to_string(tmp.path().join(spec)).unwrap();
+        assert!(text.contains("policy: Google.Policies.Chrome:LocalNetworkAccessBlockedForUrls"));
+        let line = text.lines().find(|l| l.starts_with("templates: ")).unwrap();
+        serde_json::from_str(line.trim_start_matches("templates: ")).unwrap()
+    };
+    let rel = templates_line("specs/sub/imported.yaml", "store");
+    assert_eq!(rel, "../../store");
     assert_eq!(
         out.join(&rel).canonicalize().unwrap(),
         dir.canonicalize().unwrap()
     );
-    assert!(text.contains("policy: Google.Policies.Chrome:LocalNetworkAccessBlockedForUrls"));
+    let abs = templates_line("specs/sub/absolute.yaml", dir.to_str().unwrap());
+    assert_eq!(abs, dir.to_str().unwrap());
 }
 
 /// A value for `e` valid for its constraints (as `tests/admx_readback.rs` builds them).

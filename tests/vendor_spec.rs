@@ -212,7 +212,7 @@ fn bad_values_exit_1_with_file_line_and_path() {
     let Some(store) = store_dir() else { return };
     let long = "x".repeat(1024);
     // (settings YAML, code, position, words the message or hint must hold)
-    let cases: Vec<(String, &str, &str, &str)> = vec![
+    let mut cases: Vec<(String, &str, &str, &str)> = vec![
         (
             "  - policy: Google.Policies.Chrome:DiskCacheSize\n    state: enabled\n    value: \"100\"\n".into(),
             "invalid-element-value",
@@ -281,6 +281,42 @@ fn bad_values_exit_1_with_file_line_and_path() {
             "does not apply to a vendor policy",
         ),
     ];
+    cases.extend([
+        (
+            // An Enabled list with no entries would write nothing: refused like `value: []`.
+            "  - policy: Google.Policies.Chrome:URLBlocklist\n    state: enabled\n".into(),
+            "empty-list",
+            "SPEC:5:",
+            "set `state: disabled` to clear the list",
+        ),
+        (
+            "  - policy: Google.Policies.Chrome:DiskCacheSize\n    state: enabled\n    value: -5\n".into(),
+            "value-out-of-range",
+            "SPEC:7:12",
+            "outside 0..",
+        ),
+        (
+            "  - policy: Google.Policies.Chrome:DiskCacheSize\n    state: enabled\n    value: 60.5\n".into(),
+            "invalid-element-value",
+            "SPEC:7:12",
+            "takes a whole number, not a fraction",
+        ),
+        (
+            // The namespace misspelt: the policy of that name in the closest namespace,
+            // not the first namespace that has one (BraveSoftware sorts first).
+            "  - policy: Google.Policy.Chrome:URLBlocklist\n    state: disabled\n".into(),
+            "unknown-policy",
+            "SPEC:5:13",
+            "did you mean `Google.Policies.Chrome:URLBlocklist`?",
+        ),
+        (
+            // A catalog setting and a vendor policy writing one value, even the same data.
+            "  - id: intranet-auto-detect\n    value: false\n  - policy: Microsoft.Policies.InternetExplorer:SecurityPage_AutoDetect\n    state: disabled\n".into(),
+            "conflicting-settings",
+            "SPEC:",
+            "both write value `AutoDetect`",
+        ),
+    ]);
     for (settings, code, at, words) in &cases {
         let (rc, text) = check_err(&store, settings);
         assert_eq!(rc, 1, "{settings}\n{text}");
@@ -455,5 +491,38 @@ fn intune_carries_vendor_policies_by_their_own_admx_routes() {
     assert_eq!(lines.len(), 2);
     for l in &lines {
         assert_eq!(l["errors"], serde_json::json!([]), "{l}");
+    }
+}
+
+#[test]
+fn an_unreadable_or_empty_store_is_an_io_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("s.yaml");
+    std::fs::write(
+        &spec,
+        "policyc: 1\nbundle: {name: v, display_name: V, version: 1.0.0, publisher: P}\nsettings:\n  - policy: Google.Policies.Chrome:URLAllowlist\n    state: disabled\n",
+    )
+    .unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for (store, words) in [
+        (dir.path().join("missing"), "cannot read the central store"),
+        (empty, "holds no .admx file"),
+    ] {
+        let out = Command::cargo_bin("policyc")
+            .unwrap()
+            .arg("check")
+            .arg(&spec)
+            .arg("--templates")
+            .arg(&store)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(
+            text.contains("error[io-error]") && text.contains(words),
+            "{text}"
+        );
+        assert!(text.contains("relative to the current folder"), "{text}");
     }
 }

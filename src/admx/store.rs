@@ -346,18 +346,53 @@ impl Store {
         })
     }
 
-    /// The `namespace:name` ids closest to `id` (for did-you-mean).
-    pub fn closest(&self, id: &str) -> Option<&str> {
+    /// The `namespace:name` id closest to `id`, for did-you-mean: the same id in another
+    /// case; else a policy of the same name (any case) whose namespace is closest to the
+    /// one written; else the closest name within the namespace written (any case); else
+    /// the closest name within the namespace closest to the one written. `None` when
+    /// nothing is close (Jaro-Winkler below 0.8, as `diag::did_you_mean`).
+    pub fn closest(&self, id: &str) -> Option<String> {
+        let (ns, name) = id.split_once(':').unwrap_or(("", id));
         let lower = id.to_ascii_lowercase();
-        self.by_policy
-            .keys()
-            .filter(|k| k.to_ascii_lowercase() == lower)
-            .chain(self.by_policy.keys().filter(|k| {
-                let (_, n) = k.split_once(':').unwrap_or(("", k));
-                n.eq_ignore_ascii_case(id.rsplit(':').next().unwrap_or(id))
-            }))
-            .min()
-            .map(String::as_str)
+        let mut ids: Vec<&str> = self.by_policy.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        if let Some(k) = ids.iter().find(|k| k.to_ascii_lowercase() == lower) {
+            return Some(k.to_string());
+        }
+        let split = |k: &'_ str| -> (String, String) {
+            let (a, b) = k.split_once(':').unwrap_or(("", k));
+            (a.to_string(), b.to_string())
+        };
+        let score = |a: &str, b: &str| strsim::jaro_winkler(&a.to_lowercase(), &b.to_lowercase());
+        let same_name: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|k| split(k).1.eq_ignore_ascii_case(name))
+            .collect();
+        if !same_name.is_empty() {
+            return same_name
+                .iter()
+                .max_by(|a, b| score(&split(a).0, ns).total_cmp(&score(&split(b).0, ns)))
+                .map(|k| k.to_string());
+        }
+        let mut namespaces: Vec<&str> = self.by_namespace.keys().map(String::as_str).collect();
+        namespaces.sort_unstable();
+        let target_ns = namespaces
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(ns))
+            .or_else(|| {
+                namespaces
+                    .iter()
+                    .filter(|n| score(n, ns) >= 0.8)
+                    .max_by(|a, b| score(a, ns).total_cmp(&score(b, ns)))
+            })?;
+        let names: Vec<String> = ids
+            .iter()
+            .filter_map(|k| k.strip_prefix(*target_ns)?.strip_prefix(':'))
+            .map(str::to_string)
+            .collect();
+        crate::diag::did_you_mean(name, names.iter().map(String::as_str))
+            .map(|n| format!("{target_ns}:{n}"))
     }
 
     /// Resolves a reference written in `file` to (file, local name).
@@ -492,6 +527,8 @@ mod tests {
         let path: Vec<String> = s.category_path(p).into_iter().map(|(id, _)| id).collect();
         assert_eq!(path, ["B.N:Cb", "A.N:Ca"]);
         assert_eq!(s.supported_on(p).as_deref(), Some("$(string.S)"));
-        assert_eq!(s.closest("a.n:p"), Some("A.N:P"));
+        assert_eq!(s.closest("a.n:p").as_deref(), Some("A.N:P"));
+        assert_eq!(s.closest("A.M:P").as_deref(), Some("A.N:P"));
+        assert_eq!(s.closest("Z.Z:Q"), None);
     }
 }

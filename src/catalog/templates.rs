@@ -114,6 +114,13 @@ pub fn run(dir: &Path, json: bool, policy: Option<&str>) -> i32 {
             crate::diag::ADMX_UNREADABLE
         );
     }
+    if store.files.is_empty() && store.problems.is_empty() {
+        eprintln!(
+            "error[io-error]: {} holds no .admx file\n  = hint: give a PolicyDefinitions folder (`*.admx` and `en-US/*.adml`)",
+            dir.display()
+        );
+        return 2;
+    }
     match policy {
         Some(id) => {
             let Some(p) = store.get(id) else {
@@ -121,7 +128,7 @@ pub fn run(dir: &Path, json: bool, policy: Option<&str>) -> i32 {
                     .closest(id)
                     .map_or(String::new(), |c| format!("; did you mean `{c}`?"));
                 eprintln!(
-                    "error[unknown-setting]: no policy `{id}` in {}{hint}",
+                    "error[unknown-policy]: no policy `{id}` in {}{hint}",
                     dir.display()
                 );
                 return 1;

@@ -595,7 +595,13 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
             routes.push(DocRoute {
                 product: p.product.clone(),
                 location: p.location.clone(),
-                reg: format!("{file} (reg import {file})"),
+                // Per-user policy values are not in user.reg (a standard user cannot write
+                // them): say where they go instead.
+                reg: if crate::reg::emit::in_reg_file(op) {
+                    format!("{file} (reg import {file})")
+                } else {
+                    "not in user.reg (per-user policy: the GPO's User Registry.pol, intune/user.json or powershell/apply.ps1 as SYSTEM)".to_string()
+                },
                 gpo,
                 intune,
                 script: script_route(op.hive, by_intune),

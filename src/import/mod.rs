@@ -403,7 +403,8 @@ fn read_form(
 /// relative to the output spec's folder (the spec reads it relative to itself). A path
 /// that cannot be made relative (another drive) stays absolute.
 pub fn templates_path(dir: &Path, out: Option<&Path>) -> String {
-    let Some(out) = out else {
+    // An absolute store path stays absolute: it names the same folder from anywhere.
+    let Some(out) = out.filter(|_| !dir.is_absolute()) else {
         return dir.to_string_lossy().into_owned();
     };
     let cwd = std::env::current_dir().unwrap_or_default();

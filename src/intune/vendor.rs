@@ -460,7 +460,7 @@ pub fn ingest_for(
     }
     if ns.starts_with("Microsoft.Policies.") {
         return Err(format!(
-            "{file} is a Microsoft template (namespace {ns}): Windows' own templates are built in and reached through Policy CSP nodes whose names Windows chooses (not derivable from the ADMX), and Microsoft's templates write within Software\\Policies\\Microsoft, where Intune refuses ingested policies; use the Settings Catalog, a documented Policy CSP node, or powershell/remediate.ps1"
+            "{file} is a Microsoft template (namespace {ns}): Windows' own templates are built in and reached through Policy CSP nodes whose names Windows chooses (not derivable from the ADMX), and Microsoft's templates write within Software\\Policies\\Microsoft or Software\\Microsoft, where Intune refuses ingested policies; use the Settings Catalog, a documented Policy CSP node, or powershell/remediate.ps1"
         ));
     }
     if let Some(refusal) = ingest_refusal(file, admx) {

@@ -59,9 +59,21 @@ pub fn escape(s: &str) -> String {
 }
 
 /// The action line for one Registry.pol record.
+/// The value a `**del.NAME` record deletes (the prefix compared ASCII case-insensitively).
+fn deleted_name(value: &str) -> Option<&str> {
+    value
+        .get(..DEL_PREFIX.len())
+        .filter(|p| p.eq_ignore_ascii_case(DEL_PREFIX))
+        .map(|_| &value[DEL_PREFIX.len()..])
+}
+
 pub fn action(e: &Entry) -> Result<String, String> {
     if e.value.eq_ignore_ascii_case(DELVALS) {
         return Ok("DELETEALLVALUES".into());
+    }
+    // LGPO.pdf: `DELETE` on the name line's value is the `**del.NAME` record.
+    if deleted_name(&e.value).is_some() {
+        return Ok("DELETE".into());
     }
     let data = e.reg_data().ok_or_else(|| {
         format!(
@@ -109,6 +121,8 @@ pub fn line(what: &str, s: &str) -> Result<String, String> {
 pub fn record_lines(hive: Hive, e: &Entry) -> Result<[String; 4], String> {
     let name = if e.value.eq_ignore_ascii_case(DELVALS) {
         "*".to_string()
+    } else if let Some(n) = deleted_name(&e.value) {
+        line("the value name", n)?
     } else {
         line("the value name", &e.value)?
     };
@@ -326,6 +340,18 @@ pub fn read(text: &str) -> Result<Vec<Record>, ReadError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_del_record_is_written_as_delete() {
+        let e = Entry::delete_value("K", "Old");
+        assert_eq!(
+            record_lines(Hive::Hklm, &e).unwrap(),
+            ["Computer", "K", "Old", "DELETE"].map(String::from)
+        );
+        // `**deletevalues` is not a `**del.` record.
+        let dv = Entry::set("K", "**deletevalues", &RegData::Sz("a;b".into()));
+        assert_eq!(action(&dv).unwrap(), "SZ:a;b");
+    }
 
     #[test]
     fn actions_and_escapes() {

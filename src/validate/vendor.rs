@@ -149,6 +149,17 @@ impl Validator<'_> {
             );
             ok = false;
         }
+        if !s.acknowledge.is_empty() {
+            self.err(
+                diag::UNUSED_ACKNOWLEDGEMENT,
+                &format!("{base}.acknowledge"),
+                format!("`{base}.acknowledge` has nothing to acknowledge: policyc's security lints run on catalog settings, not on vendor policies"),
+                Some("remove `acknowledge`".into()),
+            );
+            if let Some(d) = self.diags.last_mut() {
+                d.severity = diag::Severity::Warning;
+            }
+        }
         for (k, present) in [
             ("products", s.products.is_some()),
             ("form", s.form.is_some()),
@@ -175,21 +186,7 @@ impl Validator<'_> {
             return None;
         };
         let Some(p) = store.get(id) else {
-            // Same namespace: the closest policy name; else the closest id of the store.
-            let (ns, name) = id.split_once(':').unwrap_or(("", id));
-            let ids: Vec<String> = store.policies().map(|p| p.id()).collect();
-            let same_ns: Vec<&str> = ids
-                .iter()
-                .filter_map(|i| i.strip_prefix(ns)?.strip_prefix(':'))
-                .collect();
-            let near = store.closest(id).map(str::to_string).or_else(|| {
-                if same_ns.is_empty() {
-                    diag::did_you_mean(id, ids.iter().map(String::as_str)).map(str::to_string)
-                } else {
-                    diag::did_you_mean(name, same_ns.iter().copied()).map(|n| format!("{ns}:{n}"))
-                }
-            });
-            let hint = match near {
+            let hint = match store.closest(id) {
                 Some(x) => format!("did you mean `{x}`?"),
                 None if !id.contains(':') => "write NAMESPACE:NAME, e.g. Google.Policies.Chrome:URLAllowlist; `policyc catalog --templates DIR` lists them".to_string(),
                 None => {
@@ -404,6 +401,34 @@ impl Validator<'_> {
             }
         }
         for e in &policy.elements {
+            // An Enabled list with no entries writes nothing but the clearing of its key;
+            // `value: []` is refused for the same reason (set `state: disabled` to clear it).
+            if e.kind == "list" && !out.contains_key(&e.id) {
+                let path = if policy.elements.len() == 1 {
+                    base.to_string()
+                } else {
+                    vpath.clone()
+                };
+                self.err(
+                    diag::EMPTY_LIST,
+                    &path,
+                    format!(
+                        "policy `{}` is enabled but its list `{}` has no entries",
+                        policy.name, e.id
+                    ),
+                    Some(if policy.elements.len() == 1 {
+                        "add `value:` with the entries, or set `state: disabled` to clear the list"
+                            .to_string()
+                    } else {
+                        format!(
+                            "add `{}:` under `value:`, or set `state: disabled` to clear the list",
+                            e.id
+                        )
+                    }),
+                );
+                ok = false;
+                continue;
+            }
             if e.flag("required") && !out.contains_key(&e.id) {
                 let path = if policy.elements.len() == 1 {
                     base.to_string()
@@ -444,14 +469,21 @@ impl Validator<'_> {
         let wrong = |me: &mut Self, expected: &str| {
             let hint = match (expected, y) {
                 ("a number", Yaml::String(_)) => "write a number, without quotes".to_string(),
+                ("a whole number", _) => {
+                    "write a whole number, without a decimal point".to_string()
+                }
                 ("a string", Yaml::Number(_) | Yaml::Bool(_)) => {
                     "quote it, e.g. \"8080\"".to_string()
                 }
                 _ => format!("give {expected}"),
             };
+            let got = match y {
+                Yaml::Number(n) if n.is_f64() => "a fraction",
+                _ => yaml_kind(y),
+            };
             me.bad(
                 path,
-                format!("`{path}`: {what} takes {expected}, not {}", yaml_kind(y)),
+                format!("`{path}`: {what} takes {expected}, not {got}"),
                 hint,
             );
             None
@@ -462,10 +494,22 @@ impl Validator<'_> {
                 _ => wrong(self, "true or false"),
             },
             "decimal" | "longDecimal" => {
+                let (lo, hi) = (num_attr("minValue", 0), num_attr("maxValue", 9999));
                 let Some(n) = y.as_u64() else {
+                    if let Some(neg) = y.as_i64() {
+                        self.err(
+                            diag::VALUE_OUT_OF_RANGE,
+                            path,
+                            format!("`{path}` {neg} is outside {lo}..{hi}, the range of {what}"),
+                            Some(format!("use a number from {lo} to {hi}")),
+                        );
+                        return None;
+                    }
+                    if y.as_f64().is_some() {
+                        return wrong(self, "a whole number");
+                    }
                     return wrong(self, "a number");
                 };
-                let (lo, hi) = (num_attr("minValue", 0), num_attr("maxValue", 9999));
                 if n < lo || n > hi {
                     self.err(
                         diag::VALUE_OUT_OF_RANGE,
