@@ -408,9 +408,14 @@ fn against_a_previous_bundle_shows_what_it_wrote() {
     let spec = dir.path().join("new.yaml");
     std::fs::write(
         &spec,
+        // ... and drops the "Include all network paths (UNCs)" setting.
         text.replace(
             "https://api.service.nhs.uk",
             "https://changed.example-trust.nhs.uk",
+        )
+        .replace(
+            "  - id: intranet-include-unc-paths     # \"Include all network paths (UNCs)\"\n    value: true\n",
+            "",
         ),
     )
     .unwrap();
@@ -433,9 +438,20 @@ fn against_a_previous_bundle_shows_what_it_wrote() {
     );
     // The changed entry shows the value the previous bundle wrote there.
     assert!(
-        md.contains("| `https://changed.example-trust.nhs.uk` | lna-allowed-origins (chrome, settings\\[5\\]) | `https://api.service.nhs.uk` |"),
+        md.contains("| `https://changed.example-trust.nhs.uk` | lna-allowed-origins (chrome, settings\\[4\\]) | `https://api.service.nhs.uk` |"),
         "{md}"
     );
     // An unchanged value shows itself (the previous bundle wrote the same).
     assert!(!md.contains("`not in the exports`"), "{md}");
+    // What the previous bundle wrote and the new spec no longer does is listed, and
+    // nothing else is.
+    let gone: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| no longer written |"))
+        .collect();
+    assert!(!gone.is_empty(), "{md}");
+    assert!(
+        gone.iter().all(|l| l.contains("UNCAsIntranet")),
+        "{gone:#?}"
+    );
 }

@@ -191,6 +191,64 @@ fn change_rows(plan: &Plan) -> (String, String) {
                 .map_or(String::new(), |b| format!("<td>{}</td>", code(b)))
         ));
     }
+    // Against a previous bundle: what it wrote that this plan no longer writes (a dropped
+    // setting, a value that moved), so the approver sees removals too. Keys the plan resets
+    // are left out: their old entries show in the reset row's before column.
+    if let Some(reg) = plan
+        .baseline
+        .as_deref()
+        .filter(|r| r.bundles_read > 0 && r.others_read == 0)
+    {
+        use std::collections::BTreeSet;
+        let written: BTreeSet<(String, String)> = plan
+            .ops
+            .iter()
+            .filter_map(|o| match &o.action {
+                Action::Set { name, .. } | Action::Delete { name } => Some((
+                    crate::verify::model::full_path(o.hive, &o.key).to_lowercase(),
+                    name.to_lowercase(),
+                )),
+                Action::ResetKey => None,
+            })
+            .collect();
+        let reset: BTreeSet<String> = plan
+            .ops
+            .iter()
+            .filter(|o| o.action == Action::ResetKey)
+            .map(|o| crate::verify::model::full_path(o.hive, &o.key).to_lowercase())
+            .collect();
+        for (lower, key) in &reg.keys {
+            if reset.contains(lower) {
+                continue;
+            }
+            for (lname, (name, data)) in &key.values {
+                if written.contains(&(lower.clone(), lname.clone())) {
+                    continue;
+                }
+                let short = key.path.replacen("HKEY_LOCAL_MACHINE", "HKLM", 1).replacen(
+                    "HKEY_CURRENT_USER",
+                    "HKCU",
+                    1,
+                );
+                let was = match data {
+                    crate::reg::RegData::Sz(s) => s.clone(),
+                    other => format!("{} {other}", other.reg_type().name()),
+                };
+                md.push(format!(
+                    "| no longer written | {} | {} |  |  | not in this spec | {} |",
+                    md_code(&short),
+                    md_code(name),
+                    md_code(&was)
+                ));
+                html.push(format!(
+                    "<tr><td>no longer written</td><td><code>{}</code></td><td><code>{}</code></td><td class=\"nowrap\"></td><td></td><td>not in this spec</td><td><code>{}</code></td></tr>",
+                    html_breakable(&short),
+                    html_breakable(name),
+                    html_breakable(&was)
+                ));
+            }
+        }
+    }
     (md.join("\n"), html.join("\n"))
 }
 
