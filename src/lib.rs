@@ -262,6 +262,8 @@ pub fn compile_with<T: Send>(
             ds.extend(intune::settings_catalog::notes(p, catalog, file));
             // Per-user policy values user.reg leaves out.
             ds.extend(reg::emit::notes(p, file));
+            // What `verify` would find in the bundle's own values (the guide's conflicts).
+            ds.extend(verify::self_findings(p, catalog, file));
             ds
         };
         let (checked, t) = std::thread::scope(|scope| {

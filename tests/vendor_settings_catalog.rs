@@ -202,7 +202,7 @@ fn vendor_policies_go_to_the_settings_catalog_with_intunes_definitions() {
     );
     assert_eq!(
         child(&device, 5)["simpleSettingValue"]["value"],
-        "*.example-trust.nhs.uk"
+        "http://localhost,*.example-trust.nhs.uk"
     );
     // enum by its string id (DefaultCookiesSetting_AllowCookies is value 1).
     assert_eq!(

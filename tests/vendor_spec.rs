@@ -310,6 +310,14 @@ fn bad_values_exit_1_with_file_line_and_path() {
             "did you mean `Google.Policies.Chrome:URLBlocklist`?",
         ),
         (
+            // The bundle's own values meet verify's lints: a URLBlocklist of `*` blocks
+            // Credential Management on http://localhost.
+            "  - policy: Google.Policies.Chrome:URLBlocklist\n    state: enabled\n    value: [\"*\"]\n".into(),
+            "url-blocklist-blocks-localhost",
+            "SPEC:",
+            "the bundle itself",
+        ),
+        (
             // A catalog setting and a vendor policy writing one value, even the same data.
             "  - id: intranet-auto-detect\n    value: false\n  - policy: Microsoft.Policies.InternetExplorer:SecurityPage_AutoDetect\n    state: disabled\n".into(),
             "conflicting-settings",

@@ -213,3 +213,43 @@ pub fn render_human(report: &Report) -> String {
     }
     s
 }
+
+/// The known conflicts (`lints`) in what the plan itself writes, for `check` and `build`:
+/// a spec whose own bundle `verify` would fail (a vendor `URLBlocklist` of `*` blocking
+/// Credential Management on localhost, Chrome's `DefaultCookiesSetting` blocking cookies
+/// with no exception...). Read from the plan's Registry.pol records, as a machine with
+/// only this bundle applied would hold them. Each finding is an error at the spec setting
+/// that writes the key.
+pub fn self_findings(
+    plan: &Plan,
+    catalog: &crate::catalog::Catalog,
+    file: &str,
+) -> Vec<crate::diag::Diagnostic> {
+    let mut reg = Registry::default();
+    for hive in plan.hives() {
+        reg.add_pol_entries(hive, crate::pol::emit::entries(plan, hive));
+    }
+    lints::run(plan, &reg, catalog)
+        .into_iter()
+        .map(|f| {
+            let at = f.at.to_ascii_lowercase();
+            // The setting whose key the finding names (its longest key that is a prefix).
+            let path = plan
+                .ops
+                .iter()
+                .filter(|o| at.starts_with(&model::full_path(o.hive, &o.key).to_ascii_lowercase()))
+                .max_by_key(|o| o.key.len())
+                .map(|o| o.provenance.spec_path.clone());
+            let mut d = crate::diag::Diagnostic::new(
+                f.code,
+                format!("the bundle itself: {} ({})", f.message, f.why),
+            )
+            .file(file)
+            .hint(f.fix);
+            if let Some(p) = path {
+                d = d.path(p);
+            }
+            d
+        })
+        .collect()
+}
