@@ -214,24 +214,28 @@ pub fn render_human(report: &Report) -> String {
     s
 }
 
-/// The known conflicts (`lints`) in what the plan itself writes, for `check` and `build`:
-/// a spec whose own bundle `verify` would fail (a vendor `URLBlocklist` of `*` blocking
-/// Credential Management on localhost, Chrome's `DefaultCookiesSetting` blocking cookies
-/// with no exception...). Read from the plan's Registry.pol records, as a machine with
-/// only this bundle applied would hold them. Each finding is an error at the spec setting
-/// that writes the key.
+/// The known conflicts (`lints`) in what the plan's `policy:` settings write, for `check`
+/// and `build`: a spec whose own bundle `verify` would fail because of a vendor policy (a
+/// `URLBlocklist` of `*` blocking Credential Management on localhost, a
+/// `DefaultCookiesSetting` blocking cookies with no exception...). Read from the plan's
+/// Registry.pol records, as a machine with only this bundle applied would hold them. Each
+/// finding is an error at the `policy:` setting that writes the key; findings at keys only
+/// catalog settings write are left to the catalog's own checks.
 pub fn self_findings(
     plan: &Plan,
     catalog: &crate::catalog::Catalog,
     file: &str,
 ) -> Vec<crate::diag::Diagnostic> {
+    if plan.vendor.is_empty() {
+        return Vec::new();
+    }
     let mut reg = Registry::default();
     for hive in plan.hives() {
         reg.add_pol_entries(hive, crate::pol::emit::entries(plan, hive));
     }
     lints::run(plan, &reg, catalog)
         .into_iter()
-        .map(|f| {
+        .filter_map(|f| {
             let at = f.at.to_ascii_lowercase();
             // The setting whose key the finding names (its longest key that is a prefix).
             let path = plan
@@ -239,17 +243,17 @@ pub fn self_findings(
                 .iter()
                 .filter(|o| at.starts_with(&model::full_path(o.hive, &o.key).to_ascii_lowercase()))
                 .max_by_key(|o| o.key.len())
-                .map(|o| o.provenance.spec_path.clone());
-            let mut d = crate::diag::Diagnostic::new(
-                f.code,
-                format!("the bundle itself: {} ({})", f.message, f.why),
+                .map(|o| o.provenance.spec_path.clone())
+                .filter(|p| plan.vendor_at(p).is_some())?;
+            Some(
+                crate::diag::Diagnostic::new(
+                    f.code,
+                    format!("the bundle itself: {} ({})", f.message, f.why),
+                )
+                .file(file)
+                .path(path)
+                .hint(f.fix),
             )
-            .file(file)
-            .hint(f.fix);
-            if let Some(p) = path {
-                d = d.path(p);
-            }
-            d
         })
         .collect()
 }
