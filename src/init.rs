@@ -98,6 +98,17 @@ pub fn starter_spec_with(catalog: &Catalog, spec_path: &str, opts: &Options) -> 
         }
         s.push('\n');
     }
+    s.push_str(concat!(
+        "\n# --- Any other policy of a vendor template (Chrome, Edge, Windows...) ----------------------\n",
+        "# Name a central store (a PolicyDefinitions folder) and set any of its policies; list them\n",
+        "# with `policyc catalog --templates PolicyDefinitions`, one with `--policy NAMESPACE:NAME`.\n",
+        "#\n",
+        "# templates: PolicyDefinitions       # relative to this file; --templates overrides it\n",
+        "# settings:\n",
+        "#   - policy: Google.Policies.Chrome:URLBlocklist\n",
+        "#     state: enabled                  # enabled | disabled (a disabled policy takes no value)\n",
+        "#     value: [\"https://blocked.example\"]   # one element: its value; several: element id -> value\n",
+    ));
     s
 }
 

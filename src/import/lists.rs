@@ -39,15 +39,23 @@ pub fn notes(plan: &Plan, file: &str) -> Vec<Diagnostic> {
         .map(|op| {
             let p = &op.provenance;
             let n = planned_names(plan, op).len();
+            let what = if n == 0 {
+                // A Disabled vendor list policy: the key is cleared, nothing written after.
+                "is cleared: the bundle deletes every entry there and writes none".to_string()
+            } else {
+                format!(
+                    "is replaced wholesale: the bundle deletes every entry there and writes only the spec's {n} entr{}",
+                    if n == 1 { "y" } else { "ies" }
+                )
+            };
             Diagnostic::new(
                 LIST_REPLACED,
                 format!(
-                    "`{}\\{}` ({} {}) is replaced wholesale: the bundle deletes every entry there and writes only the spec's {n} entr{}",
+                    "`{}\\{}` ({} {}) {what}",
                     op.hive.short_name(),
                     op.key,
                     p.product,
                     p.location,
-                    if n == 1 { "y" } else { "ies" }
                 ),
             )
             .file(file)
