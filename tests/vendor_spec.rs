@@ -343,15 +343,21 @@ fn bad_values_exit_1_with_file_line_and_path() {
     assert_eq!(rc, 0, "{text}");
 }
 
-#[test]
-fn a_policy_without_a_store_says_how_to_give_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("s.yaml");
+/// `s.yaml` in `dir`: one vendor policy (Chrome's URLAllowlist, Disabled) and no `templates:`.
+fn disabled_allowlist_spec(dir: &std::path::Path) -> PathBuf {
+    let spec = dir.join("s.yaml");
     std::fs::write(
         &spec,
         "policyc: 1\nbundle: {name: v, display_name: V, version: 1.0.0, publisher: P}\nsettings:\n  - policy: Google.Policies.Chrome:URLAllowlist\n    state: disabled\n",
     )
     .unwrap();
+    spec
+}
+
+#[test]
+fn a_policy_without_a_store_says_how_to_give_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = disabled_allowlist_spec(dir.path());
     let out = Command::cargo_bin("policyc")
         .unwrap()
         .arg("check")
@@ -505,12 +511,7 @@ fn intune_carries_vendor_policies_by_their_own_admx_routes() {
 #[test]
 fn an_unreadable_or_empty_store_is_an_io_error() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("s.yaml");
-    std::fs::write(
-        &spec,
-        "policyc: 1\nbundle: {name: v, display_name: V, version: 1.0.0, publisher: P}\nsettings:\n  - policy: Google.Policies.Chrome:URLAllowlist\n    state: disabled\n",
-    )
-    .unwrap();
+    let spec = disabled_allowlist_spec(dir.path());
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
     for (store, words) in [
