@@ -217,6 +217,42 @@ fn catalog_templates_lists_and_shows_policies() {
     assert!(text.contains("enabledValue: decimal 1"), "{text}");
     assert!(text.contains("explain:"), "{text}");
 
+    // The listing is one line per policy (display names with a line break in the ADML stay
+    // on their line); enum items show the string id a spec names them by, and elements the
+    // default the editor shows.
+    let out = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["catalog", "--templates"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().lines().count(),
+        store.policy_count()
+    );
+    let show = |id: &str| {
+        let out = Command::cargo_bin("policyc")
+            .unwrap()
+            .args(["catalog", "--templates"])
+            .arg(&dir)
+            .args(["--policy", id])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = show("Google.Policies.Chrome:DefaultCookiesSetting");
+    assert!(
+        text.contains(
+            "    item DefaultCookiesSetting_AllowCookies \"Allow all sites to set local data\": decimal 1"
+        ),
+        "{text}"
+    );
+    let text = show("Microsoft.Policies.WindowsUpdate:AutoUpdateCfg");
+    assert!(
+        text.contains("element AutoUpdateSchEveryWeek <boolean> valueName=\"ScheduledInstallEveryWeek\" (default true)"),
+        "{text}"
+    );
+
     // An unknown policy: exit 1 with a did-you-mean.
     let out = Command::cargo_bin("policyc")
         .unwrap()

@@ -15,13 +15,49 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-fn element_json(e: &Element) -> Json {
+/// Text shown on one line: line breaks and runs of spaces become one space (some ADML
+/// display names end in a line break; `supportedOn` texts span lines).
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The string id of an enum item's `$(string.X)` display name: what a spec may name it by.
+fn item_id(display: &str) -> &str {
+    display
+        .strip_prefix("$(string.")
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(display)
+}
+
+/// The default the editor shows for an element (ADML presentation), as spec text.
+fn default_text(e: &Element, v: &crate::admx::state::ElementValue) -> String {
+    use crate::admx::state::ElementValue as V;
+    match v {
+        V::Bool(b) => b.to_string(),
+        V::Number(n) => n.to_string(),
+        V::Text(t) => format!("{t:?}"),
+        V::Enum(i) => e
+            .enum_items
+            .get(*i)
+            .map_or_else(String::new, |it| item_id(&it.display_name).to_string()),
+        V::Strings(l) => format!("{l:?}"),
+        V::List(l) => format!("{} entries", l.len()),
+    }
+}
+
+fn element_json(
+    f: &crate::admx::store::File,
+    e: &Element,
+    default: Option<&crate::admx::state::ElementValue>,
+) -> Json {
     json!({
         "id": e.id,
         "kind": e.kind,
         "attributes": e.attrs,
+        "default": default.map(|d| default_text(e, d)),
         "items": e.enum_items.iter().map(|i| json!({
-            "display_name": i.display_name,
+            "id": item_id(&i.display_name),
+            "display_name": one_line(&crate::admx::store::string(f, &i.display_name)),
             "value": i.value.as_ref().map(value_text),
         })).collect::<Vec<_>>(),
     })
@@ -29,18 +65,24 @@ fn element_json(e: &Element) -> Json {
 
 fn policy_json(store: &Store, p: PolicyRef<'_>, explain: bool) -> Json {
     let pol = p.policy;
+    let defaults = pol.presentation_defaults(p.file.adml.as_ref());
+    let elements: Vec<Json> = pol
+        .elements
+        .iter()
+        .map(|e| element_json(p.file, e, defaults.get(&e.id)))
+        .collect();
     let mut j = json!({
         "policy": p.id(),
         "file": p.file.name,
         "class": pol.class,
         "key": pol.key,
         "value_name": pol.value_name,
-        "display_name": p.display_name(),
-        "category": store.category_path(p).into_iter().map(|(id, name)| json!({"id": id, "name": name})).collect::<Vec<_>>(),
-        "supported_on": store.supported_on(p),
+        "display_name": one_line(&p.display_name()),
+        "category": store.category_path(p).into_iter().map(|(id, name)| json!({"id": id, "name": one_line(&name)})).collect::<Vec<_>>(),
+        "supported_on": store.supported_on(p).map(|s| one_line(&s)),
         "enabled_value": pol.enabled_value.as_ref().map(value_text),
         "disabled_value": pol.disabled_value.as_ref().map(value_text),
-        "elements": pol.elements.iter().map(element_json).collect::<Vec<_>>(),
+        "elements": elements,
     });
     if explain {
         j["explain"] = json!(p.explain());
@@ -53,7 +95,7 @@ fn policy_human(store: &Store, p: PolicyRef<'_>) -> String {
     let mut s = format!(
         "{}\n  {}\n  file: {}, class: {}\n  key: {}\n",
         p.id(),
-        p.display_name(),
+        one_line(&p.display_name()),
         p.file.name,
         pol.class,
         pol.key
@@ -72,17 +114,22 @@ fn policy_human(store: &Store, p: PolicyRef<'_>) -> String {
     let cats: Vec<String> = store.category_path(p).into_iter().map(|(_, n)| n).collect();
     s.push_str(&format!("  category: {}\n", cats.join(" > ")));
     if let Some(sup) = store.supported_on(p) {
-        s.push_str(&format!("  supported on: {sup}\n"));
+        s.push_str(&format!("  supported on: {}\n", one_line(&sup)));
     }
+    let defaults = pol.presentation_defaults(p.file.adml.as_ref());
     for e in &pol.elements {
+        // Attribute values as written in the ADMX (registry paths keep single backslashes).
         let attrs: Vec<String> = e
             .attrs
             .iter()
             .filter(|(k, _)| k.as_str() != "id")
-            .map(|(k, v)| format!("{k}={v:?}"))
+            .map(|(k, v)| format!("{k}=\"{v}\""))
             .collect();
+        let default = defaults.get(&e.id).map_or(String::new(), |d| {
+            format!(" (default {})", default_text(e, d))
+        });
         s.push_str(&format!(
-            "  element {} <{}> {}\n",
+            "  element {} <{}> {}{default}\n",
             e.id,
             e.kind,
             attrs.join(" ")
@@ -90,8 +137,9 @@ fn policy_human(store: &Store, p: PolicyRef<'_>) -> String {
         for i in &e.enum_items {
             let v = i.value.as_ref().map_or(String::new(), value_text);
             s.push_str(&format!(
-                "    item {}: {v}\n",
-                crate::admx::store::string(p.file, &i.display_name)
+                "    item {} \"{}\": {v}\n",
+                item_id(&i.display_name),
+                one_line(&crate::admx::store::string(p.file, &i.display_name))
             ));
         }
     }
@@ -168,7 +216,7 @@ pub fn run(dir: &Path, json: bool, policy: Option<&str>) -> i32 {
                         p.policy.class,
                         p.policy.key,
                         p.policy.value_name.as_deref().unwrap_or("-"),
-                        p.display_name()
+                        one_line(&p.display_name())
                     );
                     if writeln!(out, "{line}").is_err() {
                         return 0;
