@@ -535,3 +535,52 @@ fn an_unreadable_or_empty_store_is_an_io_error() {
         assert!(text.contains("relative to the current folder"), "{text}");
     }
 }
+
+/// Against a previous bundle that disabled a policy (its `**del.`), the report's before
+/// column says the value was deleted, not merely absent.
+#[test]
+fn a_previous_bundles_deletion_shows_as_deleted() {
+    let Some(store) = store_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let spec = |name: &str, setting: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(
+            &p,
+            format!("policyc: 1\nbundle: {{name: v, display_name: V, version: 1.0.0, publisher: P}}\nsettings:\n  - policy: Google.Policies.Chrome:HomepageLocation\n{setting}"),
+        )
+        .unwrap();
+        p
+    };
+    let build = |spec: &std::path::Path, out: &str, against: Option<&std::path::Path>| {
+        let mut c = Command::cargo_bin("policyc").unwrap();
+        c.args(["build", "--no-sync"])
+            .arg(spec)
+            .arg("--templates")
+            .arg(&store);
+        if let Some(a) = against {
+            c.arg("--against").arg(a);
+        }
+        let o = c.arg("--out").arg(dir.path().join(out)).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    build(&spec("old.yaml", "    state: disabled\n"), "old", None);
+    let new = spec(
+        "new.yaml",
+        "    state: enabled\n    value: https://intranet.example\n",
+    );
+    build(&new, "new", Some(&dir.path().join("old")));
+    let md = std::fs::read_to_string(dir.path().join("new/docs/README.md")).unwrap();
+    assert!(
+        md.contains("| `https://intranet.example` | Google.Policies.Chrome:HomepageLocation (chrome, settings\\[0\\]) | `deleted` |"),
+        "{md}"
+    );
+    // Control: against the new bundle itself, the before column holds the value.
+    build(
+        &dir.path().join("new.yaml"),
+        "again",
+        Some(&dir.path().join("new")),
+    );
+    let md = std::fs::read_to_string(dir.path().join("again/docs/README.md")).unwrap();
+    assert!(md.contains("| `https://intranet.example` |"), "{md}");
+    assert!(!md.contains("`deleted` |"), "{md}");
+}

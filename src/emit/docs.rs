@@ -115,6 +115,13 @@ fn today(reg: &crate::verify::model::Registry, op: &crate::plan::Op) -> String {
             }
         }
         Action::Set { name, .. } | Action::Delete { name } => match reg.value(&full, name) {
+            // A previous bundle's `**del.` (a Disabled policy) records the deletion.
+            None if reg
+                .deleted
+                .contains(&(crate::verify::model::normalise(&full), name.to_lowercase())) =>
+            {
+                "deleted".to_string()
+            }
             None => "absent".to_string(),
             Some(crate::reg::RegData::Sz(s)) => s.clone(),
             Some(d) => format!("{} {d}", d.reg_type().name()),
