@@ -367,24 +367,17 @@ fn the_custom_choice_and_the_builtin_snapshot() {
 }
 
 fn check(dir: &Path, settings: &str, extra: &str, store: &Path, dump: &Path) -> (i32, String) {
-    let spec = dir.join("s.yaml");
-    std::fs::write(
-        &spec,
-        format!("policyc: 1\nbundle: {{name: v, display_name: V, version: 1.0.0, publisher: P}}\nproducts: [chrome]\n{extra}settings:\n{settings}"),
+    common::check_settings(
+        dir,
+        extra,
+        settings,
+        &[
+            "--templates".as_ref(),
+            store.as_os_str(),
+            "--intune-definitions".as_ref(),
+            dump.as_os_str(),
+        ],
     )
-    .unwrap();
-    let out = Command::cargo_bin("policyc")
-        .unwrap()
-        .arg("check")
-        .arg(&spec)
-        .arg("--templates")
-        .arg(store)
-        .arg("--intune-definitions")
-        .arg(dump)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr).replace(&spec.display().to_string(), "SPEC");
-    (out.status.code().unwrap_or(-1), text)
 }
 
 /// Values the ADMX takes but Intune's definitions refuse: an enum item the definition

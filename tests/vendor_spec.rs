@@ -189,22 +189,12 @@ fn a_disabled_policy_deletes_its_element_values() {
 
 fn check_err(store: &std::path::Path, settings: &str) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("bad.yaml");
-    std::fs::write(
-        &spec,
-        format!("policyc: 1\nbundle: {{name: v, display_name: V, version: 1.0.0, publisher: P}}\nproducts: [chrome]\nsettings:\n{settings}"),
+    common::check_settings(
+        dir.path(),
+        "",
+        settings,
+        &["--templates".as_ref(), store.as_os_str()],
     )
-    .unwrap();
-    let out = Command::cargo_bin("policyc")
-        .unwrap()
-        .arg("check")
-        .arg(&spec)
-        .arg("--templates")
-        .arg(store)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr).replace(&spec.display().to_string(), "SPEC");
-    (out.status.code().unwrap_or(-1), text)
 }
 
 #[test]

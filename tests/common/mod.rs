@@ -73,6 +73,31 @@ pub fn vendor_fixture_ready(spec: &str) -> bool {
         ))
 }
 
+/// `policyc check` of a spec with the bundle header, `products: [chrome]`, `head` (more
+/// top-level keys) and `settings` (YAML lines), written to `dir/s.yaml`, with `args` after
+/// it. Returns the exit code and stderr with the spec's path replaced by `SPEC`.
+pub fn check_settings(
+    dir: &std::path::Path,
+    head: &str,
+    settings: &str,
+    args: &[&std::ffi::OsStr],
+) -> (i32, String) {
+    let spec = dir.join("s.yaml");
+    std::fs::write(
+        &spec,
+        format!("policyc: 1\nbundle: {{name: v, display_name: V, version: 1.0.0, publisher: P}}\nproducts: [chrome]\n{head}settings:\n{settings}"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_policyc"))
+        .arg("check")
+        .arg(&spec)
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).replace(&spec.display().to_string(), "SPEC");
+    (out.status.code().unwrap_or(-1), text)
+}
+
 /// True when `tool` is on PATH; otherwise [`skip`].
 pub fn require(tool: &str, install: &str) -> bool {
     on_path(tool) || skip(&format!("{tool} not found; install {install} (see README)"))
