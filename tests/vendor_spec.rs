@@ -574,3 +574,72 @@ fn a_previous_bundles_deletion_shows_as_deleted() {
     assert!(md.contains("| `https://intranet.example` |"), "{md}");
     assert!(!md.contains("`deleted` |"), "{md}");
 }
+
+/// A vendor policy's text value with every character the formats treat specially reaches
+/// each output intact: the `.reg` reader, the Registry.pol reader, the PowerShell data
+/// section reader and the Intune payload (XML-unescaped by quick-xml) all give it back, and
+/// the HTML report never holds it raw.
+#[test]
+fn a_hostile_text_value_stays_text_in_every_format() {
+    let Some(store) = store_dir() else { return };
+    let hostile = r#"a"b'c&d<e>]]>$(Get-Item x)`\y\\z ; "=-"#;
+    let spec = format!(
+        "policyc: 1\nbundle: {{name: v, display_name: V, version: 1.0.0, publisher: P}}\nsettings:\n  - policy: Google.Policies.Chrome:HomepageLocation\n    state: enabled\n    value: {}\n",
+        serde_json::to_string(hostile).unwrap()
+    );
+    let out = compile("hostile.yaml", spec.as_bytes(), &store);
+    let plan = out.plan.unwrap_or_else(|| panic!("{:#?}", out.diagnostics));
+    let files = policyc::bundle_files(&plan).unwrap();
+    let file = |name: &str| &files.iter().find(|(p, _)| p == name).unwrap().1;
+    let want = RegData::Sz(hostile.to_string());
+    // .reg
+    let reg = policyc::reg::text::read(&policyc::reg::text::decode(file("machine.reg")).unwrap())
+        .unwrap();
+    let from_reg: Vec<_> = reg
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            policyc::reg::text::Block::Key { values, .. } => Some(values),
+            _ => None,
+        })
+        .flatten()
+        .filter(|v| v.name.as_deref() == Some("HomepageLocation"))
+        .map(|v| v.data.clone())
+        .collect();
+    assert_eq!(from_reg, [Some(want.clone())]);
+    // Registry.pol
+    let pol = policyc::pol::read(file("pol/Machine/Registry.pol")).unwrap();
+    assert_eq!(pol[0].reg_data(), Some(want.clone()));
+    // PowerShell
+    let ps =
+        policyc::powershell::read(&String::from_utf8_lossy(file("powershell/apply.ps1"))).unwrap();
+    assert!(
+        ps.plan.iter().any(|e| e.action
+            == Action::Set {
+                name: "HomepageLocation".into(),
+                data: want.clone()
+            }),
+        "{:?}",
+        ps.plan
+    );
+    // Intune payload: `<enabled/><data id="HomepageLocation" value="..."/>`
+    let device: serde_json::Value = serde_json::from_slice(file("intune/device.json")).unwrap();
+    let payload = device["omaSettings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["omaUri"].as_str().unwrap().ends_with("/HomepageLocation"))
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let raw = payload
+        .strip_prefix("<enabled/><data id=\"HomepageLocation\" value=\"")
+        .and_then(|r| r.strip_suffix("\"/>"))
+        .unwrap_or_else(|| panic!("{payload}"));
+    assert!(!raw.contains('"') && !raw.contains('<'), "{raw}");
+    assert_eq!(quick_xml::escape::unescape(raw).unwrap(), hostile);
+    // The HTML report holds it escaped only.
+    let html = String::from_utf8_lossy(file("docs/report.html"));
+    assert!(!html.contains("<e>"), "raw markup in the report");
+}
