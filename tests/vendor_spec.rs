@@ -308,6 +308,20 @@ fn bad_values_exit_1_with_file_line_and_path() {
             "the bundle itself",
         ),
         (
+            // The same lint family: Chrome blocks third-party cookies and nothing allows
+            // them for http://localhost (near miss below: with cookies-allowed-for-urls).
+            "  - policy: Google.Policies.Chrome:BlockThirdPartyCookies\n    state: enabled\n".into(),
+            "third-party-cookies-blocked",
+            "SPEC:5:",
+            "the bundle itself",
+        ),
+        (
+            "  - policy: Google.Policies.Chrome:URLBlocklist\n    state: disabled\n  - policy: Google.Policies.Chrome:URLBlocklist\n    state: disabled\n".into(),
+            "duplicate-setting",
+            "SPEC:7:13",
+            "already set for scope machine at settings[0]",
+        ),
+        (
             // A catalog setting and a vendor policy writing one value, even the same data.
             "  - id: intranet-auto-detect\n    value: false\n  - policy: Microsoft.Policies.InternetExplorer:SecurityPage_AutoDetect\n    state: disabled\n".into(),
             "conflicting-settings",
@@ -329,6 +343,11 @@ fn bad_values_exit_1_with_file_line_and_path() {
     let (rc, text) = check_err(
         &store,
         "  - policy: Google.Policies.Chrome:DiskCacheSize\n    state: enabled\n    value: 100\n",
+    );
+    assert_eq!(rc, 0, "{text}");
+    let (rc, text) = check_err(
+        &store,
+        "  - policy: Google.Policies.Chrome:BlockThirdPartyCookies\n    state: enabled\n  - id: cookies-allowed-for-urls\n    value: [http://localhost]\n",
     );
     assert_eq!(rc, 0, "{text}");
 }

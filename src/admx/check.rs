@@ -7,9 +7,7 @@
 use super::reader::{Adml, Admx};
 use std::collections::BTreeSet;
 
-fn string_ref(s: &str) -> Option<&str> {
-    s.strip_prefix("$(string.")?.strip_suffix(')')
-}
+use super::store::string_ref;
 
 fn presentation_ref(s: &str) -> Option<&str> {
     s.strip_prefix("$(presentation.")?.strip_suffix(')')

@@ -74,6 +74,19 @@ pub enum Value {
     Delete,
 }
 
+impl Value {
+    /// The value as text (a number in decimal, a string as it is); `None` for `<delete/>`.
+    /// What an enum item is named by in a spec, and what an Intune payload sends for it.
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Value::Decimal(d) => Some(d.to_string()),
+            Value::LongDecimal(q) => Some(q.to_string()),
+            Value::String(s) => Some(s.clone()),
+            Value::Delete => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListItem {
     pub key: Option<String>,

@@ -462,12 +462,57 @@ impl Store {
     }
 }
 
+/// The `X` of a `$(string.X)` reference; `None` for other text.
+pub fn string_ref(s: &str) -> Option<&str> {
+    s.strip_prefix("$(string.")?.strip_suffix(')')
+}
+
 /// `$(string.X)` through the file's ADML; other text as written.
 pub fn string(f: &File, s: &str) -> String {
-    s.strip_prefix("$(string.")
-        .and_then(|id| id.strip_suffix(')'))
+    string_ref(s)
         .and_then(|id| f.adml.as_ref()?.string(id))
         .map_or_else(|| s.to_string(), str::to_string)
+}
+
+/// The three names a spec may give each item of an `enum` element, in item order: its
+/// string id (the `X` of its `$(string.X)` display name), its display text (ADML) and its
+/// registry value as text (`None` for `<delete/>` or no value).
+pub fn enum_item_names(
+    f: &File,
+    e: &super::reader::Element,
+) -> Vec<(String, String, Option<String>)> {
+    e.enum_items
+        .iter()
+        .map(|it| {
+            let value = it.value.as_ref().and_then(super::reader::Value::text);
+            (
+                string_ref(&it.display_name)
+                    .unwrap_or(&it.display_name)
+                    .to_string(),
+                string(f, &it.display_name),
+                value,
+            )
+        })
+        .collect()
+}
+
+/// The item a spec's `name` means among `names` ([`enum_item_names`]): the first whose
+/// string id is `name`, else the first whose display text is `name` (any case), else the
+/// first whose registry value is `name`.
+pub fn find_enum_item(names: &[(String, String, Option<String>)], name: &str) -> Option<usize> {
+    names
+        .iter()
+        .position(|(id, _, _)| id == name)
+        .or_else(|| {
+            names
+                .iter()
+                .position(|(_, t, _)| t.eq_ignore_ascii_case(name))
+        })
+        .or_else(|| {
+            names
+                .iter()
+                .position(|(_, _, v)| v.as_deref() == Some(name))
+        })
 }
 
 impl PolicyRef<'_> {

@@ -12,6 +12,13 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scope that writes `hive` (HKLM machine, HKCU user).
+    pub fn of(hive: crate::reg::Hive) -> Scope {
+        match hive {
+            crate::reg::Hive::Hklm => Scope::Machine,
+            crate::reg::Hive::Hkcu => Scope::User,
+        }
+    }
     pub fn hive(self) -> crate::reg::Hive {
         match self {
             Scope::Machine => crate::reg::Hive::Hklm,

@@ -23,10 +23,7 @@ fn one_line(s: &str) -> String {
 
 /// The string id of an enum item's `$(string.X)` display name: what a spec may name it by.
 fn item_id(display: &str) -> &str {
-    display
-        .strip_prefix("$(string.")
-        .and_then(|x| x.strip_suffix(')'))
-        .unwrap_or(display)
+    crate::admx::store::string_ref(display).unwrap_or(display)
 }
 
 /// The default the editor shows for an element (ADML presentation), as spec text.

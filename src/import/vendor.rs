@@ -53,37 +53,8 @@ fn enum_name(
     e: &crate::admx::reader::Element,
     i: usize,
 ) -> Option<String> {
-    use crate::admx::reader::Value;
-    let id = |d: &str| {
-        d.strip_prefix("$(string.")
-            .and_then(|x| x.strip_suffix(')'))
-            .unwrap_or(d)
-            .to_string()
-    };
-    let items: Vec<(String, String, Option<String>)> = e
-        .enum_items
-        .iter()
-        .map(|it| {
-            let words = match &it.value {
-                Some(Value::Decimal(d)) => Some(d.to_string()),
-                Some(Value::LongDecimal(d)) => Some(d.to_string()),
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Delete) | None => None,
-            };
-            (
-                id(&it.display_name),
-                crate::admx::store::string(file, &it.display_name),
-                words,
-            )
-        })
-        .collect();
-    let lookup = |w: &str| {
-        items
-            .iter()
-            .position(|(id, _, _)| id == w)
-            .or_else(|| items.iter().position(|(_, t, _)| t.eq_ignore_ascii_case(w)))
-            .or_else(|| items.iter().position(|(_, _, v)| v.as_deref() == Some(w)))
-    };
+    let items = crate::admx::store::enum_item_names(file, e);
+    let lookup = |w: &str| crate::admx::store::find_enum_item(&items, w);
     let (a, b, c) = items.get(i)?;
     let found = [Some(a), Some(b), c.as_ref()]
         .into_iter()
@@ -351,11 +322,7 @@ pub fn render(v: &VendorPlaced, comment_safe: fn(&str) -> String) -> String {
     if v.both {
         s.push_str(&format!(
             "    scope: {}\n",
-            if v.hive == Hive::Hklm {
-                "machine"
-            } else {
-                "user"
-            }
+            crate::catalog::Scope::of(v.hive).as_str()
         ));
     }
     match &v.state {

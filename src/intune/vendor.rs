@@ -148,16 +148,6 @@ fn attr(s: &str) -> Result<String, String> {
         .replace('\r', "&#xD;"))
 }
 
-/// An enum item's `<value>` as the payload sends it.
-fn item_value(v: &Value) -> Option<String> {
-    match v {
-        Value::Decimal(d) => Some(d.to_string()),
-        Value::LongDecimal(q) => Some(q.to_string()),
-        Value::String(s) => Some(s.clone()),
-        Value::Delete => None,
-    }
-}
-
 /// The `<data value>` of one element (escaped), or why it cannot be sent.
 fn element_data(p: &Policy, e: &Element, v: &ElementValue) -> Result<String, String> {
     let at = || format!("policy {}: element {} (<{}>)", p.name, e.id, e.kind);
@@ -218,14 +208,14 @@ fn element_data(p: &Policy, e: &Element, v: &ElementValue) -> Result<String, Str
                 .enum_items
                 .get(*i)
                 .ok_or_else(|| format!("{}: has no item {i}", at()))?;
-            let value = item.value.as_ref().and_then(item_value).ok_or_else(|| {
+            let value = item.value.as_ref().and_then(Value::text).ok_or_else(|| {
                 format!(
                     "{}: item {i} has no value the payload could name (Microsoft documents the item's value as the data value)",
                     at()
                 )
             })?;
             let same = e.enum_items.iter().enumerate().any(|(j, o)| {
-                j != *i && o.value.as_ref().and_then(item_value) == Some(value.clone())
+                j != *i && o.value.as_ref().and_then(Value::text) == Some(value.clone())
             });
             if same {
                 return Err(format!(

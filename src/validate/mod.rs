@@ -267,22 +267,9 @@ impl Validator<'_> {
             if s.policy.is_some() {
                 if let Some(v) = self.vendor_setting(i, s, self.store) {
                     if let Some(prev) = vendor.iter().find(|p| p.id == v.id && p.hive == v.hive) {
-                        let msg = format!(
-                            "policy `{}` is already set for scope {} at settings[{}]",
-                            v.id,
-                            if v.hive == crate::reg::Hive::Hklm {
-                                "machine"
-                            } else {
-                                "user"
-                            },
-                            prev.index
-                        );
-                        self.err(
-                            diag::DUPLICATE_SETTING,
-                            &format!("settings[{i}].policy"),
-                            msg,
-                            Some("merge the two entries into one".into()),
-                        );
+                        let what = format!("policy `{}`", v.id);
+                        let scope = Scope::of(v.hive);
+                        self.duplicate(&format!("settings[{i}].policy"), &what, scope, prev.index);
                         continue;
                     }
                     vendor.push(v);
@@ -303,17 +290,12 @@ impl Validator<'_> {
                     .iter()
                     .find(|p| p.entry.id == setting.entry.id && p.scope == setting.scope)
                 {
-                    let msg = format!(
-                        "setting `{}` is already set for scope {} at settings[{}]",
-                        setting.entry.id,
-                        setting.scope.as_str(),
-                        prev.index
-                    );
-                    self.err(
-                        diag::DUPLICATE_SETTING,
+                    let what = format!("setting `{}`", setting.entry.id);
+                    self.duplicate(
                         &format!("settings[{i}].id"),
-                        msg,
-                        Some("merge the two entries into one".into()),
+                        &what,
+                        setting.scope,
+                        prev.index,
                     );
                     continue;
                 }
@@ -332,6 +314,19 @@ impl Validator<'_> {
             settings,
             vendor,
         }
+    }
+
+    /// `what` (a setting or policy) is set a second time for `scope` at `path`.
+    fn duplicate(&mut self, path: &str, what: &str, scope: Scope, prev: usize) {
+        self.err(
+            diag::DUPLICATE_SETTING,
+            path,
+            format!(
+                "{what} is already set for scope {} at settings[{prev}]",
+                scope.as_str()
+            ),
+            Some("merge the two entries into one".into()),
+        );
     }
 
     fn setting(&mut self, i: usize, s: &crate::spec::RawSetting, ctx: &Context) -> Option<Setting> {

@@ -20,9 +20,10 @@
 //! is an error. The writes are those of [`crate::admx::state`].
 
 use super::{forbidden_char, Validator};
-use crate::admx::reader::{Element, Policy, Value as AdmxValue, Write};
+use crate::admx::reader::{Element, Policy, Write};
 use crate::admx::state::{ElementValue, PolicyState};
 use crate::admx::store::{self, Store};
+use crate::catalog::Scope;
 use crate::diag;
 use crate::reg::Hive;
 use serde_yaml::Value as Yaml;
@@ -106,22 +107,6 @@ fn yaml_kind(y: &Yaml) -> &'static str {
         Yaml::Sequence(_) => "a list",
         Yaml::Mapping(_) => "a map",
         Yaml::Tagged(_) => "a tagged value",
-    }
-}
-
-/// The string id of `$(string.X)`, else the text as written.
-fn string_id(s: &str) -> &str {
-    s.strip_prefix("$(string.")
-        .and_then(|x| x.strip_suffix(')'))
-        .unwrap_or(s)
-}
-
-fn admx_value_words(v: &Option<AdmxValue>) -> Option<String> {
-    match v.as_ref()? {
-        AdmxValue::Decimal(d) => Some(d.to_string()),
-        AdmxValue::LongDecimal(d) => Some(d.to_string()),
-        AdmxValue::String(s) => Some(s.clone()),
-        AdmxValue::Delete => None,
     }
 }
 
@@ -225,9 +210,9 @@ impl Validator<'_> {
         };
         if !policy.allows(hive) {
             let other = if hive == Hive::Hklm {
-                "user"
+                Hive::Hkcu
             } else {
-                "machine"
+                Hive::Hklm
             };
             self.err(
                 diag::SCOPE_NOT_SUPPORTED,
@@ -235,13 +220,9 @@ impl Validator<'_> {
                 format!(
                     "policy `{id}` has class {} and cannot be applied in scope {}",
                     policy.class,
-                    if hive == Hive::Hklm {
-                        "machine"
-                    } else {
-                        "user"
-                    }
+                    Scope::of(hive).as_str()
                 ),
-                Some(format!("use scope: {other}")),
+                Some(format!("use scope: {}", Scope::of(other).as_str())),
             );
             return None;
         }
@@ -570,30 +551,8 @@ impl Validator<'_> {
                     Yaml::Number(n) => n.to_string(),
                     _ => return wrong(self, "one of its items"),
                 };
-                let items: Vec<(String, String, Option<String>)> = e
-                    .enum_items
-                    .iter()
-                    .map(|it| {
-                        (
-                            string_id(&it.display_name).to_string(),
-                            store::string(file, &it.display_name),
-                            admx_value_words(&it.value),
-                        )
-                    })
-                    .collect();
-                let found = items
-                    .iter()
-                    .position(|(id, _, _)| *id == wanted)
-                    .or_else(|| {
-                        items
-                            .iter()
-                            .position(|(_, text, _)| text.eq_ignore_ascii_case(&wanted))
-                    })
-                    .or_else(|| {
-                        items
-                            .iter()
-                            .position(|(_, _, v)| v.as_deref() == Some(&wanted))
-                    });
+                let items = store::enum_item_names(file, e);
+                let found = store::find_enum_item(&items, &wanted);
                 match found {
                     Some(i) => Some(ElementValue::Enum(i)),
                     None => {
