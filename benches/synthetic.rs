@@ -11,6 +11,11 @@
 //! 2; a zone site: 1; the comma/semicolon-joined lists stay 1 value per browser
 //! or key, growing in length).
 
+/// The most entries one Settings Catalog list instance takes (the Chrome and Edge Local
+/// Network Access definitions' `maximumCount` in the built-in snapshot); a longer list is
+/// an `intune-definition-mismatch` error there, so larger specs use the custom profile.
+const SETTINGS_CATALOG_MAX_ENTRIES: usize = 1000;
+
 /// A valid spec with `n` (at least 10) setting values.
 pub fn spec(n: usize) -> String {
     assert!(
@@ -20,6 +25,11 @@ pub fn spec(n: usize) -> String {
     let lists = n - 5;
     let per = lists / 5;
     let counts = [per + lists % 5, per, per, per, per];
+    let profile = if counts[0] > SETTINGS_CATALOG_MAX_ENTRIES {
+        "intune_profile: custom\n"
+    } else {
+        ""
+    };
     let mut s = String::from(
         "policyc: 1\nbundle:\n  name: synthetic\n  display_name: Synthetic benchmark spec\n  \
          version: 1.0.0\n  publisher: policyc benchmark\nproducts: [chrome, edge]\n\
@@ -29,6 +39,7 @@ pub fn spec(n: usize) -> String {
          - id: intranet-include-unc-paths\n    value: true\n  \
          - id: oberthur-enable-nhs-enrollment\n    value: 0\n",
     );
+    s.insert_str(s.find("settings:").expect("settings"), profile);
     let list = |s: &mut String, id: &str, count: usize, item: &dyn Fn(usize) -> String| {
         s.push_str(&format!("  - id: {id}\n    value:\n"));
         for i in 0..count {
