@@ -17,14 +17,17 @@
 # the same hyperfine runs.
 set -eu
 command -v hyperfine >/dev/null || { echo "targets.sh: hyperfine is missing (apt-get install hyperfine)" >&2; exit 2; }
-# BIN=target/x86_64-unknown-linux-gnu/release/policyc measures the statically linked
-# build the release workflow ships (RUSTFLAGS="-C target-feature=+crt-static" cargo build
-# --release --target x86_64-unknown-linux-gnu); the default is the usual release build.
+# By default it measures what the release workflow ships for Linux: the `dist` profile
+# (fat LTO), statically linked (RUSTFLAGS="-C target-feature=+crt-static" with an explicit
+# --target, into target/x86_64-unknown-linux-gnu/dist/policyc). BIN=path measures another
+# binary instead, such as the plain release build (BIN=target/release/policyc after
+# `cargo build --release`).
 if [ -n "${BIN:-}" ]; then
   bin=$(realpath "$BIN")
 else
-  cargo build --release --quiet --bin policyc
-  bin=$PWD/target/release/policyc
+  RUSTFLAGS="-C target-feature=+crt-static" cargo build --profile dist --locked --quiet \
+    --target x86_64-unknown-linux-gnu --bin policyc
+  bin=$PWD/target/x86_64-unknown-linux-gnu/dist/policyc
 fi
 base=""
 [ -n "${BASE:-}" ] && base=$(realpath "$BASE")
@@ -35,13 +38,25 @@ trap 'rm -rf "$tmp" ${shm:+"$shm"}' EXIT
 spec=examples/nhs-credential-management.yaml
 runs=${RUNS:-30}
 
+# Before each run the previous output is moved aside into $tmp/trash, not deleted: on
+# ext4 without a journal (this VM's disk) the kernel skips every inode freed in the last
+# 60 to 360 seconds when it allocates one (fs/ext4/ialloc.c, find_inode_bit and
+# recently_deleted), so deleting 45 inodes per run, hundreds of runs a minute, makes each
+# later file creation scan thousands of them: a cost of the benchmark loop, not of a
+# build. The trash is deleted on exit; wait a few minutes before running this again.
+# One row at the end repeats the build with `rm -rf` between runs to show that effect.
+mkdir "$tmp/trash"
+aside() { # OUT -> a --prepare command moving OUT aside
+  echo "sh -c 'if test -e $1; then mv $1 \$(mktemp -d $tmp/trash/XXXXXX)/; fi'"
+}
+
 # measure OUT ARGS: hyperfine of "$bin ARGS" (and "$base ARGS") -> "median_ms cpu_ms" per
-# binary, in that order, on one line.
+# binary, in that order, on one line. PREPARE (default: move OUT aside) runs before each.
 measure() {
   out=$1
   shift
   set -- "$bin $*" ${base:+"$base $*"}
-  hyperfine -N --warmup 5 --runs "$runs" --prepare "rm -rf $out" --export-json "$tmp/h.json" "$@" >/dev/null 2>&1
+  hyperfine -N --warmup 5 --runs "$runs" --prepare "${PREPARE:-$(aside "$out")}" --export-json "$tmp/h.json" "$@" >/dev/null 2>&1
   python3 - "$tmp/h.json" <<'PY'
 import json, sys
 rs = json.load(open(sys.argv[1]))["results"]
@@ -97,7 +112,6 @@ def create(d):
     return handles
 def once(i):
     d = os.path.join(tmp, "fsync-%d" % i)
-    shutil.rmtree(d, ignore_errors=True)
     c0 = cpu()
     handles = create(d)
     c1 = cpu()
@@ -111,10 +125,9 @@ def once(i):
     dt = time.perf_counter() - t
     for f in handles:
         f.close()
-    shutil.rmtree(d)
+    os.rename(d, os.path.join(tmp, "trash", "fsync-%d" % i))
     # The fsyncs' CPU time, one after another in this thread (no thread pool to count).
     e = d + "-seq"
-    shutil.rmtree(e, ignore_errors=True)
     handles = create(e)
     c2 = cpu()
     for f in handles:
@@ -122,16 +135,26 @@ def once(i):
     c3 = cpu()
     for f in handles:
         f.close()
-    shutil.rmtree(e)
+    os.rename(e, os.path.join(tmp, "trash", "fsync-%d-seq" % i))
     return dt * 1000, (c1 - c0) * 1000, (c3 - c2) * 1000
 for i in range(3):
-    once(i)
+    once(runs + i)
 r = [once(i) for i in range(runs)]
 print("%.2f %.2f %.2f %d %d" % (statistics.median(x[0] for x in r), statistics.median(x[1] for x in r),
                                 statistics.median(x[2] for x in r), len(folders) + 1, len(files)))
 PY
 )
 fsync_ms=$1; create_cpu=$2; fsync_cpu=$3; nfolders=$4; nfiles=$5
+
+# Last, as it frees inodes: the durable build with the previous output deleted before each
+# run, as earlier versions of this script measured it.
+set -- $(PREPARE="rm -rf $tmp/out" measure "$tmp/out" build "$spec" --out "$tmp/out")
+rm_cpu=$1; base_rm_cpu=${4:-}
+fs=$(findmnt -no FSTYPE -T "$tmp" 2>/dev/null || echo '?')
+dev=$(findmnt -no SOURCE -T "$tmp" 2>/dev/null || echo '?')
+journal="no journal"
+ls /proc/fs/jbd2/ 2>/dev/null | grep -q "^$(basename "$dev")-" && journal="journalled"
+[ "$fs" = ext4 ] || journal=""
 
 verdict() { # value target -> met/missed
   python3 -c "import sys; print('met' if float(sys.argv[1]) <= float(sys.argv[2]) else 'missed')" "$1" "$2"
@@ -141,6 +164,7 @@ extra=$(python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) - float(sys.a
 echo "binary: $bin ($(file -b "$bin" | grep -o 'static[-a-z]* linked\|dynamically linked' || echo '?'))"
 [ -n "$base" ] && echo "base: $base"
 echo "machine: $(nproc) cores, $(uname -sr); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "output folder: $tmp ($fs${journal:+, $journal} on $dev)"
 echo "| measure | figure |$(col base) target | |"
 echo "|---|---|$(col ---)---|---|"
 echo "| NHS \`build\` CPU time (user+sys) | ${build_cpu} ms |$(col "$base_build_cpu ms") 5 ms | $(verdict "$build_cpu" 5) |"
@@ -150,3 +174,4 @@ echo "| \`--version\` wall (median) | ${version_wall} ms (CPU ${version_cpu} ms;
 echo "| durable build's extra wall (\`build\` ${build_wall} ms - \`--no-sync\` ${nosync_wall} ms) | ${extra} ms |$(col "$base_build_wall - $base_nosync_wall ms") fsync of the same files: ${fsync_ms} ms | $(verdict "$extra" "$fsync_ms") |"
 echo "| floor: the kernel creating ${nfolders} folders and ${nfiles} files of this bundle here, CPU | ${create_cpu} ms |$(col "") | |"
 echo "| floor: fsyncing those files one after another, CPU | ${fsync_cpu} ms |$(col "") | |"
+echo "| NHS \`build\` CPU time, the previous output deleted (rm -rf) before each run | ${rm_cpu} ms |$(col "$base_rm_cpu ms") | |"
