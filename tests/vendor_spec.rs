@@ -352,6 +352,42 @@ fn bad_values_exit_1_with_file_line_and_path() {
     assert_eq!(rc, 0, "{text}");
 }
 
+/// The bundle's own values meet verify's lints at the setting that writes the value: a
+/// catalog `AuthServerAllowlist` without `http://localhost` is a warning at that setting
+/// whatever vendor policy writes the same key (here Chrome's ShowHomeButton, whose value
+/// sits in the same `...\Google\Chrome` key), never an error at the vendor policy; the same
+/// spec without the vendor policy gets the same warning, and with localhost none (control).
+#[test]
+fn a_finding_is_placed_at_the_setting_that_writes_the_value() {
+    let Some(store) = store_dir() else { return };
+    let auth = |servers: &str| {
+        format!("  - id: auth-server-allowlist\n    value: [{servers}]\n  - id: intranet-auto-detect\n    value: true\n")
+    };
+    let home = "  - policy: Google.Policies.Chrome:ShowHomeButton\n    state: enabled\n";
+    for settings in [auth("\"*.rex.nhs.uk\"") + home, auth("\"*.rex.nhs.uk\"")] {
+        let (rc, text) = check_err(&store, &settings);
+        assert_eq!(rc, 0, "warnings only:\n{text}");
+        assert!(!text.contains("error["), "{text}");
+        assert!(
+            text.contains("warning[auth-allowlist-missing-localhost]: the bundle itself")
+                && text.contains("--> SPEC:5:7 (settings[0])"),
+            "at the allowlist, settings[0]:\n{text}"
+        );
+        assert!(
+            text.contains("warning[intranet-auto-detect-on]: the bundle itself")
+                && text.contains("--> SPEC:7:7 (settings[1])"),
+            "at intranet-auto-detect, settings[1]:\n{text}"
+        );
+        assert!(!text.contains("(settings[2])"), "not at the vendor policy:\n{text}");
+    }
+    let (rc, text) = check_err(
+        &store,
+        &(auth("\"*.rex.nhs.uk\", http://localhost").replace("true", "false") + home),
+    );
+    assert_eq!(rc, 0, "{text}");
+    assert!(!text.contains("the bundle itself"), "{text}");
+}
+
 /// `s.yaml` in `dir`: one vendor policy (Chrome's URLAllowlist, Disabled) and no `templates:`.
 fn disabled_allowlist_spec(dir: &std::path::Path) -> PathBuf {
     let spec = dir.join("s.yaml");

@@ -214,21 +214,22 @@ pub fn render_human(report: &Report) -> String {
     s
 }
 
-/// The known conflicts (`lints`) in what the plan's `policy:` settings write, for `check`
-/// and `build`: a spec whose own bundle `verify` would fail because of a vendor policy (a
-/// `URLBlocklist` of `*` blocking Credential Management on localhost, a
-/// `DefaultCookiesSetting` blocking cookies with no exception...). Read from the plan's
-/// Registry.pol records, as a machine with only this bundle applied would hold them. Each
-/// finding is an error at the `policy:` setting that writes the key; findings at keys only
-/// catalog settings write are left to the catalog's own checks.
+/// The known conflicts (`lints`) in what the plan writes, for `check` and `build`: a spec
+/// whose own bundle `verify` would flag (a `URLBlocklist` of `*` blocking Credential
+/// Management on localhost, an `AuthServerAllowlist` without `http://localhost`, automatic
+/// intranet detection left on...). Read from the plan's Registry.pol records, as a machine
+/// with only this bundle applied would hold them.
+///
+/// Each finding is placed at the setting that writes the value it names (the key alone for
+/// list keys): with the lint's own severity (an error) when that is a `policy:` setting,
+/// as a warning when it is a catalog setting, whose values the catalog accepts (an imported
+/// spec keeps what the machine had, and the admin decides). A finding at a value no setting
+/// writes is placed at the setting with the longest key above it.
 pub fn self_findings(
     plan: &Plan,
     catalog: &crate::catalog::Catalog,
     file: &str,
 ) -> Vec<crate::diag::Diagnostic> {
-    if plan.vendor.is_empty() {
-        return Vec::new();
-    }
     let mut reg = Registry::default();
     for hive in plan.hives() {
         reg.add_pol_entries(hive, crate::pol::emit::entries(plan, hive));
@@ -236,24 +237,48 @@ pub fn self_findings(
     lints::run(plan, &reg, catalog)
         .into_iter()
         .filter_map(|f| {
-            let at = f.at.to_ascii_lowercase();
-            // The setting whose key the finding names (its longest key that is a prefix).
-            let path = plan
-                .ops
-                .iter()
-                .filter(|o| at.starts_with(&model::full_path(o.hive, &o.key).to_ascii_lowercase()))
-                .max_by_key(|o| o.key.len())
-                .map(|o| o.provenance.spec_path.clone())
-                .filter(|p| plan.vendor_at(p).is_some())?;
-            Some(
-                crate::diag::Diagnostic::new(
-                    f.code,
-                    format!("the bundle itself: {} ({})", f.message, f.why),
-                )
-                .file(file)
-                .path(path)
-                .hint(f.fix),
+            let path = finding_setting(plan, &f.at)?;
+            let mut d = crate::diag::Diagnostic::new(
+                f.code,
+                format!("the bundle itself: {} ({})", f.message, f.why),
             )
+            .file(file)
+            .path(&path)
+            .hint(f.fix);
+            if plan.vendor_at(&path).is_none() {
+                d.severity = crate::diag::Severity::Warning;
+            }
+            Some(d)
         })
         .collect()
+}
+
+/// The spec path of the setting a lint finding is about. `at` is `KEY "VALUE"` (a value)
+/// or `KEY` (a list key or one of its numbered values, `KEY\LIST "1"`): the setting that
+/// writes that value, else the one with the longest key that `at`'s key starts with.
+fn finding_setting(plan: &Plan, at: &str) -> Option<String> {
+    let (key, value) = match at.split_once(" \"") {
+        Some((k, v)) => (k, Some(v.trim_end_matches('"'))),
+        None => (at, None),
+    };
+    let key = key.to_ascii_lowercase();
+    let full = |o: &crate::plan::Op| model::full_path(o.hive, &o.key).to_ascii_lowercase();
+    let writes = |o: &crate::plan::Op, v: &str| match &o.action {
+        crate::plan::Action::Set { name, .. } | crate::plan::Action::Delete { name } => {
+            name.eq_ignore_ascii_case(v)
+        }
+        crate::plan::Action::ResetKey => false,
+    };
+    value
+        .and_then(|v| plan.ops.iter().find(|o| full(o) == key && writes(o, v)))
+        .or_else(|| {
+            plan.ops
+                .iter()
+                .filter(|o| {
+                    let k = full(o);
+                    key == k || key.starts_with(&format!("{k}\\"))
+                })
+                .max_by_key(|o| o.key.len())
+        })
+        .map(|o| o.provenance.spec_path.clone())
 }
