@@ -32,6 +32,24 @@ pub(crate) fn write_stdout(args: std::fmt::Arguments) {
     }
 }
 
+/// Writes raw bytes to stdout, with [`write_stdout`]'s handling of a closed pipe and of
+/// other write errors (exit 2).
+pub(crate) fn write_stdout_bytes(bytes: &[u8]) {
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        } else {
+            eprintln!("error[io-error]: cannot write to standard output: {e}");
+            std::process::exit(EXIT_USAGE);
+        }
+    }
+}
+
 macro_rules! out {
     ($($t:tt)*) => { write_stdout(format_args!($($t)*)) };
 }
@@ -196,8 +214,12 @@ or the options give an invalid spec (nothing is written)."
         environment: crate::init::Environment,
     },
     /// Print a shell completion script.
+    #[command(after_help = "Exit codes: 0 printed, 2 usage error.")]
     Completions { shell: clap_complete::Shell },
     /// Print the registry plan a spec compiles to.
+    #[command(
+        after_help = "Exit codes: 0 printed, 1 spec errors (nothing printed on stdout), 2 usage or I/O error."
+    )]
     Plan {
         /// The spec: a YAML file in policyc's format.
         spec: PathBuf,
@@ -230,7 +252,13 @@ or the options give an invalid spec (nothing is written)."
     /// Write a spec from what is deployed today: `.reg` exports, Registry.pol files
     /// (`Machine/Registry.pol`, `hklm:FILE`), GPO backup folders or LGPO text. Values no
     /// catalog setting writes are listed as comments.
+    #[command(
+        after_help = "Exit codes: 0 written, 2 an input cannot be read, the --out file already exists, or --name is not file-safe."
+    )]
     Import {
+        /// `reg export` .reg files, Registry.pol files (`hklm:FILE`/`hkcu:FILE`, or a
+        /// Machine/User folder, names a .pol file's hive), LGPO text, or folders holding
+        /// them (a GPO backup, a policyc bundle), read in order (a later value wins).
         #[arg(required = true, num_args = 1..)]
         files: Vec<String>,
         /// Write the spec here instead of stdout (never overwrites).
@@ -246,6 +274,9 @@ or the options give an invalid spec (nothing is written)."
     },
     /// Convert registry files between .reg, Registry.pol and LGPO text (or JSON for
     /// scripts), keeping deletions; warns about what the target cannot hold.
+    #[command(
+        after_help = "Exit codes: 0 written (warnings name what the target cannot hold), 2 an input cannot be read or the output cannot be written."
+    )]
     Convert {
         /// `.reg`, LGPO text or Registry.pol files (`hklm:FILE`/`hkcu:FILE`, or a
         /// Machine/User folder, names a .pol file's hive), read in order.
@@ -254,11 +285,14 @@ or the options give an invalid spec (nothing is written)."
         #[arg(long, value_enum)]
         to: crate::convert::Target,
         /// The output file (stdout when absent, except for pol). For pol input naming
-        /// both hives, STEM.Machine.pol and STEM.User.pol are written beside it.
+        /// both hives, STEM.Machine.pol and STEM.User.pol are written beside it. reg and
+        /// lgpo on stdout: UTF-8 text in a terminal; redirected or piped, the file's own
+        /// bytes (UTF-16LE with BOM, CRLF), which `reg import` and LGPO.exe read.
         #[arg(long)]
         out: Option<PathBuf>,
     },
     /// Print the JSON Schema of the spec format (for editor completion).
+    #[command(after_help = "Exit codes: 0 printed.")]
     Schema,
     /// Describe a diagnostic code, or list them all.
     #[command(after_help = "Exit codes: 0, 2 for an unknown code.")]
@@ -267,6 +301,9 @@ or the options give an invalid spec (nothing is written)."
         code: Option<String>,
     },
     /// List the settings in the catalog with their registry locations and sources.
+    #[command(
+        after_help = "Exit codes: 0 listed, 1 --policy names no policy of the store, 2 the store cannot be read or holds no .admx file."
+    )]
     Catalog {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
@@ -988,6 +1025,19 @@ fn import(
     templates: Option<&Path>,
     catalog: &Catalog,
 ) -> i32 {
+    // The name goes into the spec's `bundle.name`: refuse what `check` would refuse,
+    // before reading anything (as `init --name` does).
+    if !crate::validate::is_slug(name) {
+        report(
+            &[Diagnostic::new(
+                diag::INVALID_NAME,
+                format!("`--name` `{name}` is not a file-safe name; nothing was written"),
+            )
+            .hint("use 1-64 lowercase letters, digits and single hyphens, e.g. trust-smartcards")],
+            DiagFormat::Human,
+        );
+        return EXIT_USAGE;
+    }
     let reg = match crate::import::read_inputs(files) {
         Ok((r, warnings)) => {
             report(&warnings, DiagFormat::Human);

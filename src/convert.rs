@@ -458,16 +458,19 @@ pub fn run(inputs: &[String], to: Target, out: Option<&Path>) -> Result<Vec<Diag
     let write = |path: &Path, bytes: &[u8]| {
         std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
+    // `.reg` and LGPO text files are UTF-16LE with a BOM: `reg import` reads a file
+    // without one as ANSI (Wine's programs/reg/import.c), so UTF-8 redirected into a .reg
+    // file would turn `é` into `Ã©`. Only a terminal gets UTF-8 text to read.
     let text_out = |text: String, warnings: Vec<Diagnostic>| -> Result<Vec<Diagnostic>, String> {
+        let file = || {
+            crate::emit::encoding::encode(&text, crate::emit::encoding::Encoding::Utf16LeBomCrlf)
+        };
         match out {
-            Some(p) => write(
-                p,
-                &crate::emit::encoding::encode(
-                    &text,
-                    crate::emit::encoding::Encoding::Utf16LeBomCrlf,
-                ),
-            )?,
-            None => crate::cli::write_stdout(format_args!("{}", text.replace("\r\n", "\n"))),
+            Some(p) => write(p, &file())?,
+            None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+                crate::cli::write_stdout(format_args!("{}", text.replace("\r\n", "\n")))
+            }
+            None => crate::cli::write_stdout_bytes(&file()),
         }
         Ok(warnings)
     };

@@ -44,6 +44,12 @@ pub fn starter_spec_with(catalog: &Catalog, spec_path: &str, opts: &Options) -> 
         .collect();
     // Scalars are written as JSON strings, which YAML reads as double-quoted strings.
     let quoted = |v: &str| serde_json::to_string(v).expect("a string serialises");
+    let products = opts.products.as_ref().map(|list| {
+        let mut list: Vec<&str> = list.iter().map(String::as_str).collect();
+        list.sort_unstable();
+        list.dedup();
+        list.join(", ")
+    });
     let mut s = String::with_capacity(example.len() + 4096);
     for line in example.split_inclusive('\n') {
         let eol = &line[line.trim_end_matches(['\r', '\n']).len()..];
@@ -57,11 +63,17 @@ pub fn starter_spec_with(catalog: &Catalog, spec_path: &str, opts: &Options) -> 
             Some(format!("  name: {}", quoted(name)))
         } else if let (Some(p), true) = (&opts.publisher, line.starts_with("  publisher: ")) {
             Some(format!("  publisher: {}", quoted(p)))
-        } else if let (Some(list), true) = (&opts.products, line.starts_with("products: ")) {
-            let mut list: Vec<&str> = list.iter().map(String::as_str).collect();
-            list.sort_unstable();
-            list.dedup();
-            Some(format!("products: [{}]", list.join(", ")))
+        } else if let (Some(list), true) = (&products, line.starts_with("products: ")) {
+            Some(format!("products: [{list}]"))
+        } else if let (Some(list), Some(rest)) = (
+            &products,
+            line.strip_prefix("# Browser settings below are written for each of these ("),
+        ) {
+            // The comment names the products of the line below it.
+            let tail = rest.split_once(')').map_or("", |(_, t)| t.trim_end());
+            Some(format!(
+                "# Browser settings below are written for each of these ({list}){tail}"
+            ))
         } else {
             None
         };

@@ -72,9 +72,21 @@ fn policyc(args: &[&str]) -> (i32, String, String) {
         .args(args)
         .output()
         .unwrap();
+    // Redirected, reg and lgpo output is the file's own UTF-16LE with BOM (see
+    // `redirected_reg_output_is_the_file_itself`): read as text here.
+    let stdout = match o.stdout.strip_prefix(&[0xFF, 0xFE]) {
+        Some(units) => String::from_utf16(
+            &units
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect::<Vec<_>>(),
+        )
+        .expect("UTF-16LE"),
+        None => String::from_utf8_lossy(&o.stdout).into_owned(),
+    };
     (
         o.status.code().unwrap(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
+        stdout,
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
 }
@@ -214,4 +226,45 @@ fn reg_writer_output_is_a_fixed_point() {
         let (text2, _) = convert::to_reg(&what, &again).unwrap();
         assert_eq!(text2, text, "{what}");
     }
+}
+
+/// `convert --to reg` without `--out`, redirected: the bytes are the .reg file's own
+/// (UTF-16LE with BOM, CRLF), so `> r.reg` gives a file `reg import` reads with its
+/// non-ASCII text intact; UTF-8 without a BOM would be read as ANSI (`Café` as `CafÃ©`).
+#[test]
+fn redirected_reg_output_is_the_file_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("u.reg");
+    std::fs::write(
+        &input,
+        policyc::emit::encoding::encode(
+            "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\T]\r\n\"Issuer\"=\"CN=Caf\u{e9}\"\r\n",
+            policyc::emit::encoding::Encoding::Utf16LeBomCrlf,
+        ),
+    )
+    .unwrap();
+    let file = dir.path().join("file.reg");
+    let (code, _, err) = policyc(&[
+        "convert",
+        input.to_str().unwrap(),
+        "--to",
+        "reg",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let piped = Command::cargo_bin("policyc")
+        .unwrap()
+        .args(["convert", input.to_str().unwrap(), "--to", "reg"])
+        .output()
+        .unwrap();
+    assert!(piped.status.success());
+    assert_eq!(piped.stdout, std::fs::read(&file).unwrap());
+    assert!(piped.stdout.starts_with(&[0xFF, 0xFE]));
+    // Read back through a file, as `> r.reg` makes it.
+    let redirected = dir.path().join("redirected.reg");
+    std::fs::write(&redirected, &piped.stdout).unwrap();
+    let (code, json, err) = policyc(&["convert", redirected.to_str().unwrap(), "--to", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(json.contains("\"CN=Caf\u{e9}\""), "{json}");
 }

@@ -246,3 +246,39 @@ fn replaced_lists_are_named_and_losses_warned() {
     let (code, _) = policyc(&["check", spec, "--against", "tests/fixtures/nope.reg"]);
     assert_eq!(code, 2);
 }
+
+/// `--name` becomes `bundle.name`: a name `check` refuses is refused before anything is
+/// written (exit 2), as `init --name` does; a file-safe one is the control.
+#[test]
+fn a_name_check_would_refuse_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("p.reg");
+    std::fs::write(
+        &reg,
+        "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Google\\Chrome]\r\n\"AuthServerAllowlist\"=\"http://localhost\"\r\n",
+    )
+    .unwrap();
+    let out = dir.path().join("spec.yaml");
+    let run = |name: &str| {
+        policyc(&[
+            "import",
+            reg.to_str().unwrap(),
+            "--name",
+            name,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let (code, text) = run("Bad Name");
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("error[invalid-name]: `--name` `Bad Name`"),
+        "{text}"
+    );
+    assert!(!out.exists());
+    let (code, text) = run("trust-smartcards");
+    assert_eq!(code, 0, "{text}");
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("name: \"trust-smartcards\""));
+}

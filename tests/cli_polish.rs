@@ -176,13 +176,24 @@ fn help_describes_the_arguments_and_exit_codes() {
         "{}",
         build.stdout
     );
-    for sub in ["diff", "verify", "init", "explain"] {
+    for sub in [
+        "diff",
+        "verify",
+        "init",
+        "explain",
+        "plan",
+        "import",
+        "convert",
+        "schema",
+        "catalog",
+        "completions",
+    ] {
         let r = run(&[sub, "--help"]);
         assert!(r.stdout.contains("Exit codes: "), "{sub}: {}", r.stdout);
     }
     // Every argument has a description: no empty help line under an argument.
     for sub in [
-        "check", "build", "diff", "init", "plan", "verify", "explain",
+        "check", "build", "diff", "init", "plan", "verify", "explain", "import", "convert",
     ] {
         let r = run(&[sub, "--help"]);
         let lines: Vec<&str> = r.stdout.lines().collect();
@@ -236,7 +247,12 @@ fn init_options_comments_and_a_second_spec_in_the_same_folder() {
         text.contains("  publisher: \"Example \\\"Quoted\\\" NHS Trust\"\n"),
         "{text}"
     );
-    assert!(text.contains("\nproducts: [edge]\n"), "{text}");
+    assert!(
+        text.contains(
+            "# Browser settings below are written for each of these (edge).\nproducts: [edge]\n"
+        ),
+        "the comment names the products below it: {text}"
+    );
     assert!(
         text.contains("https://int.api.service.nhs.uk"),
         "INT environment: {text}"
