@@ -97,6 +97,7 @@ codes! {
     INTUNE_DEFINITION_MISMATCH = "intune-definition-mismatch", Error, "a value does not fit Intune's Settings Catalog definition of its policy (option, value type, length or number of entries)";
     OUTPUT_PATH = "output-path", Error, "the output path is unusable (a file, or a folder policyc did not write)";
     REG_LINE_SKIPPED = "reg-line-skipped", Warning, "a .reg line Windows' import skips (malformed, or no open key); the rest of the file is read";
+    REG_OTHER_ROOT = "reg-other-root", Warning, "a .reg export holds keys under HKEY_USERS (or another root) that verify and import do not read as HKEY_LOCAL_MACHINE or HKEY_CURRENT_USER";
     POL_RECORD_MISFIT = "pol-record-misfit", Warning, "a Registry.pol record whose data does not fit its type (or a type policyc does not model); kept as the bytes Windows stores";
     CONVERT_LOSS = "convert-loss", Warning, "convert: the target format cannot hold something the input says; the message names what is left out";
     ADMX_UNREADABLE = "admx-unreadable", Warning, "a file of the central store (`--templates`) could not be read; the rest of the store was";
@@ -173,6 +174,7 @@ const FIXES: &[(&str, &str)] = &[
     ("intune-custom-profile", "import intune/<scope>.json as a custom configuration profile (with any vendor ADMX it names ingested first)"),
     ("intune-definition-mismatch", "change the value to fit the definition the message names, or set `intune_profile: custom` to deliver it by the custom OMA-URI profile"),
     ("output-path", "give --out a new folder, an empty folder, or a folder policyc built before"),
+    ("reg-other-root", "export the user's keys as HKEY_CURRENT_USER: run `reg export HKCU\\<key> file.reg` as that user (HKEY_USERS\\<SID> is another user's hive, so policyc does not guess whose it is)"),
     ("reg-line-skipped", "fix or remove the line named; Windows imports the file without it, so policyc reads it the same way"),
     ("pol-record-misfit", "rewrite the value with its right type and size (e.g. 4 bytes for REG_DWORD), or remove the record"),
     ("convert-loss", "keep the input file for what the message names, or convert to a format that holds it (Registry.pol holds every type)"),

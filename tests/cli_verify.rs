@@ -505,3 +505,38 @@ fn exports_read_as_windows_imports_them() {
         "{out}"
     );
 }
+
+/// A `reg export` of `HKEY_USERS\<SID>` holds a user's values, but not as HKEY_CURRENT_USER:
+/// verify says it did not read those keys instead of reporting only "not covered"; an
+/// export with HKEY_CURRENT_USER keys only is the control.
+#[test]
+fn hkey_users_keys_are_named_not_silently_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, root: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(
+            &p,
+            format!("Windows Registry Editor Version 5.00\r\n\r\n[{root}\\SOFTWARE\\Oberthur Technologies\\AWP\\Settings]\r\n\"EnableNHSEnrollment\"=dword:00000000\r\n"),
+        )
+        .unwrap();
+        p
+    };
+    let run = |p: &std::path::Path| {
+        let o = Command::cargo_bin("policyc")
+            .unwrap()
+            .args(["verify", SPEC, "--against"])
+            .arg(p)
+            .output()
+            .unwrap();
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let err = run(&write("hku.reg", "HKEY_USERS\\S-1-5-21-1-2-3-1001"));
+    assert!(
+        err.contains(
+            "warning[reg-other-root]: keys under `HKEY_USERS\\S-1-5-21-1-2-3-1001` are not read"
+        ),
+        "{err}"
+    );
+    let err = run(&write("hkcu.reg", "HKEY_CURRENT_USER"));
+    assert!(!err.contains("reg-other-root"), "{err}");
+}

@@ -60,14 +60,16 @@ pub fn add_file(reg: &mut Registry, arg: &str) -> Result<Vec<Diagnostic>, String
         let warnings = reg
             .add_reg(&bytes)
             .map_err(|e| format!("{path}: not a .reg export: {e}"))?;
-        return Ok(warnings
+        let mut out: Vec<Diagnostic> = warnings
             .into_iter()
             .map(|w| {
                 Diagnostic::new(diag::REG_LINE_SKIPPED, w.message)
                     .file(path)
                     .at(w.line, 1)
             })
-            .collect());
+            .collect();
+        out.extend(other_roots(path, &bytes));
+        return Ok(out);
     }
     let lgpo = crate::lgpo::decode(&bytes)
         .map_err(|e| e.to_string())
@@ -171,6 +173,43 @@ fn add_folder(reg: &mut Registry, dir: &Path) -> Result<Vec<Diagnostic>, String>
 }
 
 /// Reads every input, in order, into one registry, with the warnings of all of them.
+/// A warning naming the keys of a `.reg` file under roots other than HKEY_LOCAL_MACHINE
+/// and HKEY_CURRENT_USER (a `reg export` of `HKEY_USERS\<SID>`): the spec's values are
+/// compared and imported by those two hives only, so without it such a file reads as if
+/// it held nothing.
+fn other_roots(path: &str, bytes: &[u8]) -> Option<Diagnostic> {
+    let parsed = crate::reg::text::read_bytes(bytes).ok()?;
+    let mut roots: Vec<String> = Vec::new();
+    for b in &parsed.file.blocks {
+        let p = match b {
+            crate::reg::text::Block::DeleteKey(p) => p,
+            crate::reg::text::Block::Key { path, .. } => path,
+        };
+        let root = p.split('\\').next().unwrap_or("");
+        if Hive::parse(root).is_none() {
+            let shown: String = p.split('\\').take(2).collect::<Vec<_>>().join("\\");
+            if !roots.contains(&shown) {
+                roots.push(shown);
+            }
+        }
+    }
+    let first = roots.first()?;
+    Some(
+        Diagnostic::new(
+            diag::REG_OTHER_ROOT,
+            format!(
+                "keys under `{first}`{} are not read: policyc compares and imports HKEY_LOCAL_MACHINE and HKEY_CURRENT_USER keys only",
+                match roots.len() {
+                    1 => String::new(),
+                    n => format!(" and {} other root{}", n - 1, if n == 2 { "" } else { "s" }),
+                }
+            ),
+        )
+        .file(path)
+        .hint(diag::fix(diag::REG_OTHER_ROOT)),
+    )
+}
+
 pub fn read_inputs(inputs: &[String]) -> Result<(Registry, Vec<Diagnostic>), String> {
     let mut reg = Registry::default();
     let mut warnings = Vec::new();
@@ -683,6 +722,9 @@ fn render(
         s.push_str(&format!("min_browser_version: {v}\n"));
     }
     if !clients.is_empty() {
+        // The exports hold no client version; the catalog keeps a client's settings only
+        // for the versions they apply to, so the spec names the newest such version.
+        s.push_str("# Not read from the machine: the newest version the imported settings apply\n# to. Set the version your endpoints run; `check` says which settings it drops.\n");
         s.push_str("clients:\n");
         for (c, v) in clients {
             s.push_str(&format!("  {c}: {}\n", q(v)));
