@@ -92,8 +92,8 @@ pub fn spec_schema(catalog: &Catalog) -> Value {
             "clients": {
                 "type": "object",
                 "propertyNames": {"enum": clients},
-                "additionalProperties": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+){0,3}$"},
-                "description": "NHS clients the endpoints run, with versions, e.g. smartcard-connect: \"3.13\".",
+                "additionalProperties": {"type": ["string", "number"], "minimum": 0, "pattern": "^[0-9]+(\\.[0-9]+){0,3}$"},
+                "description": "NHS clients the endpoints run, with versions, e.g. smartcard-connect: \"3.13\" (quoted or not: policyc reads the digits as written, so 3.20 stays 3.20).",
             },
             "intune_profile": {
                 "enum": ["settings-catalog", "custom"],

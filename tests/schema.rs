@@ -64,6 +64,17 @@ fn examples_validate_and_broken_specs_do_not() {
         spec["settings"] = serde_json::json!([setting]);
         assert!(!v.is_valid(&spec), "{setting} should not validate");
     }
+    // A client version as the loader takes it: quoted or not (`3.20` is read as written);
+    // a word is refused by both.
+    let example = std::fs::read_to_string("examples/nhs-credential-management.yaml").unwrap();
+    for (version, valid) in [("3.20", true), ("'3.13'", true), ("latest", false)] {
+        let text = example.replace(
+            "smartcard-connect: \"3.13\"",
+            &format!("smartcard-connect: {version}"),
+        );
+        assert_ne!(text, example);
+        assert_eq!(v.is_valid(&yaml_to_json(&text)), valid, "{version}");
+    }
     for bad in [
         "unknown-key",
         "wrong-type",
