@@ -200,10 +200,11 @@ pub fn run(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
                 });
             }
             if let Some(RegData::Sz(list)) = reg.value(root, "AuthServerAllowlist") {
-                if !list
-                    .split([',', ';'])
-                    .any(|e| matches_localhost(e.trim()) && e.trim() != "*")
-                {
+                // Chromium reads the list as proxy-bypass rules after `<-loopback>`
+                // (net/http/http_auth_filter.cc, HttpAuthFilterAllowlist::SetAllowlist), so
+                // localhost is allowed only by a rule that names it, or by `*`, which
+                // matches every host.
+                if !list.split([',', ';']).any(|e| matches_localhost(e.trim())) {
                     out.push(Finding {
                         code: AUTH_ALLOWLIST_MISSING_LOCALHOST,
                         message: format!("{} AuthServerAllowlist `{list}` does not include http://localhost", product.name),
