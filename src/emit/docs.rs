@@ -665,7 +665,7 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
                 reg: if crate::reg::emit::in_reg_file(op) {
                     format!("{file} (reg import {file})")
                 } else {
-                    "not in user.reg (per-user policy: the GPO's User Registry.pol, intune/user.json or powershell/apply.ps1 as SYSTEM)".to_string()
+                    "not in user.reg (per-user policy: the GPO's User Registry.pol, an Intune user profile (intune/user.json or intune/settings-catalog/user.json) or powershell/apply.ps1 as SYSTEM)".to_string()
                 },
                 gpo,
                 intune,

@@ -64,7 +64,7 @@ pub fn notes(plan: &Plan, file: &str) -> Vec<crate::diag::Diagnostic> {
             )
             .file(file)
             .path(&p.spec_path)
-            .hint("deliver them with the GPO's User Configuration (pol/User/Registry.pol, gpo-backup), the Intune ./User profile (intune/user.json), or powershell/apply.ps1 run as SYSTEM"),
+            .hint("deliver them with the GPO's User Configuration (pol/User/Registry.pol, gpo-backup), the Intune ./User profile (intune/user.json or intune/settings-catalog/user.json), or powershell/apply.ps1 run as SYSTEM"),
         );
     }
     out
@@ -79,7 +79,7 @@ pub fn reg_file(plan: &Plan, hive: Hive) -> RegFile {
             b.display_name.clone(),
             match hive {
                 Hive::Hklm => "Machine scope (HKEY_LOCAL_MACHINE): import as an administrator with `reg import machine.reg`.".into(),
-                Hive::Hkcu => "User scope (HKEY_CURRENT_USER): import as the user with `reg import user.reg`; SYSTEM would write its own hive. Holds only values a user can write: per-user policy (Software\\Policies) is delivered by the GPO's User Registry.pol, intune/user.json or powershell/apply.ps1 run as SYSTEM.".into(),
+                Hive::Hkcu => "User scope (HKEY_CURRENT_USER): import as the user with `reg import user.reg`; SYSTEM would write its own hive. Holds only values a user can write: per-user policy (Software\\Policies) is delivered by the GPO's User Registry.pol, an Intune user profile (intune/user.json or intune/settings-catalog/user.json) or powershell/apply.ps1 run as SYSTEM.".into(),
             },
         ],
         blocks: Vec::new(),
