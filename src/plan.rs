@@ -41,6 +41,10 @@ pub struct Provenance {
     /// Extra Group Policy client-side extension GUID the value needs (GPO emitters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_extension: Option<String>,
+    /// A fixed companion value other policy writers rely on too (the catalog's `also:`
+    /// with `shared: true`): the rollback files leave it in place.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -193,6 +197,7 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
                 location: loc.name.clone(),
                 form: loc.form,
                 client_extension: loc.client_extension.clone(),
+                shared: false,
             };
             lay_out(s, loc, &key, &prov, &mut ops);
         }
@@ -205,6 +210,7 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
             location: v.policy.name.clone(),
             form: None,
             client_extension: v.policy.client_extension.clone(),
+            shared: false,
         };
         for w in &v.writes {
             let (hive, key, action) = match w {
@@ -327,7 +333,10 @@ fn lay_out(s: &Setting, loc: &Location, key: &str, prov: &Provenance, ops: &mut 
                 name: f.value.clone(),
                 data,
             },
-            provenance: prov.clone(),
+            provenance: Provenance {
+                shared: f.shared,
+                ..prov.clone()
+            },
         });
     }
 }

@@ -608,6 +608,18 @@ fn remove_script_removes_the_plan_everywhere() {
         "                    Remove-PolicycKey -Target $Target -Op $op -Result $Result\r\n"
     ));
     assert!(remove.contains("                } elseif ($op.Op -ne 'DeleteValue' -and $owned -notcontains $op.Key) {\r\n                    Remove-PolicycValue"));
+    // A shared switch (ListBox_Support_ZoneMapKey) is kept, and the data section says
+    // which: exactly the plan's shared operations.
+    assert!(remove.contains("                } elseif ($op.Shared) {\r\n"));
+    let marked: Vec<&str> = remove
+        .lines()
+        .filter(|l| l.contains("; Shared = $true }"))
+        .collect();
+    assert_eq!(marked.len(), 1, "{marked:?}");
+    assert!(
+        marked[0].contains("Name = 'ListBox_Support_ZoneMapKey'"),
+        "{marked:?}"
+    );
     // The same data section as apply.ps1: it removes exactly what apply writes.
     let d = policyc::powershell::read(&remove).unwrap();
     let want: Vec<policyc::powershell::Entry> = plan

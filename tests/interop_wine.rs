@@ -594,8 +594,29 @@ fn check_rollback(wine: &mut Wine, example: &str) -> Vec<String> {
             ));
         }
     }
-    for left in present(wine, "after") {
-        problems.push(format!("{example}: left after the undo: {left}"));
+    // Shared switches (the Site to Zone Assignment List's ListBox_Support_ZoneMapKey,
+    // which other GPOs' entries rely on) are the only values the undo leaves, and they stay.
+    let shared: Vec<String> = plan
+        .ops
+        .iter()
+        .filter(|o| o.provenance.shared && policyc::reg::emit::in_reg_file(o))
+        .filter_map(|o| match &o.action {
+            Action::Set { name, .. } => {
+                Some(format!("{}\\{}\\{name} = ", o.hive.short_name(), o.key))
+            }
+            _ => None,
+        })
+        .collect();
+    let after = present(wine, "after");
+    for left in &after {
+        if !shared.iter().any(|s| left.starts_with(s.as_str())) {
+            problems.push(format!("{example}: left after the undo: {left}"));
+        }
+    }
+    for s in &shared {
+        if !after.iter().any(|left| left.starts_with(s.as_str())) {
+            problems.push(format!("{example}: the undo removed the shared switch {s}"));
+        }
     }
     problems
 }

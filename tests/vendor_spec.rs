@@ -378,7 +378,10 @@ fn a_finding_is_placed_at_the_setting_that_writes_the_value() {
                 && text.contains("--> SPEC:7:7 (settings[1])"),
             "at intranet-auto-detect, settings[1]:\n{text}"
         );
-        assert!(!text.contains("(settings[2])"), "not at the vendor policy:\n{text}");
+        assert!(
+            !text.contains("(settings[2])"),
+            "not at the vendor policy:\n{text}"
+        );
     }
     let (rc, text) = check_err(
         &store,

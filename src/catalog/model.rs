@@ -143,6 +143,12 @@ pub struct FixedValue {
     #[serde(rename = "type")]
     pub reg_type: RegType,
     pub data: u32,
+    /// A switch other policy writers rely on too, which the rollback files leave in place
+    /// (`shared: true`): the Site to Zone Assignment List's `ListBox_Support_ZoneMapKey`
+    /// turns on the whole list, whose entries are additive across GPOs (inetres.admx
+    /// `IZ_Zonemaps`), so deleting it would drop sites the bundle never wrote.
+    #[serde(default)]
+    pub shared: bool,
     pub sources: Vec<Source>,
 }
 

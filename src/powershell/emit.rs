@@ -245,8 +245,10 @@ fn op_entry(op: &Op) -> String {
         ps_literal(value_kind)
     };
     let p = &op.provenance;
+    // Only shared switches carry `Shared`: remove.ps1 leaves them in place.
+    let shared = if p.shared { "; Shared = $true" } else { "" };
     format!(
-        "    @{{ Op = {}; Hive = {}; Key = {}; Name = {name}; Kind = {value_kind}; Data = {data}; Setting = {}; Product = {}; Policy = {}; Source = {} }}",
+        "    @{{ Op = {}; Hive = {}; Key = {}; Name = {name}; Kind = {value_kind}; Data = {data}; Setting = {}; Product = {}; Policy = {}; Source = {}{shared} }}",
         ps_literal(kind),
         ps_literal(hive_code(op.hive)),
         ps_literal(&op.key),

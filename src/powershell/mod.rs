@@ -46,6 +46,8 @@ pub enum PsValue {
     Bytes(Vec<u8>),
     /// `[string[]]@(...)`.
     Strings(Vec<String>),
+    /// `$true`.
+    True,
 }
 
 /// From an opening quote character at `raw[0]`, the length in chars of the verbatim
@@ -239,6 +241,9 @@ impl Parser {
         if self.eat("$null") {
             return Ok(PsValue::Null);
         }
+        if self.eat("$true") {
+            return Ok(PsValue::True);
+        }
         if self
             .c
             .get(self.i)
@@ -345,6 +350,8 @@ pub struct Entry {
     pub policy: String,
     /// The spec path, e.g. `settings[2]`.
     pub source: String,
+    /// `Shared = $true`: a switch remove.ps1 leaves in place (`Provenance::shared`).
+    pub shared: bool,
 }
 
 impl Entry {
@@ -359,14 +366,16 @@ impl Entry {
             product: p.product.clone(),
             policy: p.location.clone(),
             source: p.spec_path.clone(),
+            shared: p.shared,
         }
     }
 
     fn from_fields(fields: Vec<(String, PsValue)>) -> Result<Entry, String> {
-        const NAMES: [&str; 10] = [
+        const NAMES: [&str; 11] = [
             "Op", "Hive", "Key", "Name", "Kind", "Data", "Setting", "Product", "Policy", "Source",
+            "Shared",
         ];
-        let mut got: [Option<PsValue>; 10] = Default::default();
+        let mut got: [Option<PsValue>; 11] = Default::default();
         for (k, v) in fields {
             let i = NAMES
                 .iter()
@@ -377,8 +386,14 @@ impl Entry {
             }
         }
         // A missing field reads as `$null`, which the checks below refuse by name.
-        let [op, hive, key, name, kind, data, setting, product, policy, source] =
+        let [op, hive, key, name, kind, data, setting, product, policy, source, shared] =
             got.map(|v| v.unwrap_or(PsValue::Null));
+        // Only shared switches carry the field, as `$true`.
+        let shared = match shared {
+            PsValue::Null => false,
+            PsValue::True => true,
+            other => return Err(format!("`Shared` is {other:?}, not $true")),
+        };
         let text = |what: &str, v: PsValue| match v {
             PsValue::Str(s) => Ok(s),
             other => Err(format!("`{what}` is {other:?}, not a string")),
@@ -432,6 +447,7 @@ impl Entry {
             product: text("Product", product)?,
             policy: text("Policy", policy)?,
             source: text("Source", source)?,
+            shared,
         })
     }
 }
@@ -551,6 +567,7 @@ mod tests {
             location: "L $(x)".into(),
             form: None,
             client_extension: None,
+            shared: false,
         };
         let mut ops = vec![Op {
             hive: Hive::Hkcu,

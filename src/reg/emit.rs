@@ -157,6 +157,7 @@ pub fn undo_file_name(hive: Hive) -> &'static str {
 /// writes is deleted by name (`"name"=-`), including preference values Group Policy would
 /// leave behind ("tattoo") and the fixed companion values. Keys the bundle created stay
 /// (empty), as other software may use them; values others wrote under them stay too.
+/// Shared switches (`Provenance::shared`) stay, named in a header comment.
 pub fn undo_file(plan: &Plan, hive: Hive) -> RegFile {
     let b = &plan.bundle;
     let mut file = RegFile {
@@ -188,6 +189,15 @@ pub fn undo_file(plan: &Plan, hive: Hive) -> RegFile {
             Action::Delete { .. } => {}
             // Values of an owned list key go with the key.
             Action::Set { .. } if owned.iter().any(|k| k.eq_ignore_ascii_case(&op.key)) => {}
+            // A switch other policy writers rely on (the Site to Zone Assignment List's
+            // ListBox_Support_ZoneMapKey, whose list is additive across GPOs): deleting it
+            // would turn off sites the bundle never wrote, so it stays, and a comment says so.
+            Action::Set { name, .. } if op.provenance.shared => {
+                file.comments.push(format!(
+                    "Leaves {path}\\{name} in place: other Group Policy objects' entries rely on it too ({}: {}).",
+                    op.provenance.setting, op.provenance.location
+                ));
+            }
             Action::Set { name, .. } => push_value(
                 &mut file,
                 path,
