@@ -153,7 +153,7 @@ fn browsers_from_146_get_only_the_loopback_policy() {
         ]
     );
     for p in ["chrome", "edge"] {
-        let note = format!("note[left-out]: left out LocalNetworkAccessAllowedForUrls for {p}: LoopbackNetworkAllowedForUrls replaces it from {p} 146, and the spec's oldest browser is 146");
+        let note = format!("note[left-out]: left out LocalNetworkAccessAllowedForUrls for {p}: LoopbackNetworkAllowedForUrls takes precedence over it for requests to the local device (loopback), the only ones Credential Management needs, from {p} 146, and the spec's oldest browser is 146");
         assert!(stderr.contains(&note), "{stderr}");
     }
     // No resets are left behind for the dropped policy either.
@@ -198,7 +198,7 @@ fn catalog_lists_version_ranges() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("  - LocalNetworkAccessAllowedForUrls, chrome 139-: Software\\Policies\\Google\\Chrome\\LocalNetworkAccessAllowedForUrls, values 1, 2, 3..."), "{text}");
     assert!(text.contains("  - LocalNetworkAccessAllowedForUrls, edge 140-: Software\\Policies\\Microsoft\\Edge\\LocalNetworkAccessAllowedForUrls, values 1, 2, 3..."), "{text}");
-    assert!(text.contains("LocalNetworkAccessAllowedForUrls is replaced by LoopbackNetworkAllowedForUrls from chrome 146, edge 146"));
+    assert!(text.contains("LocalNetworkAccessAllowedForUrls: LoopbackNetworkAllowedForUrls takes precedence over it for requests to the local device (loopback), the only ones Credential Management needs, from chrome 146, edge 146; left out when"), "{text}");
     assert!(text.contains("applies to: smartcard-connect versions up to 3.13.5.0"));
 }
 

@@ -130,13 +130,22 @@ pub fn render_human(catalog: &Catalog) -> String {
         for l in &e.registry {
             if let Some(sup) = &l.superseded {
                 let from: Vec<String> = sup.from.iter().map(|(p, v)| format!("{p} {v}")).collect();
-                let _ = writeln!(
-                    s,
-                    "  {} is replaced by {} from {}",
-                    l.name,
-                    sup.by,
-                    from.join(", ")
-                );
+                let _ = match &sup.how {
+                    Some(how) => writeln!(
+                        s,
+                        "  {}: {} {how} from {}; left out when the spec's oldest browser is that or newer",
+                        l.name,
+                        sup.by,
+                        from.join(", ")
+                    ),
+                    None => writeln!(
+                        s,
+                        "  {} is replaced by {} from {}",
+                        l.name,
+                        sup.by,
+                        from.join(", ")
+                    ),
+                };
             }
         }
         for src in &e.sources {

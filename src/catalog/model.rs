@@ -157,6 +157,11 @@ pub struct FixedValue {
 pub struct Superseded {
     /// The location (by `name`) that takes over.
     pub by: String,
+    /// What `by` does to this location, as its vendor says, for the `left-out` note
+    /// (e.g. "takes precedence over it for requests to the local device"); "replaces it"
+    /// when absent.
+    #[serde(default)]
+    pub how: Option<String>,
     /// Product -> first version where `by` takes over.
     pub from: BTreeMap<String, u32>,
     pub sources: Vec<Source>,

@@ -640,7 +640,11 @@ impl Validator<'_> {
                     let why = if ended {
                         Some(format!("{p} supports it only in versions {}, and the spec's oldest browser is {min}", loc.versions[p]))
                     } else if let Some((s, from)) = superseded.filter(|(_, from)| min >= *from) {
-                        Some(format!("{} replaces it from {p} {from}, and the spec's oldest browser is {min}", s.by))
+                        Some(format!(
+                            "{} {} from {p} {from}, and the spec's oldest browser is {min}",
+                            s.by,
+                            s.how.as_deref().unwrap_or("replaces it")
+                        ))
                     } else {
                         None
                     };
