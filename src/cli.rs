@@ -701,11 +701,30 @@ fn read_against(against: &[String], format: DiagFormat) -> Result<Vec<Diagnostic
     }
 }
 
-/// The lists the plan replaces that would lose entries the `--against` exports hold.
+/// The lists the plan replaces that would lose entries the `--against` inputs hold, each
+/// at its setting's line and column (the spec was compiled already, so its positions are
+/// read again here).
 fn list_losses(plan: &crate::plan::Plan, spec: &Path) -> Vec<Diagnostic> {
-    BASELINE.get().map_or_else(Vec::new, |reg| {
-        crate::import::lists::losses(plan, reg, &spec.display().to_string())
-    })
+    let Some(reg) = BASELINE.get() else {
+        return Vec::new();
+    };
+    let mut out = crate::import::lists::losses(plan, reg, &spec.display().to_string());
+    if out.is_empty() {
+        return out;
+    }
+    if let Ok(bytes) = std::fs::read(spec) {
+        let text = String::from_utf8_lossy(&bytes);
+        let positions = crate::spec::positions::Positions::build(
+            text.strip_prefix('\u{feff}').unwrap_or(&text),
+        );
+        for d in &mut out {
+            if let Some((l, c)) = d.path.as_deref().and_then(|p| positions.nearest(p)) {
+                d.line = Some(l);
+                d.column = Some(c);
+            }
+        }
+    }
+    out
 }
 
 fn check(

@@ -212,6 +212,11 @@ fn replaced_lists_are_named_and_losses_warned() {
         "{out}"
     );
     assert!(out.contains("warning[list-loses-entries]: `HKLM\\Software\\Policies\\Google\\Chrome\\LocalNetworkAccessAllowedForUrls` (chrome LocalNetworkAccessAllowedForUrls) would lose 1 entry the machine has today: \"2\" = \"https://stale.example.nhs.uk\""), "{out}");
+    // At the setting's line and column, as every other diagnostic of the spec.
+    assert!(
+        out.contains("  --> tests/fixtures/verify-spec.yaml:10:7 (settings[0])"),
+        "{out}"
+    );
     // Control: the clean export holds only the spec's entries.
     let (code, out) = policyc(&[
         "check",
@@ -242,6 +247,28 @@ fn replaced_lists_are_named_and_losses_warned() {
         "{out}"
     );
     assert!(out.contains("warning[list-loses-entries]"), "{out}");
+    // Against that bundle, a spec with one LNA origin fewer: the entry is one the
+    // previous bundle writes, not one "the machine has today".
+    let fewer = dir.path().join("fewer.yaml");
+    std::fs::write(
+        &fewer,
+        std::fs::read_to_string(spec).unwrap().replace(
+            "      - https://manage-care-identities.care-identity-service2.nhs.uk\n",
+            "      - https://other.example.nhs.uk\n",
+        ),
+    )
+    .unwrap();
+    let (code, out) = policyc(&[
+        "check",
+        fewer.to_str().unwrap(),
+        "--against",
+        outdir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("would lose 1 entry the previous bundle writes: \"1\" = \"https://manage-care-identities.care-identity-service2.nhs.uk\""),
+        "{out}"
+    );
     // An unreadable export is a usage error.
     let (code, _) = policyc(&["check", spec, "--against", "tests/fixtures/nope.reg"]);
     assert_eq!(code, 2);

@@ -69,6 +69,12 @@ pub fn notes(plan: &Plan, file: &str) -> Vec<Diagnostic> {
 /// entries the spec does not write.
 pub fn losses(plan: &Plan, reg: &Registry, file: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Who holds the entries: a machine's exports, a previous bundle, or both.
+    let holder = match (reg.bundles_read, reg.others_read) {
+        (0, _) => "the machine has today",
+        (_, 0) => "the previous bundle writes",
+        _ => "the --against inputs hold",
+    };
     for op in replaced(plan) {
         let full = full_path(op.hive, &op.key);
         let Some(key) = reg.key(&full) else { continue };
@@ -98,7 +104,7 @@ pub fn losses(plan: &Plan, reg: &Registry, file: &str) -> Vec<Diagnostic> {
             Diagnostic::new(
                 LIST_LOSES_ENTRIES,
                 format!(
-                    "`{}\\{}` ({} {}) would lose {} entr{} the machine has today: {}",
+                    "`{}\\{}` ({} {}) would lose {} entr{} {holder}: {}",
                     op.hive.short_name(),
                     op.key,
                     p.product,
