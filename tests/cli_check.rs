@@ -116,6 +116,20 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "missing-key.yaml:3:3 (bundle)",
         "missing key `bundle.publisher`",
     ),
+    (
+        // serde_yaml points at the mapping; the second key is the one to fix.
+        "duplicate-key",
+        "yaml-syntax",
+        "duplicate-key.yaml:8:7 (settings[0].value)",
+        "`http://localhost` is given twice in one mapping (first at line 6)",
+    ),
+    (
+        // The tab is before `publisher`: no path of the line above (`bundle.version`).
+        "tab-indent",
+        "yaml-syntax",
+        "tab-indent.yaml:6:1\n",
+        "indent with spaces",
+    ),
 ];
 
 #[test]

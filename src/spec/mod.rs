@@ -122,7 +122,10 @@ pub fn load_str(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
             // A syntax error at or after an item indented too deep is that item's fault.
             let deep = item_indented_too_deep(file, text)
                 .filter(|x| d.code == diag::YAML_SYNTAX && x.line <= d.line);
-            Err(vec![deep.or_else(|| tab_indent(&d, text)).unwrap_or(d)])
+            Err(vec![deep
+                .or_else(|| tab_indent(&d, text, &positions))
+                .or_else(|| duplicate_key(&d, text))
+                .unwrap_or(d)])
         }
     }
 }
@@ -192,7 +195,7 @@ fn item_indented_too_deep(file: &str, text: &str) -> Option<Diagnostic> {
 }
 
 /// A syntax error at a tab in a line's indentation: YAML indents with spaces only.
-fn tab_indent(d: &Diagnostic, text: &str) -> Option<Diagnostic> {
+fn tab_indent(d: &Diagnostic, text: &str, positions: &Positions) -> Option<Diagnostic> {
     if d.code != diag::YAML_SYNTAX {
         return None;
     }
@@ -207,10 +210,83 @@ fn tab_indent(d: &Diagnostic, text: &str) -> Option<Diagnostic> {
     .file(d.file.clone().unwrap_or_default())
     .at(line_no, line[..col].chars().count() + 1)
     .hint("indent with spaces (set the editor to insert spaces for the Tab key)");
-    if let Some(p) = &d.path {
-        t = t.path(p.clone());
+    // serde names the last key it read, which is often the line above the tab (`version`
+    // for a tab before `publisher`): keep a path only if it is on the tab's line, else
+    // name the mapping it is in.
+    let mut path = d.path.clone();
+    while let Some(p) = path.clone() {
+        if positions.get(&p).is_some_and(|(l, _)| l == line_no) {
+            break;
+        }
+        path = p
+            .rsplit_once('.')
+            .map(|(parent, _)| parent.to_string())
+            .filter(|parent| positions.get(parent).is_some_and(|(l, _)| l <= line_no));
+    }
+    if let Some(p) = path {
+        t = t.path(p);
     }
     Some(t)
+}
+
+/// serde_yaml reports a key given twice in one mapping (`duplicate entry with key "K"`,
+/// `duplicate field `K``) at the start of the mapping; point at the second `K:` instead,
+/// the one to remove or rename, and say where the first is.
+fn duplicate_key(d: &Diagnostic, text: &str) -> Option<Diagnostic> {
+    if d.code != diag::YAML_SYNTAX {
+        return None;
+    }
+    let key = d
+        .message
+        .strip_prefix("duplicate entry with key \"")
+        .and_then(|r| r.strip_suffix('"'))
+        .or_else(|| {
+            d.message
+                .strip_prefix("duplicate field `")
+                .and_then(|r| r.strip_suffix('`'))
+        })?;
+    // Key lines at one indentation from the mapping's start: `K:`, `"K":` or `'K':`.
+    let from = d.line.unwrap_or(1).saturating_sub(1);
+    let mut seen: Option<(usize, usize)> = None;
+    for (i, line) in text.lines().enumerate().skip(from) {
+        let body = line.trim_start_matches(' ');
+        let body = body
+            .strip_prefix("- ")
+            .unwrap_or(body)
+            .trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        let named = [
+            format!("{key}:"),
+            format!("\"{key}\":"),
+            format!("'{key}':"),
+        ]
+        .iter()
+        .any(|k| body.starts_with(k.as_str()));
+        if !named {
+            continue;
+        }
+        match seen {
+            Some((first, at)) if at == indent => {
+                let mut t = Diagnostic::new(
+                    diag::YAML_SYNTAX,
+                    format!(
+                        "`{key}` is given twice in one mapping (first at line {})",
+                        first + 1
+                    ),
+                )
+                .file(d.file.clone().unwrap_or_default())
+                .at(i + 1, indent + 1)
+                .hint("remove one of the two, or merge them");
+                if let Some(p) = &d.path {
+                    t = t.path(p.clone());
+                }
+                return Some(t);
+            }
+            Some(_) => {}
+            None => seen = Some((i, indent)),
+        }
+    }
+    None
 }
 
 /// Turn a serde_yaml error into a diagnostic with a code, a clean message and a hint.
