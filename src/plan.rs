@@ -397,10 +397,14 @@ fn conflicts(spec: &Spec, ops: &[Op]) -> Vec<Diagnostic> {
     pairs.dedup();
     for (i, j) in pairs {
         let (a, b) = (&ops[i], &ops[j]);
-        if seen.insert((
-            a.provenance.spec_path.clone(),
-            b.provenance.spec_path.clone(),
-        )) {
+        // One error per pair of settings, whichever of the two writes first in each key
+        // (a vendor policy and a catalog setting sharing two keys came out twice).
+        let (p, q) = (&a.provenance.spec_path, &b.provenance.spec_path);
+        if seen.insert(if p <= q {
+            (p.clone(), q.clone())
+        } else {
+            (q.clone(), p.clone())
+        }) {
             let what = match &b.action {
                 Action::Set { name, .. } | Action::Delete { name } => format!("value `{name}` of"),
                 Action::ResetKey => "the key".to_string(),

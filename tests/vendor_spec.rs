@@ -391,6 +391,23 @@ fn a_finding_is_placed_at_the_setting_that_writes_the_value() {
     assert!(!text.contains("the bundle itself"), "{text}");
 }
 
+/// A catalog setting and a vendor policy writing the same list: one error for the pair,
+/// though they meet in more than one place (the list key's reset and each entry).
+#[test]
+fn a_conflicting_pair_is_reported_once() {
+    let Some(store) = store_dir() else { return };
+    let (rc, text) = check_err(
+        &store,
+        "  - id: cookies-allowed-for-urls\n    value: [http://localhost, https://a.example.nhs.uk]\n  - policy: Google.Policies.Chrome:CookiesAllowedForUrls\n    state: enabled\n    value: [http://localhost, https://b.example.nhs.uk]\n",
+    );
+    assert_eq!(rc, 1, "{text}");
+    assert_eq!(
+        text.matches("error[conflicting-settings]").count(),
+        1,
+        "{text}"
+    );
+}
+
 /// `s.yaml` in `dir`: one vendor policy (Chrome's URLAllowlist, Disabled) and no `templates:`.
 fn disabled_allowlist_spec(dir: &std::path::Path) -> PathBuf {
     let spec = dir.join("s.yaml");
