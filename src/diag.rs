@@ -45,6 +45,7 @@ codes! {
     UNKNOWN_PRODUCT = "unknown-product", Error, "a product that policyc does not know";
     NO_PRODUCTS = "no-products", Error, "a browser setting is used but no browser product is selected";
     PRODUCT_NOT_APPLICABLE = "product-not-applicable", Error, "a setting names a product it cannot be written for";
+    PRODUCT_NOT_LISTED = "product-not-listed", Warning, "a vendor policy of a browser the spec's `products:` does not list (written anyway)";
     SCOPE_NOT_SUPPORTED = "scope-not-supported", Error, "the setting cannot be applied in the requested scope (machine/user)";
     FORM_NOT_SUPPORTED = "form-not-supported", Error, "the setting has no registry form of that kind (policy/preference)";
     VALUE_OUT_OF_RANGE = "value-out-of-range", Error, "a number outside the values the setting accepts";
@@ -174,6 +175,7 @@ const FIXES: &[(&str, &str)] = &[
     ("intune-custom-profile", "import intune/<scope>.json as a custom configuration profile (with any vendor ADMX it names ingested first)"),
     ("intune-definition-mismatch", "change the value to fit the definition the message names, or set `intune_profile: custom` to deliver it by the custom OMA-URI profile"),
     ("output-path", "give --out a new folder, an empty folder, or a folder policyc built before"),
+    ("product-not-listed", "add the browser to the spec's `products:`, or remove the `policy:` setting if the endpoints do not run that browser"),
     ("reg-other-root", "export the user's keys as HKEY_CURRENT_USER: run `reg export HKCU\\<key> file.reg` as that user (HKEY_USERS\\<SID> is another user's hive, so policyc does not guess whose it is)"),
     ("reg-line-skipped", "fix or remove the line named; Windows imports the file without it, so policyc reads it the same way"),
     ("pol-record-misfit", "rewrite the value with its right type and size (e.g. 4 bytes for REG_DWORD), or remove the record"),

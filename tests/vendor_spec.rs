@@ -391,6 +391,56 @@ fn a_finding_is_placed_at_the_setting_that_writes_the_value() {
     assert!(!text.contains("the bundle itself"), "{text}");
 }
 
+/// A Chrome policy in a spec whose `products:` lists Edge only is written, with a
+/// warning at the setting; an Edge policy there (control) and a Chrome policy in a spec
+/// that lists no products give none.
+#[test]
+fn a_browser_the_spec_does_not_list_is_a_warning() {
+    let Some(store) = store_dir() else { return };
+    let run = |products: &str, policy: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = dir.path().join("s.yaml");
+        std::fs::write(
+            &spec,
+            format!("policyc: 1\nbundle: {{name: v, display_name: V, version: 1.0.0, publisher: P}}\n{products}settings:\n  - policy: {policy}\n    state: enabled\n"),
+        )
+        .unwrap();
+        let out = Command::cargo_bin("policyc")
+            .unwrap()
+            .arg("check")
+            .arg(&spec)
+            .arg("--templates")
+            .arg(&store)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (rc, text) = run(
+        "products: [edge]\n",
+        "Google.Policies.Chrome:ShowHomeButton",
+    );
+    assert_eq!(rc, Some(0), "{text}");
+    assert!(
+        text.contains("warning[product-not-listed]: `Google.Policies.Chrome:ShowHomeButton` is a chrome policy, and the spec's `products:` [edge] does not list chrome"),
+        "{text}"
+    );
+    assert!(text.contains("s.yaml:5:13 (settings[0].policy)"), "{text}");
+    for (products, policy) in [
+        (
+            "products: [edge]\n",
+            "Microsoft.Policies.Edge:ShowHomeButton",
+        ),
+        ("", "Google.Policies.Chrome:ShowHomeButton"),
+    ] {
+        let (rc, text) = run(products, policy);
+        assert_eq!(rc, Some(0), "{text}");
+        assert!(!text.contains("product-not-listed"), "{policy}: {text}");
+    }
+}
+
 /// A catalog setting and a vendor policy writing the same list: one error for the pair,
 /// though they meet in more than one place (the list key's reset and each entry).
 #[test]

@@ -266,6 +266,30 @@ impl Validator<'_> {
         for (i, s) in raw.settings.iter().enumerate() {
             if s.policy.is_some() {
                 if let Some(v) = self.vendor_setting(i, s, self.store) {
+                    // A browser's policy when the spec lists other browsers only: written,
+                    // as the setting names it, but likely copied from another Trust's spec.
+                    let browser = self
+                        .catalog
+                        .products
+                        .get(&v.product)
+                        .is_some_and(|p| p.kind == ProductKind::Browser);
+                    if browser && !raw.products.is_empty() && !raw.products.contains(&v.product) {
+                        self.err(
+                            diag::PRODUCT_NOT_LISTED,
+                            &format!("settings[{i}].policy"),
+                            format!(
+                                "`{}` is a {} policy, and the spec's `products:` [{}] does not list {}; it is written anyway",
+                                v.id,
+                                v.product,
+                                raw.products.join(", "),
+                                v.product
+                            ),
+                            Some(format!(
+                                "add {} to `products:`, or remove the setting if the endpoints do not run it",
+                                v.product
+                            )),
+                        );
+                    }
                     if let Some(prev) = vendor.iter().find(|p| p.id == v.id && p.hive == v.hive) {
                         let what = format!("policy `{}`", v.id);
                         let scope = Scope::of(v.hive);
