@@ -319,6 +319,39 @@ fn vendor_policies_go_to_the_settings_catalog_with_intunes_definitions() {
 /// ingests both templates; without a definitions file only the policies the built-in
 /// snapshot defines (Edge AuthServerAllowlist and LocalNetworkAccessAllowedForUrls, which
 /// the catalog's own settings use) go to the Settings Catalog.
+/// Each custom profile's description names what its own scope leaves to the Settings
+/// Catalog profiles (with the built-in snapshot the fixture has a custom profile per
+/// scope): never a setting of the other scope.
+#[test]
+fn each_custom_profile_names_its_own_scope() {
+    let Some(store) = store() else { return };
+    let out = compile(&fixture(), &store, None);
+    let plan = out
+        .plan
+        .unwrap_or_else(|| panic!("{FIXTURE}: {:#?}", out.diagnostics));
+    let files = files_of(&plan);
+    let mut named = 0;
+    for (profile, hive) in [
+        ("intune/device.json", Hive::Hklm),
+        ("intune/user.json", Hive::Hkcu),
+    ] {
+        let desc = json(&files, profile)["description"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for v in &plan.vendor {
+            let listed = desc.contains(&format!("{} ({})", v.spec_path(), v.id));
+            assert!(
+                !listed || v.hive == hive,
+                "{profile} names {}: {desc}",
+                v.spec_path()
+            );
+            named += usize::from(listed);
+        }
+    }
+    assert!(named >= 2, "both profiles name what they leave out");
+}
+
 #[test]
 fn the_custom_choice_and_the_builtin_snapshot() {
     let Some(store) = store() else { return };

@@ -384,7 +384,7 @@ pub fn build_from(
     gs.retain(|g| {
         let keep = !sc.in_settings_catalog(g);
         if !keep {
-            in_catalog.push(g.label());
+            in_catalog.push((g.hive, g.label()));
         }
         keep
     });
@@ -423,6 +423,8 @@ pub fn build_from(
     });
 
     let mut no_route = Vec::new();
+    // The hive of each `no_route` entry: a profile's description names its own scope's.
+    let mut no_route_hive: Vec<Hive> = Vec::new();
     let mut vendor_apps: Vec<String> = Vec::new();
     let mut per_hive: BTreeMap<Hive, Vec<OmaSetting>> = BTreeMap::new();
     let mut needs_install: BTreeMap<Hive, bool> = BTreeMap::new();
@@ -436,6 +438,7 @@ pub fn build_from(
         let (uri, value, how) = match g.kind() {
             RouteKind::None => {
                 no_route.push((g.label(), g.reason()));
+                no_route_hive.push(g.hive);
                 continue;
             }
             RouteKind::AdmxIngest => {
@@ -501,7 +504,7 @@ pub fn build_from(
     for v in &plan.vendor {
         let label = format!("{} ({})", v.spec_path(), v.id);
         if sc.vendor_in_settings_catalog(&v.spec_path()) {
-            in_catalog.push(label);
+            in_catalog.push((v.hive, label));
             continue;
         }
         match &v.intune {
@@ -515,7 +518,10 @@ pub fn build_from(
                 }
                 per_hive.entry(v.hive).or_default().push(i.setting.clone());
             }
-            Err(reason) => no_route.push((label, reason.clone())),
+            Err(reason) => {
+                no_route.push((label, reason.clone()));
+                no_route_hive.push(v.hive);
+            }
         }
     }
     // The spec's `intune_ingest_templates: true`: each vendor ADMX a profile relies on is
@@ -569,26 +575,47 @@ pub fn build_from(
         description
             .push_str(" The profiles ingest the vendor ADMX they rely on first (ADMXInstall).");
     }
-    if !in_catalog.is_empty() {
-        description.push_str(
-            " Not in this profile (delivered by the Settings Catalog profiles intune/settings-catalog/):",
-        );
-        for label in &in_catalog {
-            description.push_str(&format!(" {label};"));
+    // What this scope's profile leaves to other routes, in the profile's description; the
+    // first profile (device) also names a scope that has no profile of its own.
+    let with_profile: Vec<Hive> = per_hive.keys().copied().collect();
+    let names = move |hive: Hive, h: Hive| {
+        h == hive || (!with_profile.contains(&h) && with_profile.first() == Some(&hive))
+    };
+    let elsewhere = |hive: Hive| {
+        let mut d = String::new();
+        let mine: Vec<&String> = in_catalog
+            .iter()
+            .filter(|(h, _)| names(hive, *h))
+            .map(|(_, l)| l)
+            .collect();
+        if !mine.is_empty() {
+            d.push_str(
+                " Not in this profile (delivered by the Settings Catalog profiles intune/settings-catalog/):",
+            );
+            for label in &mine {
+                d.push_str(&format!(" {label};"));
+            }
+            d.pop();
+            d.push('.');
         }
-        description.pop();
-        description.push('.');
-    }
-    if !no_route.is_empty() {
-        description.push_str(
-            " Not in this profile (no MDM route; delivered by the PowerShell remediation powershell/remediate.ps1):",
-        );
-        for (label, _) in &no_route {
-            description.push_str(&format!(" {label};"));
+        let mine: Vec<&String> = no_route
+            .iter()
+            .zip(&no_route_hive)
+            .filter(|(_, h)| names(hive, **h))
+            .map(|((l, _), _)| l)
+            .collect();
+        if !mine.is_empty() {
+            d.push_str(
+                " Not in this profile (no MDM route; delivered by the PowerShell remediation powershell/remediate.ps1):",
+            );
+            for label in &mine {
+                d.push_str(&format!(" {label};"));
+            }
+            d.pop();
+            d.push('.');
         }
-        description.pop();
-        description.push('.');
-    }
+        d
+    };
 
     let mut profiles = Vec::new();
     for (hive, mut settings) in per_hive {
@@ -609,7 +636,7 @@ pub fn build_from(
             Profile {
                 odata_type: PROFILE_TYPE,
                 display_name: format!("{} ({})", b.display_name, scope_word(hive)),
-                description: description.clone(),
+                description: format!("{description}{}", elsewhere(hive)),
                 oma_settings: settings,
             },
         ));
