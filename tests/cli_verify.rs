@@ -540,3 +540,46 @@ fn hkey_users_keys_are_named_not_silently_skipped() {
     let err = run(&write("hkcu.reg", "HKEY_CURRENT_USER"));
     assert!(!err.contains("reg-other-root"), "{err}");
 }
+
+/// The lints judge the value Chromium applies: a user AuthServerAllowlist without
+/// http://localhost is overridden when the machine sets the policy (with localhost), so
+/// it is no `auth-allowlist-missing-localhost` finding; the same user value alone is one.
+#[test]
+fn lints_judge_the_machine_value_when_the_machine_sets_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let codes = |body: &str| -> Vec<String> {
+        let p = dir.path().join("x.reg");
+        std::fs::write(
+            &p,
+            format!("Windows Registry Editor Version 5.00\r\n\r\n{body}"),
+        )
+        .unwrap();
+        let o = Command::cargo_bin("policyc")
+            .unwrap()
+            .args(["verify", SPEC, "--format", "json", "--against"])
+            .arg(&p)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let user = "[HKEY_CURRENT_USER\\SOFTWARE\\Policies\\Google\\Chrome]\r\n\"AuthServerAllowlist\"=\"*.nhs.uk\"\r\n\r\n";
+    let machine = "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Google\\Chrome]\r\n\"AuthServerAllowlist\"=\"http://localhost\"\r\n\r\n";
+    let both = codes(&format!("{machine}{user}"));
+    assert!(
+        !both.iter().any(|c| c == "auth-allowlist-missing-localhost"),
+        "{both:?}"
+    );
+    let alone = codes(user);
+    assert!(
+        alone
+            .iter()
+            .any(|c| c == "auth-allowlist-missing-localhost"),
+        "{alone:?}"
+    );
+}

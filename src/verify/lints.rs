@@ -135,84 +135,108 @@ pub fn run(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
         let Some(pk) = product.policy_key.as_deref() else {
             continue;
         };
-        let roots: Vec<String> = [Hive::Hklm, Hive::Hkcu]
+        // Chromium reads each policy from the machine (HKLM) when the machine sets it, and
+        // from the user (HKCU) only otherwise, lists included (Chromium's policy precedence:
+        // machine platform policy over user platform policy). The lints judge the value
+        // that applies; a user value the machine overrides is `user-policy-overridden`'s.
+        let machine = format!("{}\\{pk}", Hive::Hklm.long_name());
+        let user = format!("{}\\{pk}", Hive::Hkcu.long_name());
+        let list_root = |name: &str| {
+            if reg.list(&format!("{machine}\\{name}")).is_empty() {
+                &user
+            } else {
+                &machine
+            }
+        };
+        let value_root = |name: &str| {
+            if reg.value(&machine, name).is_some() {
+                &machine
+            } else {
+                &user
+            }
+        };
+        let allowlisted_localhost = reg
+            .list(&format!("{}\\URLAllowlist", list_root("URLAllowlist")))
             .iter()
-            .map(|h| format!("{}\\{pk}", h.long_name()))
-            .collect();
-        let allowlisted_localhost = roots.iter().any(|r| {
-            reg.list(&format!("{r}\\URLAllowlist"))
-                .iter()
-                .any(|e| matches_localhost(e) && e.trim() != "*")
-        });
-        for root in &roots {
-            for (i, entry) in reg
-                .list(&format!("{root}\\URLBlocklist"))
-                .iter()
-                .enumerate()
-            {
-                if matches_localhost(entry) && !allowlisted_localhost {
-                    out.push(Finding {
-                        code: URL_BLOCKLIST_BLOCKS_LOCALHOST,
-                        message: format!("{} URLBlocklist entry `{entry}` blocks http://localhost", product.name),
-                        at: format!("{root}\\URLBlocklist \"{}\"", i + 1),
-                        why: GUIDE_BLOCKED,
-                        fix: format!("remove `{entry}` from URLBlocklist, or add http://localhost to URLAllowlist under {root}"),
-                    });
-                }
-            }
-            for list in [
-                "LocalNetworkAccessBlockedForUrls",
-                "LoopbackNetworkBlockedForUrls",
-            ] {
-                for entry in reg.list(&format!("{root}\\{list}")) {
-                    for origin in lna_origins.iter().filter(|o| matches_origin(&entry, o)) {
-                        out.push(Finding {
-                            code: LNA_ORIGIN_BLOCKED,
-                            message: format!("{} {list} entry `{entry}` blocks {origin}, which the spec allows", product.name),
-                            at: format!("{root}\\{list}"),
-                            why: "Chromium: the blocked lists take precedence over LocalNetworkAccessAllowedForUrls and LoopbackNetworkAllowedForUrls, so the NHS application cannot reach Credential Management on localhost",
-                            fix: format!("remove `{entry}` from {list}"),
-                        });
-                    }
-                }
-            }
-            let blocks_third_party = dword(reg, root, "BlockThirdPartyCookies") == Some(1);
-            let blocks_all = dword(reg, root, "DefaultCookiesSetting") == Some(2);
-            let cookie_exception = roots.iter().any(|r| {
-                reg.list(&format!("{r}\\CookiesAllowedForUrls"))
-                    .iter()
-                    .any(|e| {
-                        matches_localhost(e.split(',').next().unwrap_or("")) && e.trim() != "*"
-                    })
-            });
-            if (blocks_third_party || blocks_all) && !cookie_exception {
-                let what = if blocks_all {
-                    "DefaultCookiesSetting = 2 (block all cookies)"
-                } else {
-                    "BlockThirdPartyCookies = 1"
-                };
+            .any(|e| matches_localhost(e) && e.trim() != "*");
+        let root = list_root("URLBlocklist");
+        for (i, entry) in reg
+            .list(&format!("{root}\\URLBlocklist"))
+            .iter()
+            .enumerate()
+        {
+            if matches_localhost(entry) && !allowlisted_localhost {
                 out.push(Finding {
-                    code: THIRD_PARTY_COOKIES_BLOCKED,
-                    message: format!("{} has {what} and no CookiesAllowedForUrls entry for http://localhost", product.name),
-                    at: format!("{root} \"{}\"", if blocks_all { "DefaultCookiesSetting" } else { "BlockThirdPartyCookies" }),
-                    why: GUIDE_NTLM,
-                    fix: format!("add http://localhost to {root}\\CookiesAllowedForUrls (setting cookies-allowed-for-urls)"),
+                    code: URL_BLOCKLIST_BLOCKS_LOCALHOST,
+                    message: format!("{} URLBlocklist entry `{entry}` blocks http://localhost", product.name),
+                    at: format!("{root}\\URLBlocklist \"{}\"", i + 1),
+                    why: GUIDE_BLOCKED,
+                    fix: format!("remove `{entry}` from URLBlocklist, or add http://localhost to URLAllowlist under {root}"),
                 });
             }
-            if let Some(RegData::Sz(list)) = reg.value(root, "AuthServerAllowlist") {
-                // Chromium reads the list as proxy-bypass rules after `<-loopback>`
-                // (net/http/http_auth_filter.cc, HttpAuthFilterAllowlist::SetAllowlist), so
-                // localhost is allowed only by a rule that names it, or by `*`, which
-                // matches every host.
-                if !list.split([',', ';']).any(|e| matches_localhost(e.trim())) {
+        }
+        for list in [
+            "LocalNetworkAccessBlockedForUrls",
+            "LoopbackNetworkBlockedForUrls",
+        ] {
+            let root = list_root(list);
+            for entry in reg.list(&format!("{root}\\{list}")) {
+                for origin in lna_origins.iter().filter(|o| matches_origin(&entry, o)) {
                     out.push(Finding {
-                        code: AUTH_ALLOWLIST_MISSING_LOCALHOST,
-                        message: format!("{} AuthServerAllowlist `{list}` does not include http://localhost", product.name),
-                        at: format!("{root} \"AuthServerAllowlist\""),
-                        why: GUIDE_NTLM,
-                        fix: "add http://localhost to AuthServerAllowlist (setting auth-server-allowlist)".into(),
+                        code: LNA_ORIGIN_BLOCKED,
+                        message: format!("{} {list} entry `{entry}` blocks {origin}, which the spec allows", product.name),
+                        at: format!("{root}\\{list}"),
+                        why: "Chromium: the blocked lists take precedence over LocalNetworkAccessAllowedForUrls and LoopbackNetworkAllowedForUrls, so the NHS application cannot reach Credential Management on localhost",
+                        fix: format!("remove `{entry}` from {list}"),
                     });
                 }
+            }
+        }
+        let third_root = value_root("BlockThirdPartyCookies");
+        let all_root = value_root("DefaultCookiesSetting");
+        let blocks_third_party = dword(reg, third_root, "BlockThirdPartyCookies") == Some(1);
+        let blocks_all = dword(reg, all_root, "DefaultCookiesSetting") == Some(2);
+        let cookies_root = list_root("CookiesAllowedForUrls");
+        let cookie_exception = reg
+            .list(&format!("{cookies_root}\\CookiesAllowedForUrls"))
+            .iter()
+            .any(|e| matches_localhost(e.split(',').next().unwrap_or("")) && e.trim() != "*");
+        if (blocks_third_party || blocks_all) && !cookie_exception {
+            let (what, root, name) = if blocks_all {
+                (
+                    "DefaultCookiesSetting = 2 (block all cookies)",
+                    all_root,
+                    "DefaultCookiesSetting",
+                )
+            } else {
+                (
+                    "BlockThirdPartyCookies = 1",
+                    third_root,
+                    "BlockThirdPartyCookies",
+                )
+            };
+            out.push(Finding {
+                code: THIRD_PARTY_COOKIES_BLOCKED,
+                message: format!("{} has {what} and no CookiesAllowedForUrls entry for http://localhost", product.name),
+                at: format!("{root} \"{name}\""),
+                why: GUIDE_NTLM,
+                fix: format!("add http://localhost to {root}\\CookiesAllowedForUrls (setting cookies-allowed-for-urls)"),
+            });
+        }
+        let root = value_root("AuthServerAllowlist");
+        if let Some(RegData::Sz(list)) = reg.value(root, "AuthServerAllowlist") {
+            // Chromium reads the list as proxy-bypass rules after `<-loopback>`
+            // (net/http/http_auth_filter.cc, HttpAuthFilterAllowlist::SetAllowlist), so
+            // localhost is allowed only by a rule that names it, or by `*`, which
+            // matches every host.
+            if !list.split([',', ';']).any(|e| matches_localhost(e.trim())) {
+                out.push(Finding {
+                    code: AUTH_ALLOWLIST_MISSING_LOCALHOST,
+                    message: format!("{} AuthServerAllowlist `{list}` does not include http://localhost", product.name),
+                    at: format!("{root} \"AuthServerAllowlist\""),
+                    why: GUIDE_NTLM,
+                    fix: "add http://localhost to AuthServerAllowlist (setting auth-server-allowlist)".into(),
+                });
             }
         }
     }
