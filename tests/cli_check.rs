@@ -264,3 +264,33 @@ fn encodings_are_reported() {
     assert_eq!(status, 1);
     assert!(stderr.contains("l1.yaml:3:12"), "{stderr}");
 }
+
+/// check's own-bundle lints on catalog settings: a user value the spec's own machine value
+/// overrides is a warning at the user setting (not the machine one), with a hint that fits
+/// a spec holding both; a value written twice by `form: both` is one warning.
+#[test]
+fn own_bundle_findings_sit_at_the_overridden_setting_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = common::check_settings(
+        dir.path(),
+        "",
+        "  - id: auth-server-allowlist\n    value: [http://localhost]\n    acknowledge: [auth-allowlist-loopback-only]\n  - id: auth-server-allowlist\n    scope: user\n    value: [http://localhost, epr.example.nhs.uk]\n  - id: intranet-auto-detect\n    form: both\n    value: true\n",
+        &[],
+    );
+    assert_eq!(code, 0, "{text}");
+    let overridden: Vec<&str> = text
+        .split("\n\n")
+        .filter(|d| d.contains("warning[user-policy-overridden]"))
+        .collect();
+    assert_eq!(overridden.len(), 1, "{text}");
+    assert!(overridden[0].contains("(settings[1])"), "{text}");
+    assert!(
+        overridden[0].contains("give the two settings the same value"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("warning[intranet-auto-detect-on]").count(),
+        1,
+        "{text}"
+    );
+}

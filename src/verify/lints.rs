@@ -50,6 +50,11 @@ pub struct Finding {
     pub at: String,
     pub why: &'static str,
     pub fix: String,
+    /// The spec setting (`settings[N]`) the finding is about, when it is a value the spec
+    /// writes that something else overrides (not where the conflicting value is): `check`
+    /// places the finding there. Not part of verify's JSON.
+    #[serde(skip)]
+    pub about: Option<String>,
 }
 
 /// The host part of a URL pattern/filter: after `scheme://`, before `:port` or `/`.
@@ -172,6 +177,7 @@ pub fn run(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
                     at: format!("{root}\\URLBlocklist \"{}\"", i + 1),
                     why: GUIDE_BLOCKED,
                     fix: format!("remove `{entry}` from URLBlocklist, or add http://localhost to URLAllowlist under {root}"),
+                    about: None,
                 });
             }
         }
@@ -188,6 +194,7 @@ pub fn run(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
                         at: format!("{root}\\{list}"),
                         why: "Chromium: the blocked lists take precedence over LocalNetworkAccessAllowedForUrls and LoopbackNetworkAllowedForUrls, so the NHS application cannot reach Credential Management on localhost",
                         fix: format!("remove `{entry}` from {list}"),
+                        about: None,
                     });
                 }
             }
@@ -221,6 +228,7 @@ pub fn run(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
                 at: format!("{root} \"{name}\""),
                 why: GUIDE_NTLM,
                 fix: format!("add http://localhost to {root}\\CookiesAllowedForUrls (setting cookies-allowed-for-urls)"),
+                about: None,
             });
         }
         let root = value_root("AuthServerAllowlist");
@@ -236,6 +244,7 @@ pub fn run(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
                     at: format!("{root} \"AuthServerAllowlist\""),
                     why: GUIDE_NTLM,
                     fix: "add http://localhost to AuthServerAllowlist (setting auth-server-allowlist)".into(),
+                    about: None,
                 });
             }
         }
@@ -253,6 +262,7 @@ pub fn run(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
                     at: format!("{full} \"AutoDetect\""),
                     why: "the NHS guide requires \"Automatically detect intranet network\" unticked; KB 2028170: when it is on, Windows enables the three intranet options regardless of policy",
                     fix: "set AutoDetect to 0 (setting intranet-auto-detect: false)".into(),
+                    about: None,
                 });
             }
         }
@@ -327,6 +337,7 @@ fn precedence(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
                     "add {site} = {zone} to the GPO that sets the Site to Zone Assignment List, or give setting {} `form: policy` ({})",
                     op.provenance.setting, op.provenance.spec_path
                 ),
+                about: Some(op.provenance.spec_path.clone()),
             });
         }
     }
@@ -353,6 +364,7 @@ fn precedence(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
                 at: format!("{hklm_ie} \"Security_HKLM_only\""),
                 why: "KB 182569: HKLM zone settings are read together with HKCU unless Security_HKLM_only is 1, then only HKLM's (\"Security Zones: Use only machine settings\")",
                 fix: format!("give setting {} `scope: machine` ({})", p.setting, p.spec_path),
+                about: Some(p.spec_path.clone()),
             });
         }
     }
@@ -431,6 +443,7 @@ fn precedence(plan: &Plan, reg: &Registry, catalog: &Catalog) -> Vec<Finding> {
                     "put the spec's entries in the machine policy at {machine}, or give setting {} `scope: machine`",
                     op.provenance.setting
                 ),
+                about: Some(op.provenance.spec_path.clone()),
             });
         }
     }

@@ -234,23 +234,38 @@ pub fn self_findings(
     for hive in plan.hives() {
         reg.add_pol_entries(hive, crate::pol::emit::entries(plan, hive));
     }
-    lints::run(plan, &reg, catalog)
-        .into_iter()
-        .filter_map(|f| {
-            let path = finding_setting(plan, &f.at)?;
-            let mut d = crate::diag::Diagnostic::new(
-                f.code,
-                format!("the bundle itself: {} ({})", f.message, f.why),
-            )
-            .file(file)
-            .path(&path)
-            .hint(f.fix);
-            if plan.vendor_at(&path).is_none() {
-                d.severity = crate::diag::Severity::Warning;
-            }
-            Some(d)
-        })
-        .collect()
+    let mut out: Vec<crate::diag::Diagnostic> = Vec::new();
+    for f in lints::run(plan, &reg, catalog) {
+        // A value of the spec that something else overrides is placed at that value's
+        // setting; a conflicting value at the setting that writes it.
+        let Some(path) = f.about.clone().or_else(|| finding_setting(plan, &f.at)) else {
+            continue;
+        };
+        let mut hint = f.fix;
+        if f.code == crate::diag::USER_POLICY_OVERRIDDEN {
+            // Both values come from this spec: its machine value wins on every machine.
+            hint = "the spec's own machine value wins wherever both apply: give the two settings the same value, or remove the user-scope one".into();
+        }
+        let mut d = crate::diag::Diagnostic::new(
+            f.code,
+            format!("the bundle itself: {} ({})", f.message, f.why),
+        )
+        .file(file)
+        .path(&path)
+        .hint(hint);
+        if plan.vendor_at(&path).is_none() {
+            d.severity = crate::diag::Severity::Warning;
+        }
+        // One per setting and message: `form: both` writes a value twice (policy and
+        // preference keys), and the two findings read the same to the admin.
+        if !out
+            .iter()
+            .any(|o| o.code == d.code && o.message == d.message && o.path == d.path)
+        {
+            out.push(d);
+        }
+    }
+    out
 }
 
 /// The spec path of the setting a lint finding is about. `at` is `KEY "VALUE"` (a value)
