@@ -202,6 +202,17 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
             lay_out(s, loc, &key, &prov, &mut ops);
         }
     }
+    // The catalog's shared switches (`also:` with `shared: true`, e.g. the Site to Zone
+    // Assignment List's ListBox_Support_ZoneMapKey): a vendor policy writing one (inetres
+    // IZ_Zonemaps as a `policy:` setting) writes the same switch, which rollback keeps too.
+    let shared: Vec<(String, String)> = catalog
+        .entries
+        .iter()
+        .flat_map(|e| &e.registry)
+        .flat_map(|l| &l.also)
+        .filter(|f| f.shared)
+        .map(|f| (f.key.to_ascii_lowercase(), f.value.to_ascii_lowercase()))
+        .collect();
     for v in &spec.vendor {
         let prov = Provenance {
             setting: v.id.clone(),
@@ -233,11 +244,20 @@ pub fn build(spec: &Spec, catalog: &Catalog) -> Result<Plan, Vec<Diagnostic>> {
                     (*hive, key, Action::Delete { name: name.clone() })
                 }
             };
+            let is_shared = match &action {
+                Action::Set { name, .. } => {
+                    shared.contains(&(key.to_ascii_lowercase(), name.to_ascii_lowercase()))
+                }
+                Action::ResetKey | Action::Delete { .. } => false,
+            };
             ops.push(Op {
                 hive,
                 key: key.clone(),
                 action,
-                provenance: prov.clone(),
+                provenance: Provenance {
+                    shared: is_shared,
+                    ..prov.clone()
+                },
             });
         }
     }

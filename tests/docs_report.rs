@@ -52,6 +52,17 @@ fn docs_cover_every_setting_with_routes_and_sources() {
         kinds.contains(&("docs/README.md", "docs"))
             && kinds.contains(&("docs/report.html", "docs"))
     );
+    // The rollback section names the one value both rollbacks keep (the undo file and
+    // remove.ps1 leave the Site to Zone Assignment List's switch on).
+    let kept = "HKLM\\Software\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\ListBox_Support_ZoneMapKey";
+    assert_eq!(md.matches("- **Kept**: ").count(), 1, "{md}");
+    assert!(
+        md.contains(&format!("- **Kept**: `{kept}` stays after either rollback")),
+        "{md}"
+    );
+    assert!(html.contains(&format!(
+        "<li><strong>Kept</strong>: <code>{kept}</code> stays after either rollback"
+    )));
     let plan: serde_json::Value = serde_json::from_slice(
         &Command::cargo_bin("policyc")
             .unwrap()

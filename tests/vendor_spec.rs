@@ -768,3 +768,28 @@ fn a_hostile_text_value_stays_text_in_every_format() {
     let html = String::from_utf8_lossy(file("docs/report.html"));
     assert!(!html.contains("<e>"), "raw markup in the report");
 }
+
+/// inetres.admx IZ_Zonemaps as a `policy:` setting writes the Site to Zone Assignment
+/// List's switch, which the catalog marks shared: the rollback keeps it, as it does for
+/// the catalog's intranet-zone-sites (the site itself is deleted, the control).
+#[test]
+fn a_vendor_policy_writing_a_shared_switch_keeps_it_on_rollback() {
+    let Some(store) = store_dir() else { return };
+    let spec = "policyc: 1\nbundle: {name: z, display_name: Z, version: 1.0.0, publisher: P}\nsettings:\n  - policy: Microsoft.Policies.InternetExplorer:IZ_Zonemaps\n    state: enabled\n    value:\n      \"https://*.rex.nhs.uk\": \"1\"\n";
+    let out = compile("z.yaml", spec.as_bytes(), &store);
+    let plan = out.plan.unwrap_or_else(|| panic!("{:#?}", out.diagnostics));
+    let shared: Vec<&str> = plan
+        .ops
+        .iter()
+        .filter(|o| o.provenance.shared)
+        .filter_map(|o| match &o.action {
+            Action::Set { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(shared, ["ListBox_Support_ZoneMapKey"]);
+    let undo = policyc::reg::emit::undo_file(&plan, Hive::Hklm);
+    let text = policyc::reg::text::write(&undo).unwrap();
+    assert!(!text.contains("\"ListBox_Support_ZoneMapKey\"=-"), "{text}");
+    assert!(text.contains("\"https://*.rex.nhs.uk\"=-"), "{text}");
+}

@@ -47,6 +47,9 @@ struct Doc {
     vendor_templates: Vec<String>,
     /// `HIVE\key (setting, product)` of every list key the bundle replaces wholesale.
     replaced_lists: Vec<String>,
+    /// `HIVE\key\value` of each shared switch the rollback leaves in place
+    /// (`Provenance::shared`, e.g. ListBox_Support_ZoneMapKey).
+    rollback_keeps: Vec<String>,
     /// The change-approval summary: one row per registry operation, pre-escaped.
     changes_md: Value,
     changes_html: Value,
@@ -733,6 +736,22 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
             .into_iter()
             .map(|o| format!("{}\\{}", o.hive.short_name(), o.key))
             .collect(),
+        rollback_keeps: {
+            let mut k: Vec<String> = plan
+                .ops
+                .iter()
+                .filter(|o| o.provenance.shared)
+                .filter_map(|o| match &o.action {
+                    Action::Set { name, .. } => {
+                        Some(format!("{}\\{}\\{name}", o.hive.short_name(), o.key))
+                    }
+                    _ => None,
+                })
+                .collect();
+            k.sort();
+            k.dedup();
+            k
+        },
         changes_md: Value::from_safe_string(changes_md),
         changes_html: Value::from_safe_string(changes_html),
         risks: risks(plan),
