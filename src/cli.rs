@@ -257,8 +257,9 @@ or the options give an invalid spec (nothing is written)."
     )]
     Import {
         /// `reg export` .reg files, Registry.pol files (`hklm:FILE`/`hkcu:FILE`, or a
-        /// Machine/User folder, names a .pol file's hive), LGPO text, or folders holding
-        /// them (a GPO backup, a policyc bundle), read in order (a later value wins).
+        /// Machine/User folder, names a .pol file's hive), LGPO text, or a folder with
+        /// Machine/ and User/ Registry.pol files below it (a GPO backup, a policyc
+        /// bundle), read in order (a later value wins).
         #[arg(required = true, num_args = 1..)]
         files: Vec<String>,
         /// Write the spec here instead of stdout (never overwrites).
@@ -924,13 +925,25 @@ fn build_check(spec: &Path, out: &Path, format: DiagFormat, notes: bool, catalog
         for p in &problems {
             outln!("{p}");
         }
+        // The same command without --check, so --against, --templates and the Intune
+        // definitions stay as given (without them the bundle would differ again).
+        let again: Vec<String> = std::env::args()
+            .skip(1)
+            .filter(|a| a != "--check")
+            .map(|a| {
+                if a.is_empty() || a.contains([' ', '"', '\'']) {
+                    format!("\"{a}\"")
+                } else {
+                    a
+                }
+            })
+            .collect();
         eprintln!(
-            "{}: {} file{} out of date; run `policyc build {} --out {}`",
+            "{}: {} file{} out of date; run `policyc {}`",
             out.display(),
             problems.len(),
             if problems.len() == 1 { "" } else { "s" },
-            spec.display(),
-            out.display()
+            again.join(" ")
         );
         EXIT_SPEC
     }

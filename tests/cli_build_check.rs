@@ -47,6 +47,31 @@ fn fresh_bundle_passes_and_drift_is_named() {
     assert!(text.contains("missing: user.reg\n"), "{text}");
     assert!(text.contains("unexpected: notes.txt\n"), "{text}");
     assert!(text.contains("3 files out of date"), "{text}");
+    // The command to run is this one without --check, options included.
+    assert!(
+        text.contains(&format!(
+            "run `policyc build {EXAMPLE} --out {}`",
+            out.display()
+        )),
+        "{text}"
+    );
+    let (_, text) = run(
+        &[
+            "build",
+            "--check",
+            EXAMPLE,
+            "--against",
+            "tests/fixtures/exports/clean.reg",
+        ],
+        &out,
+    );
+    assert!(
+        text.contains(&format!(
+            "run `policyc build {EXAMPLE} --against tests/fixtures/exports/clean.reg --out {}`",
+            out.display()
+        )),
+        "{text}"
+    );
     let after: Vec<_> = fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -269,6 +269,19 @@ fn replaced_lists_are_named_and_losses_warned() {
         out.contains("would lose 1 entry the previous bundle writes: \"1\" = \"https://manage-care-identities.care-identity-service2.nhs.uk\""),
         "{out}"
     );
+    // The same bundle's Registry.pol alone: policy files, not a machine.
+    let pol = outdir.join("pol").join("Machine").join("Registry.pol");
+    let (code, out) = policyc(&[
+        "check",
+        fewer.to_str().unwrap(),
+        "--against",
+        pol.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("would lose 1 entry the given policy files hold"),
+        "{out}"
+    );
     // An unreadable export is a usage error.
     let (code, _) = policyc(&["check", spec, "--against", "tests/fixtures/nope.reg"]);
     assert_eq!(code, 2);

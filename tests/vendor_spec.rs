@@ -424,7 +424,7 @@ fn a_browser_the_spec_does_not_list_is_a_warning() {
     );
     assert_eq!(rc, Some(0), "{text}");
     assert!(
-        text.contains("warning[product-not-listed]: `Google.Policies.Chrome:ShowHomeButton` is a chrome policy, and the spec's `products:` [edge] does not list chrome"),
+        text.contains("warning[product-not-listed]: `Google.Policies.Chrome:ShowHomeButton` is a policy for chrome, and the spec's `products:` [edge] does not list it; it is written anyway"),
         "{text}"
     );
     assert!(text.contains("s.yaml:5:13 (settings[0].policy)"), "{text}");

@@ -70,9 +70,10 @@ pub fn notes(plan: &Plan, file: &str) -> Vec<Diagnostic> {
 pub fn losses(plan: &Plan, reg: &Registry, file: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Who holds the entries: a machine's exports, a previous bundle, or both.
-    let holder = match (reg.bundles_read, reg.others_read) {
-        (0, _) => "the machine has today",
-        (_, 0) => "the previous bundle writes",
+    let holder = match (reg.bundles_read, reg.others_read, reg.exports_read) {
+        (0, n, e) if n == e => "the machine has today",
+        (0, _, 0) => "the given policy files hold",
+        (_, 0, _) => "the previous bundle writes",
         _ => "the --against inputs hold",
     };
     for op in replaced(plan) {

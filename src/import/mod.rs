@@ -60,6 +60,7 @@ pub fn add_file(reg: &mut Registry, arg: &str) -> Result<Vec<Diagnostic>, String
         let warnings = reg
             .add_reg(&bytes)
             .map_err(|e| format!("{path}: not a .reg export: {e}"))?;
+        reg.exports_read += 1;
         let mut out: Vec<Diagnostic> = warnings
             .into_iter()
             .map(|w| {

@@ -278,11 +278,10 @@ impl Validator<'_> {
                             diag::PRODUCT_NOT_LISTED,
                             &format!("settings[{i}].policy"),
                             format!(
-                                "`{}` is a {} policy, and the spec's `products:` [{}] does not list {}; it is written anyway",
+                                "`{}` is a policy for {}, and the spec's `products:` [{}] does not list it; it is written anyway",
                                 v.id,
                                 v.product,
                                 raw.products.join(", "),
-                                v.product
                             ),
                             Some(format!(
                                 "add {} to `products:`, or remove the setting if the endpoints do not run it",

@@ -71,10 +71,13 @@ fn host_of(pattern: &str) -> (Option<&str>, &str) {
     (scheme, &rest[..end])
 }
 
+/// Whether a pattern's host names `localhost`, the host of http://localhost. Chromium
+/// matches URL filters and the auth allowlist on the URL's host text, not on the address
+/// it resolves to, so `127.0.0.1` and `[::1]` neither allow nor block http://localhost.
 fn is_local_host(h: &str) -> bool {
     matches!(
         h.to_ascii_lowercase().as_str(),
-        "localhost" | "127.0.0.1" | "[::1]" | "[*.]localhost" | ".localhost"
+        "localhost" | "[*.]localhost" | ".localhost"
     )
 }
 
@@ -462,7 +465,6 @@ mod tests {
             "http://localhost",
             "http://localhost:43487",
             "*://localhost/x",
-            "127.0.0.1",
             "http://*",
             "[*.]localhost",
         ] {
@@ -473,6 +475,8 @@ mod tests {
             "example.com",
             "http://localhost.example.com",
             "file://*",
+            "127.0.0.1",
+            "http://[::1]",
         ] {
             assert!(!matches_localhost(no), "{no}");
         }

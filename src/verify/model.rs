@@ -34,6 +34,9 @@ pub struct Registry {
     /// files), and how many anything else (exports, Registry.pol files, GPO backups).
     pub bundles_read: usize,
     pub others_read: usize,
+    /// How many of the others were `.reg` files (a machine's `reg export`), as opposed to
+    /// policy files (Registry.pol, LGPO text, GPO backups).
+    pub exports_read: usize,
 }
 
 /// `HKLM\x` and `HKEY_LOCAL_MACHINE\x` name the same key; exports use the long form.
