@@ -1173,6 +1173,10 @@ fn explain(code: Option<&str>) -> i32 {
                 };
                 outln!("{} ({sev}): {}", c.code, c.summary);
                 outln!("fix: {}", diag::fix(c.code));
+                // verify's known-conflict lints also run on the bundle's own values.
+                if c.summary.starts_with("verify: ") {
+                    outln!("check and build report it for the spec's own values too: an error at a `policy:` setting, a warning at a catalog setting");
+                }
                 if crate::validate::ACKNOWLEDGEABLE.contains(&c.code) {
                     outln!(
                         "can be accepted per setting with `acknowledge: [{}]`",
