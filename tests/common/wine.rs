@@ -47,6 +47,14 @@ impl Wine {
             logs: tempfile::tempdir().expect("log dir"),
             calls: 0,
         };
+        // One wineserver for the whole test, started first and kept until drop
+        // (`wineserver -k`). By default it exits 3 seconds after its last client and the
+        // next call starts another, which reloads the registry from the prefix's files:
+        // under load, a full test run once found the HKCU keys `reg import` had just
+        // written missing (every later export said "Unable to find the specified registry
+        // key"), which no standalone run showed.
+        let out = w.run(Path::new("/"), "wineserver", &["-p"]);
+        assert!(out.ok(), "wineserver -p failed:\n{}", out.text());
         let out = w.run(Path::new("/"), "wineboot", &["-i"]);
         assert!(out.ok(), "wineboot -i failed:\n{}", out.text());
         w
