@@ -17,30 +17,21 @@ static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 /// output quietly and the command ends with its own exit code; `println!` would panic
 /// (exit 101). Any other write error (a full disk) is reported and exits 2.
 pub(crate) fn write_stdout(args: std::fmt::Arguments) {
-    use std::sync::atomic::Ordering;
-    if STDOUT_CLOSED.load(Ordering::Relaxed) {
-        return;
-    }
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            STDOUT_CLOSED.store(true, Ordering::Relaxed);
-        } else {
-            eprintln!("error[io-error]: cannot write to standard output: {e}");
-            std::process::exit(EXIT_USAGE);
-        }
-    }
+    write_stdout_with(|out| out.write_fmt(args));
 }
 
-/// Writes raw bytes to stdout, with [`write_stdout`]'s handling of a closed pipe and of
-/// other write errors (exit 2).
+/// Writes raw bytes to stdout (a `.reg` file's UTF-16), as [`write_stdout`] does.
 pub(crate) fn write_stdout_bytes(bytes: &[u8]) {
+    write_stdout_with(|out| out.write_all(bytes));
+}
+
+fn write_stdout_with(write: impl FnOnce(&mut std::io::StdoutLock) -> std::io::Result<()>) {
     use std::sync::atomic::Ordering;
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+    if let Err(e) = write(&mut out).and_then(|()| out.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             STDOUT_CLOSED.store(true, Ordering::Relaxed);
         } else {

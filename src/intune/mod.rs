@@ -582,39 +582,30 @@ pub fn build_from(
         h == hive || (!with_profile.contains(&h) && with_profile.first() == Some(&hive))
     };
     let elsewhere = |hive: Hive| {
-        let mut d = String::new();
-        let mine: Vec<&String> = in_catalog
-            .iter()
-            .filter(|(h, _)| names(hive, *h))
-            .map(|(_, l)| l)
-            .collect();
-        if !mine.is_empty() {
-            d.push_str(
-                " Not in this profile (delivered by the Settings Catalog profiles intune/settings-catalog/):",
-            );
-            for label in &mine {
-                d.push_str(&format!(" {label};"));
+        // " Not in this profile (WHERE): a; b." for the labels of this profile's scope.
+        let list = |where_: &str, labels: Vec<&String>| {
+            if labels.is_empty() {
+                return String::new();
             }
-            d.pop();
-            d.push('.');
-        }
-        let mine: Vec<&String> = no_route
-            .iter()
-            .zip(&no_route_hive)
-            .filter(|(_, h)| names(hive, **h))
-            .map(|((l, _), _)| l)
-            .collect();
-        if !mine.is_empty() {
-            d.push_str(
-                " Not in this profile (no MDM route; delivered by the PowerShell remediation powershell/remediate.ps1):",
-            );
-            for label in &mine {
-                d.push_str(&format!(" {label};"));
-            }
-            d.pop();
-            d.push('.');
-        }
-        d
+            let names: Vec<&str> = labels.iter().map(|l| l.as_str()).collect();
+            format!(" Not in this profile ({where_}): {}.", names.join("; "))
+        };
+        list(
+            "delivered by the Settings Catalog profiles intune/settings-catalog/",
+            in_catalog
+                .iter()
+                .filter(|(h, _)| names(hive, *h))
+                .map(|(_, l)| l)
+                .collect(),
+        ) + &list(
+            "no MDM route; delivered by the PowerShell remediation powershell/remediate.ps1",
+            no_route
+                .iter()
+                .zip(&no_route_hive)
+                .filter(|(_, h)| names(hive, **h))
+                .map(|((l, _), _)| l)
+                .collect(),
+        )
     };
 
     let mut profiles = Vec::new();
