@@ -600,7 +600,9 @@ fn remove_script_removes_the_plan_everywhere() {
             .unwrap()
             .1,
     );
-    assert!(remove.contains("[CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]"));
+    // No prompt by default: PowerShell prompts when ConfirmImpact reaches $ConfirmPreference
+    // (High by default), and an Intune platform script runs non-interactively.
+    assert!(remove.contains("[CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]"));
     assert!(remove
         .contains("$result = Invoke-PolicycPlan -Mode Remove -Scope $Scope -Profiles All\r\n"));
     assert!(remove.contains("$script:PolicycWhatIf = [bool]$WhatIfPreference"));
