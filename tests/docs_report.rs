@@ -55,6 +55,17 @@ fn docs_cover_every_setting_with_routes_and_sources() {
     // The rollback section names the one value both rollbacks keep (the undo file and
     // remove.ps1 leave the Site to Zone Assignment List's switch on).
     let kept = "HKLM\\Software\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\ListBox_Support_ZoneMapKey";
+    // The impact notes say what turning on the Site to Zone Assignment List does to
+    // users' own zone assignments (InetRes.adml), and that Intune does not merge a setting
+    // across profiles.
+    assert!(
+        md.contains("Site to Zone Assignment List: the bundle turns this policy on"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Intune does not merge one setting across profiles"),
+        "{md}"
+    );
     assert_eq!(md.matches("- **Kept**: ").count(), 1, "{md}");
     assert!(
         md.contains(&format!("- **Kept**: `{kept}` stays after either rollback")),

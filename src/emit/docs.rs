@@ -295,10 +295,21 @@ fn risks(plan: &Plan) -> Vec<String> {
     if prefs > 0 {
         out.push(format!("{prefs} write(s) are preference values outside Software\\Policies: Group Policy does not remove them when the GPO stops applying (they tattoo); the rollback removes them."));
     }
+    // InetRes.adml, Site to Zone Assignment List: "If you disable or do not configure this
+    // policy, users may choose their own site-to-zone assignments": once it applies, they
+    // may not, and per-user ZoneMap\Domains entries stop counting.
+    let zone_list = plan.ops.iter().any(|o| {
+        o.provenance.shared
+            && matches!(&o.action, Action::Set { name, .. } if name.eq_ignore_ascii_case("ListBox_Support_ZoneMapKey"))
+    });
+    if zone_list {
+        out.push("Site to Zone Assignment List: the bundle turns this policy on (ListBox_Support_ZoneMapKey = 1). While it applies, only the sites in that list get a zone from it: sites users assigned themselves, and ZoneMap\\Domains entries pushed by preferences or logon scripts, stop counting (InetRes.adml). List every site the Trust needs in a zone, in this spec or another GPO's list (the list is additive); the rollback leaves the switch on.".to_string());
+    }
     if plan.ops.iter().any(crate::reg::emit::is_user_policy) {
         out.push("Per-user policy values are not in user.reg (a standard user cannot write Software\\Policies): deliver them by Group Policy, Intune or apply.ps1 as SYSTEM.".to_string());
     }
     out.push("One writer per value: with the Intune profile deployed, detect.ps1/remediate.ps1 write only what the profile does not; do not also deploy apply.ps1 or the .reg files to the same machines.".to_string());
+    out.push("Intune does not merge one setting across profiles: where another profile assigned to the same devices (a security baseline, an Edge or zone-list profile) sets a setting this bundle's profiles set, Intune reports a conflict instead of combining the lists. Before assigning, check the Trust's existing profiles for the settings the profiles in intune/ set (the summary above lists them).".to_string());
     out
 }
 

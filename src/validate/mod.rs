@@ -871,7 +871,7 @@ impl Validator<'_> {
                                     diag::FORM_NOT_SUPPORTED,
                                     &spath,
                                     format!("`{site}` cannot be written in preference form; only one-label hosts such as localhost can"),
-                                    Some("use `form: policy` (the Site to Zone Assignment List) for this site".into()),
+                                    Some(PREFERENCE_ZONE_HINT.into()),
                                 );
                                 ok = false;
                             }
@@ -881,7 +881,7 @@ impl Validator<'_> {
                                 diag::FORM_NOT_SUPPORTED,
                                 &spath,
                                 format!("`{site}` cannot be written in preference form; only one-label hosts such as localhost can"),
-                                Some("use `form: policy` (the Site to Zone Assignment List) for this site".into()),
+                                Some(PREFERENCE_ZONE_HINT.into()),
                             );
                             ok = false;
                         }
@@ -1005,6 +1005,9 @@ impl Validator<'_> {
 fn forbidden_char(c: char) -> bool {
     c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
+
+/// The hint for a dotted site in a zone setting whose form includes the preference.
+const PREFERENCE_ZONE_HINT: &str = "set `form: policy` on this setting (a `form: both` setting writes every site in both forms): the Site to Zone Assignment List holds any site, and while that policy applies Windows ignores the per-site preferences anyway";
 
 pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty()
