@@ -173,7 +173,6 @@ fn add_folder(reg: &mut Registry, dir: &Path) -> Result<Vec<Diagnostic>, String>
     Ok(warnings)
 }
 
-/// Reads every input, in order, into one registry, with the warnings of all of them.
 /// A warning naming the keys of a `.reg` file under roots other than HKEY_LOCAL_MACHINE
 /// and HKEY_CURRENT_USER (a `reg export` of `HKEY_USERS\<SID>`): the spec's values are
 /// compared and imported by those two hives only, so without it such a file reads as if
@@ -211,6 +210,7 @@ fn other_roots(path: &str, bytes: &[u8]) -> Option<Diagnostic> {
     )
 }
 
+/// Reads every input, in order, into one registry, with the warnings of all of them.
 pub fn read_inputs(inputs: &[String]) -> Result<(Registry, Vec<Diagnostic>), String> {
     let mut reg = Registry::default();
     let mut warnings = Vec::new();
