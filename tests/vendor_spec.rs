@@ -329,6 +329,16 @@ fn bad_values_exit_1_with_file_line_and_path() {
             "both write value `AutoDetect`",
         ),
     ]);
+    // A vendor AuthServerAllowlist without localhost: the hint names the policy to change.
+    let (rc, text) = check_err(
+        &store,
+        "  - policy: Google.Policies.Chrome:AuthServerAllowlist\n    state: enabled\n    value: \"*.example.nhs.uk\"\n",
+    );
+    assert_eq!(rc, 1, "{text}");
+    assert!(
+        text.contains("hint: add http://localhost to AuthServerAllowlist (in `policy: Google.Policies.Chrome:AuthServerAllowlist`)"),
+        "{text}"
+    );
     for (settings, code, at, words) in &cases {
         let (rc, text) = check_err(&store, settings);
         assert_eq!(rc, 1, "{settings}\n{text}");

@@ -245,6 +245,12 @@ pub fn self_findings(
         if f.code == crate::diag::USER_POLICY_OVERRIDDEN {
             // Both values come from this spec: its machine value wins on every machine.
             hint = "the spec's own machine value wins wherever both apply: give the two settings the same value, or remove the user-scope one".into();
+        } else if let (Some(v), Some(i)) = (plan.vendor_at(&path), hint.find(" (setting ")) {
+            // The lint names the catalog setting that holds the value to change; when that
+            // value is this `policy:` setting's own (its AuthServerAllowlist), name the policy.
+            if hint[..i].contains(v.policy.name.as_str()) {
+                hint = format!("{} (in `policy: {}`)", &hint[..i], v.id);
+            }
         }
         let mut d = crate::diag::Diagnostic::new(
             f.code,
