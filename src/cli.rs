@@ -841,12 +841,15 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
         Err(code) => return code,
     };
     let mut reg = crate::verify::model::Registry::default();
+    let mut read_warnings: Vec<Diagnostic> = Vec::new();
     for f in against {
         let name = f.display().to_string();
         let result = crate::import::add_file(&mut reg, &name);
         if let Ok(warnings) = &result {
-            // On stderr in every format, so `--format json` output stays one document.
+            // On stderr in every format; `--format json` also carries them in its document
+            // (`warnings`), so a pipeline reading only stdout sees a skipped line or root.
             report(warnings, DiagFormat::Human);
+            read_warnings.extend(warnings.iter().cloned());
         }
         if let Err(msg) = result {
             let d = Diagnostic::new(diag::IO_ERROR, msg)
@@ -858,7 +861,11 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
     }
     let report = crate::verify::verify(&plan, &reg, catalog);
     match format {
-        Format::Json => outln!("{}", serde_json::to_string_pretty(&report).unwrap()),
+        Format::Json => {
+            let mut doc = serde_json::to_value(&report).unwrap();
+            doc["warnings"] = serde_json::to_value(&read_warnings).unwrap();
+            outln!("{}", serde_json::to_string_pretty(&doc).unwrap())
+        }
         Format::Human => out!("{}", crate::verify::render_human(&report)),
     }
     if report.drift() {

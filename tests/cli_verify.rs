@@ -539,6 +539,30 @@ fn hkey_users_keys_are_named_not_silently_skipped() {
     );
     let err = run(&write("hkcu.reg", "HKEY_CURRENT_USER"));
     assert!(!err.contains("reg-other-root"), "{err}");
+    // `--format json` carries the warning in its document too, for a pipeline that reads
+    // stdout only; the HKEY_CURRENT_USER export has none (control).
+    let json = |p: &std::path::Path| -> serde_json::Value {
+        let o = Command::cargo_bin("policyc")
+            .unwrap()
+            .args(["verify", SPEC, "--format", "json", "--against"])
+            .arg(p)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let codes = |v: &serde_json::Value| -> Vec<String> {
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        codes(&json(&dir.path().join("hku.reg"))),
+        ["reg-other-root"]
+    );
+    assert!(codes(&json(&dir.path().join("hkcu.reg"))).is_empty());
 }
 
 /// The lints judge the value Chromium applies: a user AuthServerAllowlist without
