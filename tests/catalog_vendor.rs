@@ -467,3 +467,93 @@ fn ingestion_preflight_flags_refused_keys_in_a_real_template() {
         "{d:#?}"
     );
 }
+
+/// A shared switch (`also:` with `shared: true`, which the rollback leaves in place) is the
+/// `valueName` of the vendor policy behind its location, and that policy's list element is
+/// additive (other GPOs' entries stand beside the bundle's), as the store's ADMX says.
+#[test]
+fn shared_switches_are_the_vendor_policys_own_value_of_an_additive_list() {
+    let Some(dir) = store() else { return };
+    let c = Catalog::builtin().unwrap();
+    let mut checked = 0;
+    for (e, l, vp, _) in facts(c) {
+        for f in l.also.iter().filter(|f| f.shared) {
+            let (admx, _) = read(&dir, &vp.file);
+            let name = vp.policy.split_once(':').unwrap().1;
+            let p = admx
+                .policies
+                .iter()
+                .find(|p| p.name == name)
+                .unwrap_or_else(|| panic!("{}: no policy {name} in {}", e.id, vp.file));
+            assert!(
+                p.key.eq_ignore_ascii_case(&f.key),
+                "{}: key {} vs {}",
+                e.id,
+                p.key,
+                f.key
+            );
+            assert_eq!(p.value_name.as_deref(), Some(f.value.as_str()), "{}", e.id);
+            let additive = p.elements.iter().any(|el| {
+                el.kind == "list" && el.attrs.get("additive").map(String::as_str) == Some("true")
+            });
+            assert!(additive, "{}: {name}'s list is not additive", e.id);
+            checked += 1;
+        }
+    }
+    // inetres.admx IZ_Zonemaps: ListBox_Support_ZoneMapKey.
+    assert_eq!(checked, 1);
+}
+
+/// A `superseded.how` that speaks of precedence is what the vendor's explain text says:
+/// in each product's ADML the superseding policy comes before the superseded one in the
+/// listed order of precedence (chrome.adml and msedge.adml, LoopbackNetworkAllowedForUrls).
+#[test]
+fn superseded_precedence_is_the_vendors_order() {
+    let Some(dir) = store() else { return };
+    let c = Catalog::builtin().unwrap();
+    let mut checked = 0;
+    for (e, l, vp, prod) in facts(c) {
+        let Some(sup) = &l.superseded else { continue };
+        if !sup.how.as_deref().is_some_and(|h| h.contains("precedence"))
+            || !sup.from.contains_key(&prod.id)
+        {
+            continue;
+        }
+        let stem = vp.file.trim_end_matches(".admx");
+        let path = dir.join("en-us").join(format!("{stem}.adml"));
+        let path = if path.exists() {
+            path
+        } else {
+            dir.join("en-US").join(format!("{stem}.adml"))
+        };
+        let adml =
+            policyc::admx::reader::read_adml(&decode(&std::fs::read(&path).unwrap()).unwrap())
+                .unwrap();
+        let explain = adml
+            .strings
+            .iter()
+            .find(|(id, _)| *id == format!("{}_Explain", sup.by))
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_else(|| panic!("{}: no {}_Explain in {}", e.id, sup.by, path.display()));
+        // The order of precedence is the list of `- Name` lines after the sentence.
+        let order: Vec<&str> = explain
+            .split_once("precedence")
+            .unwrap_or_else(|| panic!("{}: {} names no precedence", e.id, sup.by))
+            .1
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("- "))
+            .collect();
+        let at = |n: &str| order.iter().position(|x| *x == n);
+        assert!(
+            matches!((at(&sup.by), at(&l.name)), (Some(a), Some(b)) if a < b),
+            "{} {} ({}): {:?}",
+            e.id,
+            l.name,
+            prod.id,
+            order
+        );
+        checked += 1;
+    }
+    // LocalNetworkAccessAllowedForUrls for Chrome and Edge.
+    assert_eq!(checked, 2);
+}

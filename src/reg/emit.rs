@@ -88,15 +88,7 @@ pub fn reg_file(plan: &Plan, hive: Hive) -> RegFile {
         let path = format!("{}\\{}", hive.long_name(), op.key);
         match &op.action {
             Action::ResetKey => file.blocks.push(Block::DeleteKey(path)),
-            Action::Delete { name } => push_value(
-                &mut file,
-                path,
-                why(op),
-                ValueLine {
-                    name: Some(name.clone()),
-                    data: None,
-                },
-            ),
+            Action::Delete { name } => push_deletion(&mut file, path, op, name),
             Action::Set { name, data } => push_value(
                 &mut file,
                 path,
@@ -122,6 +114,15 @@ fn why(op: &Op) -> String {
 
 /// Adds a value line to the key block at the end of `file` when it is the same key (with
 /// its provenance comment, once), or opens a new block; an identical line is written once.
+/// `"name"=-` under `path`: a value the bundle deletes, or the undo of one it sets.
+fn push_deletion(file: &mut RegFile, path: String, op: &Op, name: &str) {
+    let line = ValueLine {
+        name: Some(name.to_string()),
+        data: None,
+    };
+    push_value(file, path, why(op), line);
+}
+
 fn push_value(file: &mut RegFile, path: String, why: String, line: ValueLine) {
     match file.blocks.last_mut() {
         Some(Block::Key {
@@ -198,15 +199,7 @@ pub fn undo_file(plan: &Plan, hive: Hive) -> RegFile {
                     op.provenance.setting, op.provenance.location
                 ));
             }
-            Action::Set { name, .. } => push_value(
-                &mut file,
-                path,
-                why(op),
-                ValueLine {
-                    name: Some(name.clone()),
-                    data: None,
-                },
-            ),
+            Action::Set { name, .. } => push_deletion(&mut file, path, op, name),
         }
     }
     file
