@@ -617,7 +617,7 @@ fn compile_then<T: Send>(
     format: impl Into<DiagFormat>,
     catalog: &Catalog,
     writes: bool,
-    then: impl FnOnce(&crate::plan::Plan) -> T + Send,
+    then: impl FnOnce(&crate::emit::Input) -> T + Send,
 ) -> Result<(crate::plan::Plan, Vec<Diagnostic>, T), i32> {
     let format: DiagFormat = format.into();
     let name = spec.display().to_string();
@@ -777,7 +777,7 @@ fn build(
     // The bundle is emitted while the delivery checks run; it is written only if they
     // find no error.
     let (plan, mut diags, files) =
-        match compile_then(spec, format, catalog, true, crate::bundle_files) {
+        match compile_then(spec, format, catalog, true, crate::bundle_files_from) {
             Ok(x) => x,
             Err(code) => return code,
         };

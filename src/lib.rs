@@ -43,15 +43,16 @@ pub fn compile(file: &str, bytes: &[u8], catalog: &Catalog) -> Outcome {
     compile_then(file, bytes, catalog, |_| ()).0
 }
 
-/// [`compile`], running `then` on the plan on a second thread while the delivery checks
-/// run (`build` emits the bundle meanwhile: on the NHS example the ADMX pre-flight is
-/// most of the compile time). `then`'s result is returned only with a plan, that is
-/// when no check found an error; otherwise it is dropped and nothing is kept.
+/// [`compile`], then `then` on the plan: after the delivery checks, or for a large plan
+/// ([`emit::parallel`]) on a second thread while they run (`build` emits the bundle
+/// meanwhile). The checks and `then` share one [`emit::Input`], so the Intune routes are
+/// resolved once. `then`'s result is returned only with a plan, that is when no check
+/// found an error; otherwise it is dropped and nothing is kept.
 pub fn compile_then<T: Send>(
     file: &str,
     bytes: &[u8],
     catalog: &Catalog,
-    then: impl FnOnce(&Plan) -> T + Send,
+    then: impl FnOnce(&emit::Input) -> T + Send,
 ) -> (Outcome, Option<T>) {
     compile_with(file, bytes, catalog, &CompileOptions::default(), then)
 }
@@ -167,7 +168,7 @@ pub fn compile_with<T: Send>(
     bytes: &[u8],
     catalog: &Catalog,
     options: &CompileOptions,
-    then: impl FnOnce(&Plan) -> T + Send,
+    then: impl FnOnce(&emit::Input) -> T + Send,
 ) -> (Outcome, Option<T>) {
     let loaded = match spec::load_bytes(file, bytes) {
         Ok(l) => l,
@@ -247,9 +248,12 @@ pub fn compile_with<T: Send>(
     });
     let mut result = None;
     if let Some(p) = &plan {
+        // One view of the plan for the checks and `then`: the Intune routes are resolved
+        // once for both.
+        let p = &emit::Input::with_catalog(p, catalog);
         let checks = || {
             // ADMX/ADML representability and the Intune ingestion pre-flight.
-            let mut ds: Vec<Diagnostic> = admx::preflight(p, catalog)
+            let mut ds: Vec<Diagnostic> = admx::preflight_input(p, catalog)
                 .into_iter()
                 .map(|d| d.file(file))
                 .collect();
@@ -259,21 +263,26 @@ pub fn compile_with<T: Send>(
             // The list keys the bundle replaces wholesale.
             ds.extend(import::lists::notes(p, file));
             // The Settings Catalog route of each value, and values its definitions refuse.
-            ds.extend(intune::settings_catalog::notes(p, catalog, file));
+            ds.extend(intune::settings_catalog::notes(p, file));
             // Per-user policy values user.reg leaves out.
             ds.extend(reg::emit::notes(p, file));
             // What `verify` would find in the bundle's own values (the guide's conflicts).
             ds.extend(verify::self_findings(p, catalog, file));
             ds
         };
-        let (checked, t) = std::thread::scope(|scope| {
-            let h = scope.spawn(|| then(p));
-            let checked = checks();
-            (
-                checked,
-                h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            )
-        });
+        // Small plans stay on this thread: see `emit::PARALLEL_FROM`.
+        let (checked, t) = if emit::parallel(p) {
+            std::thread::scope(|scope| {
+                let h = scope.spawn(|| then(p));
+                let checked = checks();
+                (
+                    checked,
+                    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                )
+            })
+        } else {
+            (checks(), then(p))
+        };
         diagnostics.extend(checked.into_iter().map(|d| locate(&loaded, d)));
         result = Some(t);
     }
@@ -365,6 +374,12 @@ fn locate(loaded: &spec::Loaded, mut d: Diagnostic) -> Diagnostic {
 
 /// The bundle's files (emitter outputs plus `manifest.json`) for a plan.
 pub fn bundle_files(plan: &Plan) -> Result<bundle::Files, emit::EmitError> {
+    bundle_files_from(&emit::Input::new(plan))
+}
+
+/// [`bundle_files`] of an [`emit::Input`] (`build` shares its Intune routes with the
+/// checks).
+pub fn bundle_files_from(plan: &emit::Input) -> Result<bundle::Files, emit::EmitError> {
     // The change-approval report lists the sha256 of every other file, so the docs are
     // rendered once, after the other emitters, and each file is hashed once.
     let others: Vec<_> = emit::all()
@@ -375,7 +390,7 @@ pub fn bundle_files(plan: &Plan) -> Result<bundle::Files, emit::EmitError> {
         let h = emit::manifest::sha256_hex(&a.bytes);
         (a, h)
     };
-    let mut hashed: Vec<(emit::Artifact, String)> = emit::emit_with(plan, &others)?
+    let mut hashed: Vec<(emit::Artifact, String)> = emit::emit_input(plan, &others)?
         .into_iter()
         .map(hash)
         .collect();

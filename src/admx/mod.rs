@@ -124,6 +124,12 @@ pub fn check_documents(
 /// `check`: errors for what no ADMX can carry, notes for what Intune cannot ingest
 /// (with the route that works) and for long values that become text boxes.
 pub fn preflight(plan: &Plan, catalog: &Catalog) -> Vec<Diagnostic> {
+    preflight_input(&crate::emit::Input::with_catalog(plan, catalog), catalog)
+}
+
+/// [`preflight`] of an [`crate::emit::Input`], whose Intune routes the other checks and
+/// the emitters share.
+pub fn preflight_input(plan: &crate::emit::Input, catalog: &Catalog) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if let Err(m) = ids::revision(&plan.bundle.version) {
         out.push(
@@ -169,7 +175,7 @@ pub fn preflight(plan: &Plan, catalog: &Catalog) -> Vec<Diagnostic> {
             )]
         }
     };
-    let sc = crate::intune::settings_catalog::Routes::new(plan, catalog).ok();
+    let sc = plan.routes().ok();
     let origins: BTreeMap<String, Origin> = t
         .policies
         .iter()

@@ -556,7 +556,7 @@ fn script_route(hive: Hive, intune: bool) -> String {
     format!("{apply}; {remediation}")
 }
 
-fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc {
+fn build_doc(plan: &super::Input, catalog: &Catalog, hashes: &[(String, String)]) -> Doc {
     let (changes_md, changes_html) = change_rows(plan);
     // Settings in spec order (spec paths are `settings[N]`).
     let mut groups: BTreeMap<usize, Vec<&crate::plan::Op>> = BTreeMap::new();
@@ -567,7 +567,7 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
             .push(op);
     }
     // Each value's Intune route (Settings Catalog policy, custom profile or remediation).
-    let sc_routes = crate::intune::settings_catalog::Routes::new(plan, catalog).ok();
+    let sc_routes = plan.routes().ok();
     let mut settings = Vec::new();
     let mut vendor_templates: Vec<String> = Vec::new();
     for ops in groups.values() {
@@ -779,7 +779,10 @@ fn build_doc(plan: &Plan, catalog: &Catalog, hashes: &[(String, String)]) -> Doc
 
 /// The docs for a plan, with the sha256 of every other bundle file (`hashes`, sorted by
 /// path; empty while the other files are not built yet).
-pub fn render_docs(plan: &Plan, hashes: &[(String, String)]) -> Result<Vec<Artifact>, EmitError> {
+pub fn render_docs(
+    plan: &super::Input,
+    hashes: &[(String, String)],
+) -> Result<Vec<Artifact>, EmitError> {
     let fail = |message: String| EmitError {
         emitter: "docs",
         message,

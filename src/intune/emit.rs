@@ -37,7 +37,8 @@ impl Emitter for IntuneEmitter {
         };
         let catalog = Catalog::builtin().map_err(fail)?;
         let t = plan.admx_template().map_err(fail)?;
-        let built = crate::intune::build_from(plan, catalog, t).map_err(fail)?;
+        let sc = plan.routes().map_err(fail)?;
+        let built = crate::intune::build_from(plan, catalog, t, sc).map_err(fail)?;
         let mut out = Vec::new();
         for (hive, profile) in &built.profiles {
             out.push(Artifact {

@@ -367,7 +367,8 @@ pub struct Profiles {
 
 /// Builds the profiles of a plan.
 pub fn build(plan: &Plan, catalog: &Catalog) -> Result<Profiles, String> {
-    build_from(plan, catalog, &template::build(plan, catalog)?)
+    let sc = settings_catalog::Routes::new(plan, catalog)?;
+    build_from(plan, catalog, &template::build(plan, catalog)?, &sc)
 }
 
 /// [`build`] with the plan's ADMX template already built.
@@ -375,10 +376,10 @@ pub fn build_from(
     plan: &Plan,
     catalog: &Catalog,
     t: &template::Template,
+    sc: &settings_catalog::Routes,
 ) -> Result<Profiles, String> {
     let b = &plan.bundle;
     // One route per value: what the Settings Catalog profile delivers stays out of this one.
-    let sc = settings_catalog::Routes::new(plan, catalog)?;
     let mut in_catalog = Vec::new();
     let mut gs = groups(plan, catalog)?;
     gs.retain(|g| {
@@ -644,15 +645,15 @@ pub fn build_from(
 /// remediation (`intune-no-route`), and each vendor ADMX the profiles rely on
 /// (`intune-vendor-admx`). For `policyc::compile` to add after the plan; `file` is the
 /// spec's file name.
-pub fn notes(plan: &Plan, catalog: &Catalog, file: &str) -> Vec<Diagnostic> {
+pub fn notes(plan: &crate::emit::Input, catalog: &Catalog, file: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Ok(mut gs) = groups(plan, catalog) else {
         return out;
     };
     // Values the Settings Catalog profile delivers have their own note
     // (`settings_catalog::notes`), and no OMA-URI payload.
-    let sc = settings_catalog::Routes::new(plan, catalog).ok();
-    if let Some(sc) = &sc {
+    let sc = plan.routes().ok();
+    if let Some(sc) = sc {
         gs.retain(|g| !sc.in_settings_catalog(g));
     }
     // What no OMA-URI payload can carry (U+F000 in a list entry) fails the build here,

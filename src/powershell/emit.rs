@@ -320,7 +320,7 @@ fn safe(s: String) -> Value {
 
 /// The logical text (LF line endings, no BOM) of one script.
 pub fn render(plan: &Plan, script: Script) -> Result<String, EmitError> {
-    Renderer::new(plan)?.render(script)
+    Renderer::new(&crate::emit::Input::new(plan))?.render(script)
 }
 
 /// The plan split for the Intune Remediation: (operations no Intune profile delivers, the
@@ -330,12 +330,17 @@ pub fn render(plan: &Plan, script: Script) -> Result<String, EmitError> {
 /// route of a value). Without a route model for the plan (a location the catalog cannot
 /// resolve, unreadable definitions) everything stays with the scripts.
 pub fn remediation_split(plan: &Plan) -> (Vec<Op>, Vec<Op>) {
-    let routes = crate::catalog::Catalog::builtin()
-        .ok()
-        .and_then(|c| crate::intune::settings_catalog::Routes::new(plan, c).ok());
+    split_by(plan, crate::emit::Input::new(plan).routes().ok())
+}
+
+/// [`remediation_split`] with the plan's routes already resolved.
+fn split_by(
+    plan: &Plan,
+    routes: Option<&crate::intune::settings_catalog::Routes>,
+) -> (Vec<Op>, Vec<Op>) {
     let (mut mine, mut other) = (Vec::new(), Vec::new());
     for op in &plan.ops {
-        if routes.as_ref().is_some_and(|r| r.of(op).by_profile()) {
+        if routes.is_some_and(|r| r.of(op).by_profile()) {
             other.push(op.clone());
         } else {
             mine.push(op.clone());
@@ -348,7 +353,14 @@ pub fn remediation_split(plan: &Plan) -> (Vec<Op>, Vec<Op>) {
 /// operations no other route delivers ([`remediation_split`]); `$PolicycPlanElsewhere`
 /// holds the rest, used only with `-FullPlan`.
 pub fn remediation_data_section(plan: &Plan) -> String {
-    let (mine, other) = remediation_split(plan);
+    remediation_data_section_by(plan, crate::emit::Input::new(plan).routes().ok())
+}
+
+fn remediation_data_section_by(
+    plan: &Plan,
+    routes: Option<&crate::intune::settings_catalog::Routes>,
+) -> String {
+    let (mine, other) = split_by(plan, routes);
     let own = Plan {
         bundle: plan.bundle.clone(),
         ops: mine,
@@ -386,7 +398,7 @@ fn render_error(e: Error) -> EmitError {
 }
 
 impl Renderer {
-    fn new(plan: &Plan) -> Result<Renderer, EmitError> {
+    fn new(plan: &crate::emit::Input) -> Result<Renderer, EmitError> {
         let env = environment().map_err(render_error)?;
         let b = &plan.bundle;
         let ctx_with = |section: String| {
@@ -400,7 +412,7 @@ impl Renderer {
         Ok(Renderer {
             env,
             ctx: ctx_with(data_section(plan)),
-            remediation_ctx: ctx_with(remediation_data_section(plan)),
+            remediation_ctx: ctx_with(remediation_data_section_by(plan, plan.routes().ok())),
         })
     }
 
@@ -428,7 +440,12 @@ impl Emitter for PowerShellEmitter {
             .map(|&s| {
                 let text = renderer.render(s)?;
                 // Spec text is ASCII by `ps_literal`; this also holds the templates to it.
-                if let Some(c) = text.chars().find(|c| !c.is_ascii()) {
+                // `is_ascii` first: it checks words at a time, where decoding every
+                // character of 170 KB of scripts was a tenth of this emitter's time.
+                if let Some(c) = (!text.is_ascii())
+                    .then(|| text.chars().find(|c| !c.is_ascii()))
+                    .flatten()
+                {
                     return Err(EmitError {
                         emitter: "powershell",
                         message: format!(

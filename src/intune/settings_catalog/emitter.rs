@@ -4,7 +4,6 @@
 //! `POST https://graph.microsoft.com/beta/deviceManagement/configurationPolicies`.
 //! serde_json escapes every spec string; no payload XML is involved.
 
-use crate::catalog::Catalog;
 use crate::emit::{encoding, Artifact, EmitError, Emitter, FileKind, Input};
 
 pub struct SettingsCatalogEmitter;
@@ -26,8 +25,7 @@ impl Emitter for SettingsCatalogEmitter {
             emitter: "intune-settings-catalog",
             message,
         };
-        let catalog = Catalog::builtin().map_err(fail)?;
-        let routes = super::Routes::new(plan, catalog).map_err(fail)?;
+        let routes = plan.routes().map_err(fail)?;
         let mut out = Vec::new();
         for (hive, policy) in routes.profiles(plan) {
             out.push(Artifact {

@@ -804,8 +804,8 @@ pub fn options(
 /// (`intune-settings-catalog`), and an error for each value its definitions cannot take
 /// (`intune-definition-mismatch`). The custom profile's routes are noted by
 /// `intune::notes`.
-pub fn notes(plan: &Plan, catalog: &Catalog, file: &str) -> Vec<Diagnostic> {
-    let routes = match Routes::new(plan, catalog) {
+pub fn notes(plan: &crate::emit::Input, file: &str) -> Vec<Diagnostic> {
+    let routes = match plan.routes() {
         Ok(r) => r,
         Err(m) => {
             return vec![Diagnostic::new(diag::INTUNE_DEFINITIONS, m).file(file)];
