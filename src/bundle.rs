@@ -229,8 +229,12 @@ pub fn write(out: &Path, files: &Files, durability: Durability) -> Result<(), Di
     result.map_err(|e| io("cannot move the new bundle into place", e))
 }
 
-/// How many threads wait for the fsyncs (the calling thread is one of them).
-const FSYNC_THREADS: usize = 4;
+/// How many threads wait for the fsyncs (the calling thread is one of them). Measured
+/// on a journalled ext4 (hyperfine, NHS example, 60 runs, two rounds): 4 threads 8.85
+/// and 9.15 ms wall, 7.05 and 6.71 ms CPU; 2 threads 8.76 and 8.95 ms wall, 6.45 and
+/// 6.04 ms CPU; 1 thread 10.02 and 9.23 ms wall, 6.33 and 6.02 ms CPU. Two wait as
+/// fast as four for a third less thread start-up.
+const FSYNC_THREADS: usize = 2;
 
 /// fsyncs every written file. Each fsync waits for the file's data, its inode and the
 /// disk's cache flush, so they run concurrently; waiting one after another took most of

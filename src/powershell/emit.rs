@@ -1,6 +1,8 @@
-//! PowerShell emitter: `powershell/apply.ps1`, `detect.ps1`, `remediate.ps1` and
-//! `diagnose.ps1`, rendered from the minijinja templates in `templates/ps1/` (embedded
-//! in the binary) around one data section that this module writes from the plan.
+//! PowerShell emitter: `powershell/apply.ps1`, `detect.ps1`, `remediate.ps1`,
+//! `diagnose.ps1` and `remove.ps1`, rendered from the minijinja templates in
+//! `templates/ps1/` around one data section that this module writes from the plan.
+//! `build.rs` renders the templates once, each variable left as a marker
+//! ([`Script::skeleton`]); a build puts the escaped values in their place.
 //!
 //! Spec-derived text never reaches a template as a raw string. It enters only through
 //! [`ps_literal`], which makes a single-quoted PowerShell literal, and the template
@@ -10,7 +12,9 @@
 use crate::emit::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::{Action, Op, Plan};
 use crate::reg::{Hive, RegData};
-use minijinja::{Environment, Error, ErrorKind, Value};
+#[cfg(test)]
+use minijinja::Value;
+use minijinja::{Environment, Error};
 
 pub struct PowerShellEmitter;
 
@@ -54,7 +58,8 @@ impl Script {
         }
     }
 
-    fn template(self) -> &'static str {
+    /// The script's template in `templates/ps1/`.
+    pub fn template(self) -> &'static str {
         match self {
             Script::Apply => "ps1/apply.ps1.j2",
             Script::Detect => "ps1/detect.ps1.j2",
@@ -63,7 +68,29 @@ impl Script {
             Script::Remove => "ps1/remove.ps1.j2",
         }
     }
+
+    /// The script as `build.rs` rendered its template with [`environment`]'s rules, each
+    /// of the [`VARIABLES`] printed as its name between two U+0001 characters.
+    fn skeleton(self) -> &'static str {
+        match self {
+            Script::Apply => include_str!(concat!(env!("OUT_DIR"), "/ps1/apply.ps1")),
+            Script::Detect => include_str!(concat!(env!("OUT_DIR"), "/ps1/detect.ps1")),
+            Script::Remediate => include_str!(concat!(env!("OUT_DIR"), "/ps1/remediate.ps1")),
+            Script::Diagnose => include_str!(concat!(env!("OUT_DIR"), "/ps1/diagnose.ps1")),
+            Script::Remove => include_str!(concat!(env!("OUT_DIR"), "/ps1/remove.ps1")),
+        }
+    }
 }
+
+/// What the script templates print, each escaped by this module: the data section
+/// ([`data_section`] or [`remediation_data_section`]) and three comment texts. `build.rs`
+/// lists the same names.
+pub const VARIABLES: [&str; 4] = [
+    "data_section",
+    "comment_name",
+    "comment_version",
+    "comment_compiler",
+];
 
 const TEMPLATES: &[(&str, &str)] = &[
     (
@@ -128,6 +155,19 @@ fn needs_char_code(c: char) -> bool {
 /// Plane becomes its surrogate pair, two codes in a row, which .NET strings join back
 /// into the character.
 pub fn ps_literal(s: &str) -> String {
+    // Printable ASCII (nearly every spec string): one literal, built without the parts.
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('\'');
+        for part in s.split_inclusive('\'') {
+            out.push_str(part);
+            if part.ends_with('\'') {
+                out.push('\'');
+            }
+        }
+        out.push('\'');
+        return out;
+    }
     let parts = ps_literal_parts(s);
     if parts.len() == 1 {
         return parts.into_iter().next().unwrap_or_default();
@@ -299,21 +339,19 @@ pub fn data_section(plan: &Plan) -> String {
 /// (pre-escaped PowerShell or comment text): a template that printed anything else, such
 /// as a raw spec string, fails to render instead of producing an injectable script. The
 /// built-in filters that mark values safe are removed for the same reason.
+///
+/// `build.rs` renders the scripts with the same rules
+/// ([`crate::emit::templates::safe_only_environment`]); this environment is the
+/// reference the tests render them with.
 pub fn environment() -> Result<Environment<'static>, Error> {
-    let mut env = crate::emit::templates::strict_environment()?;
-    env.set_formatter(|out, _state, value| match value.as_str() {
-        Some(s) if value.is_safe() => out.write_str(s).map_err(Error::from),
-        _ => Err(Error::new(
-            ErrorKind::InvalidOperation,
-            "a template printed a value that did not go through the PowerShell escaping",
-        )),
-    });
+    let mut env = crate::emit::templates::safe_only_environment("PowerShell")?;
     for (name, src) in TEMPLATES {
         env.add_template(name, src)?;
     }
     Ok(env)
 }
 
+#[cfg(test)]
 fn safe(s: String) -> Value {
     Value::from_safe_string(s)
 }
@@ -380,51 +418,68 @@ fn remediation_data_section_by(
     out
 }
 
-/// One template environment and one data section for all the scripts of a plan:
-/// each script includes `common.ps1.j2`, and compiling the templates again per script
-/// was most of this emitter's time.
+/// The escaped values of the [`VARIABLES`] for all the scripts of a plan.
 struct Renderer {
-    env: Environment<'static>,
-    ctx: Value,
-    /// The same, with the remediation data section (detect.ps1, remediate.ps1).
-    remediation_ctx: Value,
-}
-
-fn render_error(e: Error) -> EmitError {
-    EmitError {
-        emitter: "powershell",
-        message: format!("{e:#}"),
-    }
+    data_section: String,
+    /// The data section of detect.ps1 and remediate.ps1.
+    remediation_data_section: String,
+    comment_name: String,
+    comment_version: String,
+    comment_compiler: String,
 }
 
 impl Renderer {
     fn new(plan: &crate::emit::Input) -> Result<Renderer, EmitError> {
-        let env = environment().map_err(render_error)?;
         let b = &plan.bundle;
-        let ctx_with = |section: String| {
-            minijinja::context! {
-                data_section => safe(section),
-                comment_name => safe(comment_text(&b.name)),
-                comment_version => safe(comment_text(&b.version)),
-                comment_compiler => safe(comment_text(concat!("policyc ", env!("CARGO_PKG_VERSION")))),
-            }
-        };
         Ok(Renderer {
-            env,
-            ctx: ctx_with(data_section(plan)),
-            remediation_ctx: ctx_with(remediation_data_section_by(plan, plan.routes().ok())),
+            data_section: data_section(plan),
+            remediation_data_section: remediation_data_section_by(plan, plan.routes().ok()),
+            comment_name: comment_text(&b.name),
+            comment_version: comment_text(&b.version),
+            comment_compiler: comment_text(concat!("policyc ", env!("CARGO_PKG_VERSION"))),
         })
     }
 
-    fn render(&self, script: Script) -> Result<String, EmitError> {
-        let ctx = match script {
-            Script::Detect | Script::Remediate => &self.remediation_ctx,
-            _ => &self.ctx,
+    /// The template's variables as [`environment`] takes them (tests render with it).
+    #[cfg(test)]
+    fn context(&self, script: Script) -> Value {
+        let section = match script {
+            Script::Detect | Script::Remediate => &self.remediation_data_section,
+            _ => &self.data_section,
         };
-        self.env
-            .get_template(script.template())
-            .and_then(|t| t.render(ctx))
-            .map_err(render_error)
+        minijinja::context! {
+            data_section => safe(section.clone()),
+            comment_name => safe(self.comment_name.clone()),
+            comment_version => safe(self.comment_version.clone()),
+            comment_compiler => safe(self.comment_compiler.clone()),
+        }
+    }
+
+    /// The script's skeleton with each variable's value in its place.
+    fn render(&self, script: Script) -> Result<String, EmitError> {
+        let section = match script {
+            Script::Detect | Script::Remediate => &self.remediation_data_section,
+            _ => &self.data_section,
+        };
+        let skeleton = script.skeleton();
+        let mut out = String::with_capacity(skeleton.len() + section.len());
+        // Fixed text and variable names alternate: the marker opens and closes a name.
+        for (i, part) in skeleton.split('\u{1}').enumerate() {
+            out.push_str(match (i % 2, part) {
+                (0, text) => text,
+                (_, "data_section") => section,
+                (_, "comment_name") => &self.comment_name,
+                (_, "comment_version") => &self.comment_version,
+                (_, "comment_compiler") => &self.comment_compiler,
+                (_, other) => {
+                    return Err(EmitError {
+                        emitter: "powershell",
+                        message: format!("{}: no script variable `{other}`", script.path()),
+                    })
+                }
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -510,6 +565,40 @@ mod tests {
     #[test]
     fn comment_text_cannot_close_a_comment() {
         assert_eq!(comment_text("a#>b\nc"), "a??b?c");
+    }
+
+    /// The scripts `build.rs` rendered, once their variables are filled in, are the ones
+    /// the templates render: for both examples (one of them has a remediation data
+    /// section different from its full one).
+    #[test]
+    fn skeletons_render_as_the_templates_do() {
+        let env = environment().unwrap();
+        for spec in [
+            "examples/nhs-credential-management.yaml",
+            "examples/nhs-credential-management-int.yaml",
+        ] {
+            let bytes = std::fs::read(spec).unwrap();
+            let catalog = crate::catalog::Catalog::builtin().unwrap();
+            let plan = crate::compile(spec, &bytes, catalog).plan.unwrap();
+            let input = crate::emit::Input::new(&plan);
+            let r = Renderer::new(&input).unwrap();
+            assert_ne!(r.data_section, r.remediation_data_section, "{spec}");
+            for s in Script::ALL {
+                let reference = env
+                    .get_template(s.template())
+                    .unwrap()
+                    .render(r.context(s))
+                    .unwrap();
+                assert_eq!(r.render(s).unwrap(), reference, "{spec}: {}", s.path());
+                assert!(!reference.contains('\u{1}'));
+            }
+        }
+        // The marker only opens and closes a variable's name.
+        for s in Script::ALL {
+            let names: Vec<&str> = s.skeleton().split('\u{1}').skip(1).step_by(2).collect();
+            assert!(!names.is_empty(), "{}", s.path());
+            assert!(names.iter().all(|n| VARIABLES.contains(n)), "{names:?}");
+        }
     }
 
     #[test]
