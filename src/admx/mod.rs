@@ -156,13 +156,13 @@ pub fn preflight_input(plan: &crate::emit::Input, catalog: &Catalog) -> Vec<Diag
     if !out.is_empty() {
         return out;
     }
-    let t = match template::build(plan, catalog) {
+    // The template, the ADMX and its reading are the ones the ADMX emitter writes.
+    let t = match plan.admx_template() {
         Ok(t) => t,
         Err(m) => return vec![Diagnostic::new(diag::ADMX_UNREPRESENTABLE, m)],
     };
-    let parsed = crate::emit::admx::render(&t).and_then(|x| {
-        let admx = reader::read_admx(&x).map_err(|e| e.to_string())?;
-        let adml = reader::read_adml(&crate::emit::adml::render(&t, "en-US")?)
+    let parsed = plan.admx_read().and_then(|(_, admx)| {
+        let adml = reader::read_adml(&crate::emit::adml::render(t, "en-US")?)
             .map_err(|e| e.to_string())?;
         Ok((admx, adml))
     });
@@ -199,7 +199,7 @@ pub fn preflight_input(plan: &crate::emit::Input, catalog: &Catalog) -> Vec<Diag
             )
         })
         .collect();
-    out.extend(check_documents(&admx, &[("en-US", &adml)], &origins));
+    out.extend(check_documents(admx, &[("en-US", &adml)], &origins));
     for p in &t.policies {
         for e in &p.elements {
             if let template::Element::Text {

@@ -279,14 +279,11 @@ impl Emitter for AdmxEmitter {
             message,
         };
         let t = plan.admx_template().map_err(fail)?;
-        let admx = render(t).map_err(fail)?;
-        let dups = crate::admx::check::duplicate_ids(
-            &crate::admx::reader::read_admx(&admx).map_err(|e| fail(e.to_string()))?,
-            &[],
-        );
+        let (admx, read) = plan.admx_read().map_err(fail)?;
+        let dups = crate::admx::check::duplicate_ids(read, &[]);
         if !dups.is_empty() {
             return Err(fail(dups.join("; ")));
         }
-        artifacts_with(t, &admx)
+        artifacts_with(t, admx)
     }
 }

@@ -527,13 +527,21 @@ fn environment() -> Result<Environment<'static>, Error> {
                 "a template printed nothing",
             ));
         }
-        let text = value.to_string();
-        let escaped = if state.name().ends_with(".html") {
-            html_escape(&text)
-        } else {
-            md_escape(&text)
+        // A string is escaped where it is, without a copy first.
+        let owned;
+        let text = match value.as_str() {
+            Some(s) => s,
+            None => {
+                owned = value.to_string();
+                &owned
+            }
         };
-        out.write_str(&escaped).map_err(Error::from)
+        if state.name().ends_with(".html") {
+            out.write_str(&quick_xml::escape::escape(text))
+        } else {
+            out.write_str(&md_escape(text))
+        }
+        .map_err(Error::from)
     });
     for (name, src) in TEMPLATES {
         env.add_template(name, src)?;

@@ -103,6 +103,7 @@ pub struct Input<'a> {
     plan: &'a Plan,
     catalog: Option<&'a crate::catalog::Catalog>,
     admx: std::sync::OnceLock<Result<crate::admx::template::Template, String>>,
+    admx_read: std::sync::OnceLock<Result<(String, crate::admx::reader::Admx), String>>,
     routes: std::sync::OnceLock<Result<crate::intune::settings_catalog::Routes<'a>, String>>,
 }
 
@@ -113,6 +114,7 @@ impl<'a> Input<'a> {
             plan,
             catalog: None,
             admx: std::sync::OnceLock::new(),
+            admx_read: std::sync::OnceLock::new(),
             routes: std::sync::OnceLock::new(),
         }
     }
@@ -131,22 +133,37 @@ impl<'a> Input<'a> {
     pub fn routes(&self) -> Result<&crate::intune::settings_catalog::Routes<'a>, String> {
         self.routes
             .get_or_init(|| {
-                let catalog = match self.catalog {
-                    Some(c) => c,
-                    None => crate::catalog::Catalog::builtin()?,
-                };
-                crate::intune::settings_catalog::Routes::new(self.plan, catalog)
+                crate::intune::settings_catalog::Routes::new(self.plan, self.catalog()?)
             })
             .as_ref()
             .map_err(Clone::clone)
     }
 
-    /// The bundle's administrative template, from the plan and the built-in catalog.
+    /// The catalog given to [`Input::with_catalog`], else the built-in one.
+    fn catalog(&self) -> Result<&'a crate::catalog::Catalog, String> {
+        match self.catalog {
+            Some(c) => Ok(c),
+            None => crate::catalog::Catalog::builtin(),
+        }
+    }
+
+    /// The bundle's administrative template, from the plan and the catalog.
     pub fn admx_template(&self) -> Result<&crate::admx::template::Template, String> {
         self.admx
+            .get_or_init(|| crate::admx::template::build(self.plan, self.catalog()?))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The bundle's ADMX text and what the ADMX reader reads in it: the ADMX pre-flight
+    /// and the ADMX emitter both check it. Errors: the template, the rendering or the
+    /// reading failed (its message).
+    pub fn admx_read(&self) -> Result<&(String, crate::admx::reader::Admx), String> {
+        self.admx_read
             .get_or_init(|| {
-                crate::catalog::Catalog::builtin()
-                    .and_then(|c| crate::admx::template::build(self.plan, c))
+                let text = admx::render(self.admx_template()?)?;
+                let read = crate::admx::reader::read_admx(&text).map_err(|e| e.to_string())?;
+                Ok((text, read))
             })
             .as_ref()
             .map_err(Clone::clone)
