@@ -9,6 +9,7 @@ pub mod docs;
 pub mod encoding;
 pub mod gpo;
 pub mod manifest;
+#[cfg(test)]
 pub mod templates;
 
 use crate::plan::Plan;

@@ -13,8 +13,7 @@ use crate::emit::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::{Action, Op, Plan};
 use crate::reg::{Hive, RegData};
 #[cfg(test)]
-use minijinja::Value;
-use minijinja::{Environment, Error};
+use minijinja::{Environment, Error, Value};
 
 pub struct PowerShellEmitter;
 
@@ -92,6 +91,8 @@ pub const VARIABLES: [&str; 4] = [
     "comment_compiler",
 ];
 
+/// The script templates, which `build.rs` renders; the tests render them again.
+#[cfg(test)]
 const TEMPLATES: &[(&str, &str)] = &[
     (
         "ps1/common.ps1.j2",
@@ -343,6 +344,7 @@ pub fn data_section(plan: &Plan) -> String {
 /// `build.rs` renders the scripts with the same rules
 /// ([`crate::emit::templates::safe_only_environment`]); this environment is the
 /// reference the tests render them with.
+#[cfg(test)]
 pub fn environment() -> Result<Environment<'static>, Error> {
     let mut env = crate::emit::templates::safe_only_environment("PowerShell")?;
     for (name, src) in TEMPLATES {

@@ -3,35 +3,27 @@
 //! and why, every registry write, and its route through each deployment channel (the
 //! .reg files, Group Policy, Intune, the PowerShell scripts), with the catalog's sources.
 //!
-//! Both are rendered from minijinja templates in `templates/docs/`. Every value a
-//! template prints is escaped by the environment's formatter for the file's format
-//! (HTML, or Markdown); `safe` and the other escaping filters are removed, so a spec
-//! string cannot become markup. Filters that build markup (`code`) return values they
-//! escaped themselves.
+//! The plan is first gathered into one [`Doc`] (this module); [`readme`] and [`report`]
+//! then write it, each through an [`out::Out`] that escapes every value for its format
+//! (HTML, or Markdown) and takes raw text only as fixed `&'static str` or as markup
+//! escaped here ([`out::Escaped`]), so a spec string cannot become markup. They were
+//! minijinja templates until compiling and running them was a third of the NHS build's
+//! instructions; the writers reproduce their output byte for byte.
+
+mod out;
+mod readme;
+mod report;
 
 use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::catalog::Catalog;
 use crate::plan::{Action, Plan};
 use crate::reg::Hive;
-use minijinja::{Environment, Error, ErrorKind, Value};
-use serde::Serialize;
+use out::Escaped;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "README.md",
-        include_str!("../../templates/docs/README.md.j2"),
-    ),
-    (
-        "report.html",
-        include_str!("../../templates/docs/report.html.j2"),
-    ),
-];
-
 pub struct DocsEmitter;
 
-#[derive(Serialize)]
 struct Doc {
     bundle: crate::validate::Bundle,
     policyc: &'static str,
@@ -51,8 +43,8 @@ struct Doc {
     /// (`Provenance::shared`, e.g. ListBox_Support_ZoneMapKey).
     rollback_keeps: Vec<String>,
     /// The change-approval summary: one row per registry operation, pre-escaped.
-    changes_md: Value,
-    changes_html: Value,
+    changes_md: Escaped,
+    changes_html: Escaped,
     /// Impact and risk notes, plain text (escaped by the templates).
     risks: Vec<String>,
     /// sha256 of every other bundle file (the manifest lists these docs' own hashes).
@@ -60,7 +52,6 @@ struct Doc {
     settings: Vec<DocSetting>,
 }
 
-#[derive(Serialize)]
 struct DocHash {
     path: String,
     sha256: String,
@@ -313,7 +304,6 @@ fn risks(plan: &Plan) -> Vec<String> {
     out
 }
 
-#[derive(Serialize)]
 struct DocSetting {
     spec_path: String,
     id: String,
@@ -323,8 +313,8 @@ struct DocSetting {
     /// The registry writes table's rows, built here rather than in the templates: at
     /// 10,000 values the template engine spent most of this emitter's time on these
     /// cells. Pre-escaped (safe) values, one row per line, no final line ending.
-    writes_md: Value,
-    writes_html: Value,
+    writes_md: Escaped,
+    writes_html: Escaped,
     routes: Vec<DocRoute>,
     sources: Vec<DocSource>,
     unconfirmed: Vec<String>,
@@ -338,7 +328,7 @@ struct DocWrite {
 }
 
 impl DocWrite {
-    /// `| key | value | type | data |` as README.md.j2 printed it with the `code` filter.
+    /// `| key | value | type | data |` of README.md, each cell escaped for Markdown.
     fn md_row(&self, out: &mut String) {
         let name = if self.name.is_empty() {
             String::new()
@@ -354,7 +344,7 @@ impl DocWrite {
         );
     }
 
-    /// The `<tr>` report.html.j2 printed with the `code` filter.
+    /// The `<tr>` of report.html, each cell escaped for HTML.
     fn html_row(&self, out: &mut String) {
         let code = |s: &str| format!("<code>{}</code>", html_escape(s));
         let name = if self.name.is_empty() {
@@ -373,7 +363,7 @@ impl DocWrite {
 }
 
 /// The rows of a writes table, one per line, as one safe (already escaped) value.
-fn rows(writes: &[DocWrite], row: fn(&DocWrite, &mut String)) -> Value {
+fn rows(writes: &[DocWrite], row: fn(&DocWrite, &mut String)) -> Escaped {
     let mut out = String::new();
     for (i, w) in writes.iter().enumerate() {
         if i > 0 {
@@ -381,10 +371,9 @@ fn rows(writes: &[DocWrite], row: fn(&DocWrite, &mut String)) -> Value {
         }
         row(w, &mut out);
     }
-    Value::from_safe_string(out)
+    Escaped(out)
 }
 
-#[derive(Serialize)]
 struct DocRoute {
     product: String,
     location: String,
@@ -394,7 +383,7 @@ struct DocRoute {
     script: String,
 }
 
-#[derive(Serialize, PartialEq)]
+#[derive(PartialEq)]
 struct DocSource {
     url: String,
     note: String,
@@ -483,70 +472,6 @@ fn md_code(s: &str) -> String {
     out.push_str(pad);
     out.push_str(&fence);
     out
-}
-
-fn environment() -> Result<Environment<'static>, Error> {
-    let mut env = super::templates::strict_environment()?;
-    // `code`: Markdown code span (README) or <code> element (HTML), escaped here.
-    env.add_filter("code", |state: &minijinja::State, v: String| {
-        if state.name().ends_with(".html") {
-            Value::from_safe_string(format!("<code>{}</code>", html_escape(&v)))
-        } else {
-            Value::from_safe_string(md_code(&v))
-        }
-    });
-    // `link`: a catalog source URL as a Markdown autolink or an HTML anchor. Autolinks
-    // take no escapes, so anything but a plain https URL is shown as code instead.
-    env.add_filter("link", |state: &minijinja::State, v: String| {
-        let plain = v.starts_with("https://")
-            && !v
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c));
-        Value::from_safe_string(if state.name().ends_with(".html") {
-            let e = html_escape(&v);
-            if plain {
-                format!("<a href=\"{e}\">{e}</a>")
-            } else {
-                format!("<code>{e}</code>")
-            }
-        } else if plain {
-            format!("<{v}>")
-        } else {
-            md_code(&v)
-        })
-    });
-    env.set_formatter(|out, state, value| {
-        if value.is_safe() {
-            return out
-                .write_str(value.as_str().unwrap_or_default())
-                .map_err(Error::from);
-        }
-        if value.is_undefined() || value.is_none() {
-            return Err(Error::new(
-                ErrorKind::UndefinedError,
-                "a template printed nothing",
-            ));
-        }
-        // A string is escaped where it is, without a copy first.
-        let owned;
-        let text = match value.as_str() {
-            Some(s) => s,
-            None => {
-                owned = value.to_string();
-                &owned
-            }
-        };
-        if state.name().ends_with(".html") {
-            out.write_str(&quick_xml::escape::escape(text))
-        } else {
-            out.write_str(&md_escape(text))
-        }
-        .map_err(Error::from)
-    });
-    for (name, src) in TEMPLATES {
-        env.add_template(name, src)?;
-    }
-    Ok(env)
 }
 
 /// The script route of one write; `intune` when the bundle's Intune profile delivers it
@@ -771,8 +696,8 @@ fn build_doc(plan: &super::Input, catalog: &Catalog, hashes: &[(String, String)]
             k.dedup();
             k
         },
-        changes_md: Value::from_safe_string(changes_md),
-        changes_html: Value::from_safe_string(changes_html),
+        changes_md: Escaped(changes_md),
+        changes_html: Escaped(changes_html),
         risks: risks(plan),
         hashes: hashes
             .iter()
@@ -796,22 +721,18 @@ pub fn render_docs(
         message,
     };
     let catalog = Catalog::builtin().map_err(fail)?;
-    let doc = Value::from(minijinja::value::Serde(build_doc(plan, catalog, hashes)));
-    let env = environment().map_err(|e| fail(e.to_string()))?;
-    TEMPLATES
-        .iter()
-        .map(|(name, _)| {
-            let text = env
-                .get_template(name)
-                .and_then(|t| t.render(minijinja::context! { doc => doc.clone() }))
-                .map_err(|e| fail(format!("{name}: {e}")))?;
-            Ok(Artifact {
-                path: format!("docs/{name}"),
-                kind: FileKind::Docs,
-                bytes: encoding::encode(&text, encoding::for_kind(FileKind::Docs)),
-            })
-        })
-        .collect()
+    let doc = build_doc(plan, catalog, hashes);
+    Ok([
+        ("README.md", readme::render(&doc)),
+        ("report.html", report::render(&doc)),
+    ]
+    .into_iter()
+    .map(|(name, text)| Artifact {
+        path: format!("docs/{name}"),
+        kind: FileKind::Docs,
+        bytes: encoding::encode(&text, encoding::for_kind(FileKind::Docs)),
+    })
+    .collect())
 }
 
 impl Emitter for DocsEmitter {

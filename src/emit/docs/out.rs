@@ -1,0 +1,100 @@
+//! The one way text reaches the docs: a writer for one format (Markdown or HTML) whose
+//! only raw input is fixed text (`&'static str`) or [`Escaped`] markup this module's
+//! callers built with the same escapers. Every other string, spec text included, goes
+//! through [`Out::text`], [`Out::code`] or [`Out::link`], which escape it for the format,
+//! so a spec string cannot become markup.
+
+/// Markup already escaped for its format (the registry tables' rows, built once for both
+/// formats in `super`).
+pub struct Escaped(pub(super) String);
+
+/// The document's format.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Html,
+}
+
+/// A document being written.
+pub struct Out {
+    text: String,
+    format: Format,
+}
+
+impl Out {
+    /// An empty document; `capacity` in bytes (the size it is expected to reach).
+    pub fn new(format: Format, capacity: usize) -> Out {
+        Out {
+            text: String::with_capacity(capacity),
+            format,
+        }
+    }
+
+    /// The document.
+    pub fn finish(self) -> String {
+        self.text
+    }
+
+    /// Fixed text of the document, written as it is.
+    pub fn fixed(&mut self, s: &'static str) -> &mut Out {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Markup escaped earlier for this document's format.
+    pub fn escaped(&mut self, s: &Escaped) -> &mut Out {
+        self.text.push_str(&s.0);
+        self
+    }
+
+    /// Text, escaped: HTML's five special characters, or Markdown's inline and
+    /// block-opening characters ([`super::md_escape`]).
+    pub fn text(&mut self, s: &str) -> &mut Out {
+        match self.format {
+            Format::Html => self.text.push_str(&quick_xml::escape::escape(s)),
+            Format::Markdown => self.text.push_str(&super::md_escape(s)),
+        }
+        self
+    }
+
+    /// Text as code: a `<code>` element or a Markdown code span ([`super::md_code`]).
+    pub fn code(&mut self, s: &str) -> &mut Out {
+        match self.format {
+            Format::Html => {
+                self.text.push_str("<code>");
+                self.text.push_str(&quick_xml::escape::escape(s));
+                self.text.push_str("</code>");
+            }
+            Format::Markdown => self.text.push_str(&super::md_code(s)),
+        }
+        self
+    }
+
+    /// A catalog source URL: an HTML anchor or a Markdown autolink. Autolinks take no
+    /// escapes, so anything but a plain https URL is shown as code instead.
+    pub fn link(&mut self, url: &str) -> &mut Out {
+        let plain = url.starts_with("https://")
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c));
+        match (self.format, plain) {
+            (Format::Html, true) => {
+                let e = quick_xml::escape::escape(url);
+                self.text.push_str("<a href=\"");
+                self.text.push_str(&e);
+                self.text.push_str("\">");
+                self.text.push_str(&e);
+                self.text.push_str("</a>");
+            }
+            (Format::Markdown, true) => {
+                self.text.push('<');
+                self.text.push_str(url);
+                self.text.push('>');
+            }
+            (_, false) => {
+                self.code(url);
+            }
+        }
+        self
+    }
+}
