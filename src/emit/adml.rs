@@ -17,7 +17,7 @@ pub const CULTURES: [&str; 2] = ["en-US", "en-GB"];
 fn string<W: io::Write>(w: &mut Writer<W>, id: &str, text: &str) -> io::Result<()> {
     w.create_element("string")
         .with_attribute(("id", id))
-        .write_text_content(BytesText::new(text))?;
+        .write_text_content(crate::emit::xml_content(text))?;
     Ok(())
 }
 
@@ -32,7 +32,7 @@ fn presentation<W: io::Write>(w: &mut Writer<W>, p: &Policy) -> io::Result<()> {
                     Element::List { id, label, .. } => {
                         w.create_element("listBox")
                             .with_attribute(("refId", id.as_str()))
-                            .write_text_content(BytesText::new(label))?;
+                            .write_text_content(crate::emit::xml_content(label))?;
                     }
                     Element::Text {
                         id, label, default, ..
@@ -41,9 +41,9 @@ fn presentation<W: io::Write>(w: &mut Writer<W>, p: &Policy) -> io::Result<()> {
                             .with_attribute(("refId", id.as_str()))
                             .write_inner_content(|w| {
                                 w.create_element("label")
-                                    .write_text_content(BytesText::new(label))?;
+                                    .write_text_content(crate::emit::xml_content(label))?;
                                 w.create_element("defaultValue")
-                                    .write_text_content(BytesText::new(default))?;
+                                    .write_text_content(crate::emit::xml_content(default))?;
                                 Ok(())
                             })?;
                     }
@@ -75,9 +75,9 @@ pub fn render(t: &Template, culture: &str) -> Result<String, String> {
         .with_attribute(("xmlns", super::admx::SCHEMA_NS))
         .write_inner_content(|w| {
             w.create_element("displayName")
-                .write_text_content(BytesText::new(&t.title))?;
+                .write_text_content(crate::emit::xml_content(&t.title))?;
             w.create_element("description")
-                .write_text_content(BytesText::new(&t.description))?;
+                .write_text_content(crate::emit::xml_content(&t.description))?;
             w.create_element("resources").write_inner_content(|w| {
                 w.create_element("stringTable").write_inner_content(|w| {
                     for c in &t.categories {

@@ -12,7 +12,6 @@
 
 use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::admx::template::{self, Element, Fixed, Template};
-use quick_xml::events::BytesText;
 use quick_xml::Writer;
 use std::io;
 
@@ -42,7 +41,7 @@ fn fixed<W: io::Write>(w: &mut Writer<W>, v: &Fixed) -> io::Result<()> {
         }
         Fixed::String(s) => {
             w.create_element("string")
-                .write_text_content(BytesText::new(s))?;
+                .write_text_content(crate::emit::xml_content(s))?;
         }
     }
     Ok(())

@@ -55,6 +55,16 @@ pub fn for_kind(kind: FileKind) -> Encoding {
 
 /// Encodes logical text. Any `\r\n` already present is kept as one line ending.
 /// One pass over the text: at 10,000 settings the scripts and docs are megabytes.
+/// [`encode`] of text the caller no longer needs: UTF-8 with LF line endings (the docs,
+/// the JSON files) is the text's own buffer when it holds no `\r`, neither copied nor
+/// doubled in memory.
+pub fn encode_owned(text: String, enc: Encoding) -> Vec<u8> {
+    if enc == Encoding::Utf8Lf && memchr::memchr(b'\r', text.as_bytes()).is_none() {
+        return text.into_bytes();
+    }
+    encode(&text, enc)
+}
+
 pub fn encode(text: &str, enc: Encoding) -> Vec<u8> {
     // Each line without its ending (a `\r` right before `\n` belongs to the ending),
     // and whether a line ending followed it.

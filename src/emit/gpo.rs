@@ -38,7 +38,7 @@ use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::Plan;
 use crate::pol::emit as pol_emit;
 use crate::reg::Hive;
-use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::{BytesEnd, BytesStart, Event};
 use quick_xml::Writer;
 use uuid::Uuid;
 
@@ -182,7 +182,7 @@ impl Xml {
         }
         self.open(name, &[])?;
         self.w
-            .write_event(Event::Text(BytesText::new(text)))
+            .write_event(Event::Text(crate::emit::xml_content(text)))
             .map_err(xml_err)?;
         self.close(name)
     }

@@ -58,5 +58,5 @@ pub fn render_hashed(spec_name: &str, artifacts: &[Artifact], hashes: &[String])
     };
     let mut text = serde_json::to_string_pretty(&m).expect("manifest serialises");
     text.push('\n');
-    encoding::encode(&text, encoding::Encoding::Utf8Lf)
+    encoding::encode_owned(text, encoding::Encoding::Utf8Lf)
 }

@@ -211,6 +211,25 @@ pub fn all() -> Vec<Box<dyn Emitter>> {
     ]
 }
 
+/// XML and HTML text escaping: quick-xml's `escape` (`&`, `<`, `>`, `'`, `"`), whose
+/// output every XML writer here uses. Text without any of the five (most text) is
+/// returned as it is after one plain scan of its bytes: quick-xml tests each byte
+/// through a closure, which was 2% of the NHS build's instructions.
+pub fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'\'' | b'"'))
+    {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    quick_xml::escape::escape(s)
+}
+
+/// [`xml_escape`]'d text content for quick-xml's writer, as `BytesText::new` makes it.
+pub fn xml_content(s: &str) -> quick_xml::events::BytesText<'_> {
+    quick_xml::events::BytesText::from_escaped(xml_escape(s))
+}
+
 /// Plans from this many registry operations up are emitted (and checked) on several
 /// threads; smaller ones on the calling thread alone.
 ///

@@ -44,8 +44,8 @@ impl Emitter for IntuneEmitter {
             out.push(Artifact {
                 path: profile_path(*hive),
                 kind: FileKind::IntuneJson,
-                bytes: encoding::encode(
-                    &render(profile).map_err(fail)?,
+                bytes: encoding::encode_owned(
+                    render(profile).map_err(fail)?,
                     encoding::for_kind(FileKind::IntuneJson),
                 ),
             });

@@ -464,7 +464,7 @@ impl Renderer {
             _ => &self.data_section,
         };
         let skeleton = script.skeleton();
-        let mut out = String::with_capacity(skeleton.len() + section.len());
+        let mut out = String::with_capacity(skeleton.len() + section.len() + 1024);
         // Fixed text and variable names alternate: the marker opens and closes a name.
         for (i, part) in skeleton.split('\u{1}').enumerate() {
             out.push_str(match (i % 2, part) {

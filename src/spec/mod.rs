@@ -153,10 +153,11 @@ fn item_indented_too_deep(file: &str, text: &str) -> Option<Diagnostic> {
             _ => block = None,
         }
         let value = rest.split(" #").next().unwrap_or("").trim_end();
-        if ["|", ">", "|-", ">-", "|+", ">+"]
-            .iter()
-            .any(|ind| value == *ind || value.ends_with(&format!(" {ind}")))
-        {
+        if ["|", ">", "|-", ">-", "|+", ">+"].iter().any(|ind| {
+            value
+                .strip_suffix(ind)
+                .is_some_and(|before| before.is_empty() || before.ends_with(' '))
+        }) {
             block = Some(n);
         }
         if let Some(item) = rest.strip_prefix("- ") {

@@ -67,7 +67,7 @@ fn html_breakable(s: &str) -> String {
     let span = |run: &str, out: &mut String| {
         if !run.is_empty() {
             out.push_str("<span class=\"nw\">");
-            out.push_str(&quick_xml::escape::escape(run));
+            out.push_str(&super::xml_escape(run));
             out.push_str("</span>");
         }
     };
@@ -396,6 +396,13 @@ struct DocSource {
 /// characters), so a value can start a line only at its own start.
 fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    md_escape_into(&mut out, s);
+    out
+}
+
+/// [`md_escape`], appended to `out`.
+fn md_escape_into(out: &mut String, s: &str) {
+    let start = out.len();
     // Every character escaped is ASCII, so the text is scanned as bytes and copied in
     // runs between them (byte 0 is the first character).
     let mut run = 0;
@@ -425,20 +432,19 @@ fn md_escape(s: &str) -> String {
     }
     out.push_str(&s[run..]);
     // `1. ` or `1) ` at the start would begin an ordered list.
-    let digits = out.chars().take_while(char::is_ascii_digit).count();
-    let mut rest = out[digits..].chars();
+    let digits = out[start..].bytes().take_while(u8::is_ascii_digit).count();
+    let mut rest = out[start + digits..].chars();
     if digits > 0
         && matches!(rest.next(), Some('.' | ')'))
         && matches!(rest.next(), None | Some(' '))
     {
-        out.insert(digits, '\\');
+        out.insert(start + digits, '\\');
     }
-    out
 }
 
 /// HTML text and attribute escaping (`&`, `<`, `>`, `'`, `"`), by quick-xml's escaper.
 fn html_escape(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
+    super::xml_escape(s).into_owned()
 }
 
 /// A Markdown code span that holds `s` literally: the fence is longer than any run of
@@ -730,7 +736,7 @@ pub fn render_docs(
     .map(|(name, text)| Artifact {
         path: format!("docs/{name}"),
         kind: FileKind::Docs,
-        bytes: encoding::encode(&text, encoding::for_kind(FileKind::Docs)),
+        bytes: encoding::encode_owned(text, encoding::for_kind(FileKind::Docs)),
     })
     .collect())
 }

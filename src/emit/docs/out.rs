@@ -48,11 +48,11 @@ impl Out {
     }
 
     /// Text, escaped: HTML's five special characters, or Markdown's inline and
-    /// block-opening characters ([`super::md_escape`]).
+    /// block-opening characters ([`super::md_escape_into`]).
     pub fn text(&mut self, s: &str) -> &mut Out {
         match self.format {
-            Format::Html => self.text.push_str(&quick_xml::escape::escape(s)),
-            Format::Markdown => self.text.push_str(&super::md_escape(s)),
+            Format::Html => self.text.push_str(&crate::emit::xml_escape(s)),
+            Format::Markdown => super::md_escape_into(&mut self.text, s),
         }
         self
     }
@@ -62,7 +62,7 @@ impl Out {
         match self.format {
             Format::Html => {
                 self.text.push_str("<code>");
-                self.text.push_str(&quick_xml::escape::escape(s));
+                self.text.push_str(&crate::emit::xml_escape(s));
                 self.text.push_str("</code>");
             }
             Format::Markdown => self.text.push_str(&super::md_code(s)),
@@ -73,13 +73,18 @@ impl Out {
     /// A catalog source URL: an HTML anchor or a Markdown autolink. Autolinks take no
     /// escapes, so anything but a plain https URL is shown as code instead.
     pub fn link(&mut self, url: &str) -> &mut Out {
+        let refused = |c: char| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c);
+        // ASCII (every catalog URL) is checked byte by byte: the same characters, without
+        // decoding each one.
         let plain = url.starts_with("https://")
-            && !url
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c));
+            && !if url.is_ascii() {
+                url.bytes().any(|b| refused(b as char))
+            } else {
+                url.chars().any(refused)
+            };
         match (self.format, plain) {
             (Format::Html, true) => {
-                let e = quick_xml::escape::escape(url);
+                let e = crate::emit::xml_escape(url);
                 self.text.push_str("<a href=\"");
                 self.text.push_str(&e);
                 self.text.push_str("\">");

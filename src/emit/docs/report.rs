@@ -7,7 +7,10 @@ use super::Doc;
 
 /// report.html of a bundle.
 pub fn render(doc: &Doc) -> String {
-    let mut out = Out::new(Format::Html, 24 * 1024 + 4096 * doc.settings.len());
+    // Room for the whole file, as in `readme::render` (the NHS example: 80 KB).
+    let tables: usize = doc.settings.iter().map(|s| s.writes_html.0.len()).sum();
+    let capacity = 20 * 1024 + doc.changes_html.0.len() + tables + 6 * 1024 * doc.settings.len();
+    let mut out = Out::new(Format::Html, capacity);
     let b = &doc.bundle;
     out.fixed(
         r#"<!DOCTYPE html>

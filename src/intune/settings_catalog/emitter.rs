@@ -31,8 +31,8 @@ impl Emitter for SettingsCatalogEmitter {
             out.push(Artifact {
                 path: super::profile_path(hive),
                 kind: FileKind::IntuneSettingsCatalog,
-                bytes: encoding::encode(
-                    &render(&policy).map_err(fail)?,
+                bytes: encoding::encode_owned(
+                    render(&policy).map_err(fail)?,
                     encoding::for_kind(FileKind::IntuneSettingsCatalog),
                 ),
             });
