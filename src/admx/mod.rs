@@ -162,8 +162,7 @@ pub fn preflight_input(plan: &crate::emit::Input, catalog: &Catalog) -> Vec<Diag
         Err(m) => return vec![Diagnostic::new(diag::ADMX_UNREPRESENTABLE, m)],
     };
     let parsed = plan.admx_read().and_then(|(_, admx)| {
-        let adml = reader::read_adml(&crate::emit::adml::render(t, "en-US")?)
-            .map_err(|e| e.to_string())?;
+        let adml = reader::read_adml(plan.adml_en_us()?).map_err(|e| e.to_string())?;
         Ok((admx, adml))
     });
     let (admx, adml) = match parsed {

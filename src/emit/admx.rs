@@ -239,11 +239,15 @@ pub fn artifacts(t: &Template) -> Result<Vec<Artifact>, EmitError> {
         emitter: "admx",
         message,
     })?;
-    artifacts_with(t, &admx)
+    artifacts_with(t, &admx, None)
 }
 
 /// [`artifacts`] with the ADMX text already rendered.
-fn artifacts_with(t: &Template, admx: &str) -> Result<Vec<Artifact>, EmitError> {
+fn artifacts_with(
+    t: &Template,
+    admx: &str,
+    en_us: Option<&str>,
+) -> Result<Vec<Artifact>, EmitError> {
     let fail = |message: String| EmitError {
         emitter: "admx",
         message,
@@ -254,13 +258,19 @@ fn artifacts_with(t: &Template, admx: &str) -> Result<Vec<Artifact>, EmitError> 
         bytes: encoding::encode(admx, encoding::for_kind(FileKind::Admx)),
     }];
     for culture in super::adml::CULTURES {
+        // en-US as the pre-flight read it back, when the caller has it.
+        let rendered;
+        let text = match en_us.filter(|_| culture == "en-US") {
+            Some(text) => text,
+            None => {
+                rendered = super::adml::render(t, culture).map_err(fail)?;
+                rendered.as_str()
+            }
+        };
         out.push(Artifact {
             path: adml_path(&t.bundle_name, culture),
             kind: FileKind::Adml,
-            bytes: encoding::encode(
-                &super::adml::render(t, culture).map_err(fail)?,
-                encoding::for_kind(FileKind::Adml),
-            ),
+            bytes: encoding::encode(text, encoding::for_kind(FileKind::Adml)),
         });
     }
     Ok(out)
@@ -283,6 +293,6 @@ impl Emitter for AdmxEmitter {
         if !dups.is_empty() {
             return Err(fail(dups.join("; ")));
         }
-        artifacts_with(t, admx)
+        artifacts_with(t, admx, Some(plan.adml_en_us().map_err(fail)?))
     }
 }

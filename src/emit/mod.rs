@@ -105,6 +105,7 @@ pub struct Input<'a> {
     catalog: Option<&'a crate::catalog::Catalog>,
     admx: std::sync::OnceLock<Result<crate::admx::template::Template, String>>,
     admx_read: std::sync::OnceLock<Result<(String, crate::admx::reader::Admx), String>>,
+    adml_en_us: std::sync::OnceLock<Result<String, String>>,
     routes: std::sync::OnceLock<Result<crate::intune::settings_catalog::Routes<'a>, String>>,
 }
 
@@ -116,6 +117,7 @@ impl<'a> Input<'a> {
             catalog: None,
             admx: std::sync::OnceLock::new(),
             admx_read: std::sync::OnceLock::new(),
+            adml_en_us: std::sync::OnceLock::new(),
             routes: std::sync::OnceLock::new(),
         }
     }
@@ -137,6 +139,15 @@ impl<'a> Input<'a> {
                 crate::intune::settings_catalog::Routes::new(self.plan, self.catalog()?)
             })
             .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The bundle's en-US ADML text, which the ADMX pre-flight reads back and the ADMX
+    /// emitter writes. Errors: the template or the rendering failed (its message).
+    pub fn adml_en_us(&self) -> Result<&str, String> {
+        self.adml_en_us
+            .get_or_init(|| adml::render(self.admx_template()?, "en-US"))
+            .as_deref()
             .map_err(Clone::clone)
     }
 

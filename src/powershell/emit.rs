@@ -270,7 +270,7 @@ fn data_expr(d: &RegData) -> (&'static str, String) {
 
 /// One hashtable per plan operation, in plan order. Every key is present on every entry
 /// (`$null` where it does not apply) so the engine can read them under strict mode.
-fn op_entry(op: &Op) -> String {
+fn op_entry(op: &Op, out: &mut String) {
     let (kind, name, data) = match &op.action {
         Action::ResetKey => ("ResetKey", "$null".to_string(), ("$null", "$null".into())),
         Action::Delete { name } => ("DeleteValue", ps_literal(name), ("$null", "$null".into())),
@@ -288,23 +288,32 @@ fn op_entry(op: &Op) -> String {
     let p = &op.provenance;
     // Only shared switches carry `Shared`: remove.ps1 leaves them in place.
     let shared = if p.shared { "; Shared = $true" } else { "" };
-    format!(
-        "    @{{ Op = {}; Hive = {}; Key = {}; Name = {name}; Kind = {value_kind}; Data = {data}; Setting = {}; Product = {}; Policy = {}; Source = {}{shared} }}",
-        ps_literal(kind),
-        ps_literal(hive_code(op.hive)),
-        ps_literal(&op.key),
-        ps_literal(&p.setting),
-        ps_literal(&p.product),
-        ps_literal(&p.location),
-        ps_literal(&p.spec_path),
-    )
+    // Written in place, one line per operation (with its line ending).
+    for (field, value) in [
+        ("    @{ Op = ", ps_literal(kind)),
+        ("; Hive = ", ps_literal(hive_code(op.hive))),
+        ("; Key = ", ps_literal(&op.key)),
+        ("; Name = ", name),
+        ("; Kind = ", value_kind),
+        ("; Data = ", data),
+        ("; Setting = ", ps_literal(&p.setting)),
+        ("; Product = ", ps_literal(&p.product)),
+        ("; Policy = ", ps_literal(&p.location)),
+        ("; Source = ", ps_literal(&p.spec_path)),
+    ] {
+        out.push_str(field);
+        out.push_str(&value);
+    }
+    out.push_str(shared);
+    out.push_str(" }\n");
 }
 
 /// The data section: `$PolicycBundle` (spec metadata) and `$PolicycPlan` (every
 /// operation). The only place plan or spec text enters a script.
 pub fn data_section(plan: &Plan) -> String {
     let b = &plan.bundle;
-    let mut out = String::new();
+    // About 300 bytes an operation (the NHS example: 280).
+    let mut out = String::with_capacity(1024 + 400 * plan.ops.len());
     out.push_str("$PolicycBundle = [ordered]@{\n");
     for (k, v) in [
         ("Name", ps_literal(&b.name)),
@@ -328,8 +337,7 @@ pub fn data_section(plan: &Plan) -> String {
     out.push_str("}\n\n");
     out.push_str("$PolicycPlan = @(\n");
     for op in &plan.ops {
-        out.push_str(&op_entry(op));
-        out.push('\n');
+        op_entry(op, &mut out);
     }
     out.push_str(")\n");
     out
@@ -413,8 +421,7 @@ fn remediation_data_section_by(
     out.push_str("\n# Operations an Intune profile of this bundle delivers (intune/). detect.ps1 and\n# remediate.ps1 leave them alone unless run with -FullPlan (SCCM, no Intune profile).\n");
     out.push_str("$PolicycPlanElsewhere = @(\n");
     for op in &other {
-        out.push_str(&op_entry(op));
-        out.push('\n');
+        op_entry(op, &mut out);
     }
     out.push_str(")\n");
     out
