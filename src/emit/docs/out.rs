@@ -15,6 +15,17 @@ pub enum Format {
     Html,
 }
 
+/// A character an autolink cannot hold as it is.
+fn refused(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || "<>\"'`".contains(c)
+}
+
+/// [`refused`] for an ASCII byte: ASCII whitespace and controls are the bytes up to the
+/// space, and DEL.
+fn refused_ascii(b: u8) -> bool {
+    b <= b' ' || b == 0x7f || b"<>\"'`".contains(&b)
+}
+
 /// A document being written.
 pub struct Out {
     text: String,
@@ -73,12 +84,10 @@ impl Out {
     /// A catalog source URL: an HTML anchor or a Markdown autolink. Autolinks take no
     /// escapes, so anything but a plain https URL is shown as code instead.
     pub fn link(&mut self, url: &str) -> &mut Out {
-        let refused = |c: char| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c);
-        // ASCII (every catalog URL) is checked byte by byte: the same characters, without
-        // decoding each one.
+        // ASCII (every catalog URL) is checked byte by byte, without decoding each one.
         let plain = url.starts_with("https://")
             && !if url.is_ascii() {
-                url.bytes().any(|b| refused(b as char))
+                url.bytes().any(refused_ascii)
             } else {
                 url.chars().any(refused)
             };
@@ -101,5 +110,19 @@ impl Out {
             }
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ascii_check_refuses_what_the_char_check_refuses() {
+        for b in 0..=0x7fu8 {
+            assert_eq!(
+                super::refused_ascii(b),
+                super::refused(b as char),
+                "{b:#04x}"
+            );
+        }
     }
 }
