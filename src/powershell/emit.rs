@@ -2,12 +2,12 @@
 //! `diagnose.ps1` and `remove.ps1`, rendered from the minijinja templates in
 //! `templates/ps1/` around one data section that this module writes from the plan.
 //! `build.rs` renders the templates once, each variable left as a marker
-//! ([`Script::skeleton`]); a build puts the escaped values in their place.
+//! (`Script::skeleton`); a build puts the escaped values in their place.
 //!
 //! Spec-derived text never reaches a template as a raw string. It enters only through
 //! [`ps_literal`], which makes a single-quoted PowerShell literal, and the template
 //! environment refuses to print any value that did not come out of this module's
-//! escaping (see [`environment`]).
+//! escaping (see `environment`, which the tests and `build.rs` use).
 
 use crate::emit::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::plan::{Action, Op, Plan};
