@@ -19,7 +19,7 @@ use super::{encoding, Artifact, EmitError, Emitter, FileKind};
 use crate::catalog::Catalog;
 use crate::plan::{Action, Plan};
 use crate::reg::Hive;
-use out::Escaped;
+use out::{Cell, Escaped};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -344,50 +344,41 @@ struct DocWrite {
 }
 
 impl DocWrite {
-    /// `| key | value | type | data |` of README.md, each cell escaped for Markdown.
-    fn md_row(&self, out: &mut String) {
-        let name = if self.name.is_empty() {
-            String::new()
-        } else {
-            md_code(&self.name)
-        };
-        let _ = write!(
-            out,
-            "| {} | {name} | {} | {} |",
-            md_code(&self.key),
-            md_escape(&self.kind),
-            md_code(&self.data)
-        );
-    }
-
-    /// The `<tr>` of report.html, each cell escaped for HTML.
-    fn html_row(&self, out: &mut String) {
-        let code = |s: &str| format!("<code>{}</code>", html_escape(s));
-        let name = if self.name.is_empty() {
-            String::new()
-        } else {
-            code(&self.name)
-        };
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{name}</td><td>{}</td><td>{}</td></tr>",
-            code(&self.key),
-            html_escape(&self.kind),
-            code(&self.data)
-        );
+    /// `| key | value | type | data |`, or its `<tr>`.
+    fn row(&self, out: &mut out::Out) {
+        out.row(&[
+            Cell::Code(&self.key),
+            Cell::CodeOrEmpty(&self.name),
+            Cell::Text(&self.kind),
+            Cell::Code(&self.data),
+        ]);
     }
 }
 
-/// The rows of a writes table, one per line, as one safe (already escaped) value.
-fn rows(writes: &[DocWrite], row: fn(&DocWrite, &mut String)) -> Escaped {
-    let mut out = String::new();
+/// The rows of a writes table, one per line, escaped for the format.
+fn rows(writes: &[DocWrite], format: out::Format) -> Escaped {
+    let mut out = out::Out::new(format, 256 * writes.len());
     for (i, w) in writes.iter().enumerate() {
         if i > 0 {
-            out.push('\n');
+            out.fixed("\n");
         }
-        row(w, &mut out);
+        w.row(&mut out);
     }
-    Escaped(out)
+    Escaped(out.finish())
+}
+
+impl DocRoute {
+    /// `| product | vendor setting | .reg | Group Policy | Intune | script |`, or its `<tr>`.
+    fn row(&self, out: &mut out::Out) {
+        out.row(&[
+            Cell::Text(&self.product),
+            Cell::Code(&self.location),
+            Cell::Text(&self.reg),
+            Cell::Text(&self.gpo),
+            Cell::Text(&self.intune),
+            Cell::Text(&self.script),
+        ]);
+    }
 }
 
 struct DocRoute {
@@ -456,11 +447,6 @@ fn md_escape_into(out: &mut String, s: &str) {
     {
         out.insert(start + digits, '\\');
     }
-}
-
-/// HTML text and attribute escaping (`&`, `<`, `>`, `'`, `"`), by quick-xml's escaper.
-fn html_escape(s: &str) -> String {
-    super::xml_escape(s).into_owned()
 }
 
 /// A Markdown code span that holds `s` literally: the fence is longer than any run of
@@ -675,8 +661,8 @@ fn build_doc(plan: &super::Input, catalog: &Catalog, hashes: &[(String, String)]
                 Hive::Hklm => "machine (HKEY_LOCAL_MACHINE)",
                 Hive::Hkcu => "user (HKEY_CURRENT_USER)",
             },
-            writes_md: rows(&writes, DocWrite::md_row),
-            writes_html: rows(&writes, DocWrite::html_row),
+            writes_md: rows(&writes, out::Format::Markdown),
+            writes_html: rows(&writes, out::Format::Html),
             routes,
             sources,
             unconfirmed: entry.map_or_else(Vec::new, |e| e.unconfirmed.clone()),
@@ -800,8 +786,20 @@ mod tests {
         );
         assert_eq!(html_breakable(""), "");
         assert_eq!(
-            html_escape(r#"<a href="x">'&"#),
+            crate::emit::xml_escape(r#"<a href="x">'&"#),
             "&lt;a href=&quot;x&quot;&gt;&apos;&amp;"
         );
+        // Text without the five characters comes back as it is, not copied.
+        assert!(matches!(
+            crate::emit::xml_escape("HKLM\\Software é"),
+            std::borrow::Cow::Borrowed("HKLM\\Software é")
+        ));
+        for s in ["a<b", "a>b", "a&b", "a'b", "a\"b"] {
+            assert_eq!(
+                crate::emit::xml_escape(s),
+                quick_xml::escape::escape(s),
+                "{s}"
+            );
+        }
     }
 }

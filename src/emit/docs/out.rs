@@ -26,6 +26,14 @@ fn refused_ascii(b: u8) -> bool {
     b <= b' ' || b == 0x7f || b"<>\"'`".contains(&b)
 }
 
+/// One table cell's content, escaped by [`Out::row`].
+pub enum Cell<'a> {
+    Text(&'a str),
+    Code(&'a str),
+    /// Code, or nothing when empty (a list reset has no value name).
+    CodeOrEmpty(&'a str),
+}
+
 /// A document being written.
 pub struct Out {
     text: String,
@@ -79,6 +87,24 @@ impl Out {
             Format::Markdown => self.text.push_str(&super::md_code(s)),
         }
         self
+    }
+
+    /// One table row without a line ending: `| a | b |` or `<tr><td>a</td><td>b</td></tr>`.
+    pub fn row(&mut self, cells: &[Cell]) -> &mut Out {
+        let (open, between, close) = match self.format {
+            Format::Markdown => ("| ", " | ", " |"),
+            Format::Html => ("<tr><td>", "</td><td>", "</td></tr>"),
+        };
+        for (i, cell) in cells.iter().enumerate() {
+            self.fixed(if i == 0 { open } else { between });
+            match *cell {
+                Cell::Text(s) => self.text(s),
+                Cell::Code(s) => self.code(s),
+                Cell::CodeOrEmpty("") => self,
+                Cell::CodeOrEmpty(s) => self.code(s),
+            };
+        }
+        self.fixed(close)
     }
 
     /// A catalog source URL: an HTML anchor or a Markdown autolink. Autolinks take no

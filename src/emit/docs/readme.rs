@@ -163,19 +163,8 @@ sha256 of every bundle file except `docs/` and `manifest.json`:
             .fixed("\n\n");
         out.fixed("| product | vendor setting | .reg | Group Policy | Intune | script |\n|---|---|---|---|---|---|\n");
         for r in &s.routes {
-            out.fixed("| ")
-                .text(&r.product)
-                .fixed(" | ")
-                .code(&r.location)
-                .fixed(" | ")
-                .text(&r.reg)
-                .fixed(" | ")
-                .text(&r.gpo)
-                .fixed(" | ")
-                .text(&r.intune)
-                .fixed(" | ")
-                .text(&r.script)
-                .fixed(" |\n");
+            r.row(&mut out);
+            out.fixed("\n");
         }
         out.fixed("\nSources:\n");
         for src in &s.sources {

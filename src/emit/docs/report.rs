@@ -202,19 +202,8 @@ td, code, li, p { word-break: normal; overflow-wrap: normal; hyphens: none; }
 <tbody>
 "#);
         for r in &s.routes {
-            out.fixed("<tr><td>")
-                .text(&r.product)
-                .fixed("</td><td>")
-                .code(&r.location)
-                .fixed("</td><td>")
-                .text(&r.reg)
-                .fixed("</td><td>")
-                .text(&r.gpo)
-                .fixed("</td><td>")
-                .text(&r.intune)
-                .fixed("</td><td>")
-                .text(&r.script)
-                .fixed("</td></tr>\n");
+            r.row(&mut out);
+            out.fixed("\n");
         }
         out.fixed(
             r#"</tbody>
