@@ -226,13 +226,12 @@ pub fn all() -> Vec<Box<dyn Emitter>> {
 
 /// XML and HTML text escaping: quick-xml's `escape` (`&`, `<`, `>`, `'`, `"`), whose
 /// output every XML writer here uses. Text without any of the five (most text) is
-/// returned as it is after one plain scan of its bytes: quick-xml tests each byte
-/// through a closure, which was 2% of the NHS build's instructions.
+/// returned as it is after two SIMD scans (memchr): quick-xml tests each byte through a
+/// closure, which was 2% of the NHS build's instructions, and a plain byte loop here was
+/// still 2% of the `dist` binary's CPU samples.
 pub fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'\'' | b'"'))
-    {
+    let b = s.as_bytes();
+    if memchr::memchr3(b'&', b'<', b'>', b).is_none() && memchr::memchr2(b'\'', b'"', b).is_none() {
         return std::borrow::Cow::Borrowed(s);
     }
     quick_xml::escape::escape(s)
