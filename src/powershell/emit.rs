@@ -368,7 +368,7 @@ fn safe(s: String) -> Value {
 
 /// The logical text (LF line endings, no BOM) of one script.
 pub fn render(plan: &Plan, script: Script) -> Result<String, EmitError> {
-    Renderer::new(&crate::emit::Input::new(plan))?.render(script)
+    Renderer::new(&crate::emit::Input::new(plan)).render(script)
 }
 
 /// The plan split for the Intune Remediation: (operations no Intune profile delivers, the
@@ -438,15 +438,15 @@ struct Renderer {
 }
 
 impl Renderer {
-    fn new(plan: &crate::emit::Input) -> Result<Renderer, EmitError> {
+    fn new(plan: &crate::emit::Input) -> Renderer {
         let b = &plan.bundle;
-        Ok(Renderer {
+        Renderer {
             data_section: data_section(plan),
             remediation_data_section: remediation_data_section_by(plan, plan.routes().ok()),
             comment_name: comment_text(&b.name),
             comment_version: comment_text(&b.version),
             comment_compiler: comment_text(concat!("policyc ", env!("CARGO_PKG_VERSION"))),
-        })
+        }
     }
 
     /// The template's variables as [`environment`] takes them (tests render with it).
@@ -498,7 +498,7 @@ impl Emitter for PowerShellEmitter {
     }
 
     fn emit(&self, plan: &crate::emit::Input) -> Result<Vec<Artifact>, EmitError> {
-        let renderer = Renderer::new(plan)?;
+        let renderer = Renderer::new(plan);
         Script::ALL
             .iter()
             .map(|&s| {
@@ -590,7 +590,7 @@ mod tests {
             let catalog = crate::catalog::Catalog::builtin().unwrap();
             let plan = crate::compile(spec, &bytes, catalog).plan.unwrap();
             let input = crate::emit::Input::new(&plan);
-            let r = Renderer::new(&input).unwrap();
+            let r = Renderer::new(&input);
             assert_ne!(r.data_section, r.remediation_data_section, "{spec}");
             for s in Script::ALL {
                 let reference = env

@@ -141,6 +141,46 @@ impl Out {
 
 #[cfg(test)]
 mod tests {
+    use super::{Format, Out};
+
+    fn link(format: Format, url: &str) -> String {
+        let mut out = Out::new(format, 0);
+        out.link(url);
+        out.finish()
+    }
+
+    /// What the `link` filter of the former docs templates printed: an autolink or anchor
+    /// for a plain https URL, code for anything else (no catalog URL takes that branch).
+    #[test]
+    fn links_are_anchors_only_for_plain_https_urls() {
+        let plain = "https://a.example/x?y=1&z=2";
+        assert_eq!(link(Format::Markdown, plain), format!("<{plain}>"));
+        assert_eq!(
+            link(Format::Html, plain),
+            "<a href=\"https://a.example/x?y=1&amp;z=2\">https://a.example/x?y=1&amp;z=2</a>"
+        );
+        for url in [
+            "http://a.example/",
+            "https://a example/",
+            "https://a.example/`x",
+            "https://a.example/<x>",
+            "https://a.example/\u{a0}x",
+            "https://a.example/\u{85}x",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(
+                link(Format::Markdown, url),
+                super::super::md_code(url),
+                "{url}"
+            );
+            assert_eq!(
+                link(Format::Html, url),
+                format!("<code>{}</code>", quick_xml::escape::escape(url)),
+                "{url}"
+            );
+        }
+    }
+
     #[test]
     fn ascii_check_refuses_what_the_char_check_refuses() {
         for b in 0..=0x7fu8 {
