@@ -229,20 +229,29 @@ pub fn write(out: &Path, files: &Files, durability: Durability) -> Result<(), Di
     result.map_err(|e| io("cannot move the new bundle into place", e))
 }
 
-/// How many threads wait for the fsyncs (the calling thread is one of them). Measured
-/// on a journalled ext4 (hyperfine, NHS example, 60 runs, two rounds): 4 threads 8.85
-/// and 9.15 ms wall, 7.05 and 6.71 ms CPU; 2 threads 8.76 and 8.95 ms wall, 6.45 and
-/// 6.04 ms CPU; 1 thread 10.02 and 9.23 ms wall, 6.33 and 6.02 ms CPU. Two wait as
-/// fast as four for a third less thread start-up.
-const FSYNC_THREADS: usize = 2;
+/// How many threads wait for the fsyncs on Linux (the calling thread is one of them).
+/// One: once every file's writeback is started, waiting for them one after another
+/// costs the least CPU time, and its wall time stays well under the disk's own fsync
+/// cost (`benches/targets.sh` prints both).
+///
+/// Measured by a throwaway C program that writes the NHS bundle's 19 folders and 26 files
+/// as `write` does and times only the flushing (`getrusage`, medians of 40 rounds,
+/// variants interleaved), on this VM's ext4 without a journal: writeback started for
+/// every file then fsyncs from 2 threads 940 us CPU and 1,976 us wall; the same with
+/// the fsyncs one after another 770-793 us CPU and 2,366-2,370 us wall. The second
+/// thread's start-up, its wake-ups and its join cost more CPU time than the waiting it
+/// shares. On a journalled ext4 (an earlier hyperfine run of policyc, 60 runs, two
+/// rounds) 2 threads took 6.45 and 6.04 ms CPU and 8.76 and 8.95 ms wall, 1 thread 6.33
+/// and 6.02 ms CPU and 10.02 and 9.23 ms wall.
+const FSYNC_THREADS: usize = 1;
 
 /// fsyncs every written file. Each fsync waits for the file's data, its inode and the
-/// disk's cache flush, so they run concurrently; waiting one after another took most of
-/// a build's time. On Linux the writeback of every file is started first
+/// disk's cache flush. On Linux the writeback of every file is started first
 /// (`sync_file_range(SYNC_FILE_RANGE_WRITE)`, which does not wait), so all the data is
-/// in flight at once and [`FSYNC_THREADS`] threads suffice to wait for it: a thread per
-/// file cost about as much CPU time as the fsyncs themselves. Elsewhere (Windows:
-/// `FlushFileBuffers`) each file has its own thread.
+/// in flight at once before the first fsync waits, and [`FSYNC_THREADS`] threads wait
+/// for it. Without that, fsyncing one file after another took most of a build's wall
+/// time. Elsewhere (Windows: `FlushFileBuffers`, which has no such first step) each file
+/// has its own thread.
 fn flush<'a>(written: &[(&'a str, fs::File)]) -> Result<(), (&'a str, std::io::Error)> {
     #[cfg(target_os = "linux")]
     for (_, f) in written {
@@ -263,6 +272,9 @@ fn flush<'a>(written: &[(&'a str, fs::File)]) -> Result<(), (&'a str, std::io::E
             .iter()
             .try_for_each(|(rel, f)| f.sync_all().map_err(|e| (*rel, e)))
     };
+    if threads <= 1 {
+        return sync(written);
+    }
     let mut chunks = written.chunks(written.len().div_ceil(threads).max(1));
     let first = chunks.next().unwrap_or(&[]);
     std::thread::scope(|scope| {
