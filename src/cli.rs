@@ -477,25 +477,25 @@ fn colour() -> bool {
 /// Whether `--notes` was given: human and github output list the delivery notes only then.
 static SHOW_NOTES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// A delivery note says how the bundle reaches machines (Intune routes, ADMX ingestion);
-/// it is the same on every check of a valid spec. `left-out` notes, which say what the
-/// spec's versions leave out of the bundle, are always shown.
-fn is_delivery_note(d: &Diagnostic) -> bool {
-    d.severity == diag::Severity::Note && d.code != diag::LEFT_OUT
+/// Whether `report` in `format` only counts the delivery notes
+/// ([`Diagnostic::is_delivery_note`]; `left-out` notes are always shown): human and
+/// github output without `--notes`.
+fn notes_counted_only(format: DiagFormat) -> bool {
+    matches!(format, DiagFormat::Human | DiagFormat::Github)
+        && !SHOW_NOTES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 fn report(diags: &[Diagnostic], format: impl Into<DiagFormat>) {
     let format = format.into();
-    let hide_notes = matches!(format, DiagFormat::Human | DiagFormat::Github)
-        && !SHOW_NOTES.load(std::sync::atomic::Ordering::Relaxed);
+    let hide_notes = notes_counted_only(format);
     let hidden = if hide_notes {
-        diags.iter().filter(|d| is_delivery_note(d)).count()
+        diags.iter().filter(|d| d.is_delivery_note()).count()
     } else {
         0
     };
     let shown: Vec<&Diagnostic> = diags
         .iter()
-        .filter(|d| !(hide_notes && is_delivery_note(d)))
+        .filter(|d| !(hide_notes && d.is_delivery_note()))
         .collect();
     report_all(&shown, format);
     if hidden > 0 {
@@ -635,6 +635,7 @@ fn compile_then<T: Send>(
         intune_definitions: INTUNE_DEFINITIONS.get().cloned(),
         baseline: BASELINE.get().cloned(),
         templates: TEMPLATES.get().cloned(),
+        notes_counted_only: notes_counted_only(format),
     };
     let (outcome, t) = crate::compile_with(&name, &bytes, catalog, &opts, then);
     match (outcome.plan, t) {

@@ -252,6 +252,14 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
+    /// A delivery note says how the bundle reaches machines (Intune routes, ADMX
+    /// ingestion, lists replaced wholesale); it is the same on every check of a valid
+    /// spec. `left-out` notes, which say what the spec's versions leave out of the
+    /// bundle, are not delivery notes.
+    pub fn is_delivery_note(&self) -> bool {
+        self.severity == Severity::Note && self.code != LEFT_OUT
+    }
+
     /// `error[code]: message` then `  --> file:line:col (path)` and `  = hint: ...`.
     pub fn render_human(&self) -> String {
         let sev = match self.severity {

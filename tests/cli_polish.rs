@@ -119,6 +119,14 @@ fn delivery_notes_are_counted_unless_asked_for() {
             r.stderr
         );
         assert!(!r.stderr.contains("add --notes"), "{with:?}");
+        // Notes that are shown keep their line and column (they are located only when
+        // shown: see CompileOptions::notes_counted_only).
+        assert_eq!(
+            r.stderr.matches(&format!("--> {EXAMPLE}:")).count(),
+            24,
+            "{with:?}: {}",
+            r.stderr
+        );
         // GitHub: one plain line, not one ::notice annotation per note.
         let mut gh = args.clone();
         gh.extend(["--format", "github"]);
@@ -136,6 +144,56 @@ fn delivery_notes_are_counted_unless_asked_for() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["notes"], 24);
     assert_eq!(v["diagnostics"].as_array().unwrap().len(), 24);
+    for d in v["diagnostics"].as_array().unwrap() {
+        assert!(d["line"].as_u64().is_some_and(|l| l > 1), "{d}");
+        assert!(d["column"].as_u64().is_some(), "{d}");
+    }
+}
+
+/// `notes_counted_only` (the command line without `--notes`) leaves only the delivery
+/// notes without a position; errors, warnings and `left-out` notes are still located.
+#[test]
+fn counted_notes_are_not_located_and_the_rest_are() {
+    let catalog = policyc::catalog::Catalog::builtin().unwrap();
+    let bytes = fs::read(EXAMPLE).unwrap();
+    let compile = |counted: bool, bytes: &[u8]| {
+        let opts = policyc::CompileOptions {
+            notes_counted_only: counted,
+            ..Default::default()
+        };
+        policyc::compile_with(EXAMPLE, bytes, catalog, &opts, |_| ()).0
+    };
+    let located = compile(false, &bytes);
+    let counted = compile(true, &bytes);
+    assert_eq!(located.diagnostics.len(), 24);
+    assert_eq!(counted.diagnostics.len(), 24);
+    for (a, b) in located.diagnostics.iter().zip(&counted.diagnostics) {
+        assert!(a.is_delivery_note(), "{a:?}");
+        assert!(a.line.is_some() && a.column.is_some(), "{a:?}");
+        assert_eq!((b.line, b.column), (None, None), "{b:?}");
+        assert_eq!(
+            (&a.code, &a.message, &a.path),
+            (&b.code, &b.message, &b.path)
+        );
+    }
+    // An error in the same spec is located either way.
+    let text = String::from_utf8(bytes).unwrap();
+    let bad = text.replacen(
+        "min_browser_version: 140",
+        "min_browser_version: \"140\"",
+        1,
+    );
+    assert_ne!(
+        bad, text,
+        "the example no longer sets min_browser_version: 140"
+    );
+    let err = compile(true, bad.as_bytes());
+    let e = err
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .expect("an error");
+    assert!(e.line.is_some(), "{e:?}");
 }
 
 #[test]

@@ -1,21 +1,30 @@
 //! Source positions for spec paths. serde_yaml gives typed values but no spans,
 //! so the loader also walks yaml-rust2's marked events once and records where
 //! every node starts, keyed by the same path syntax diagnostics print
-//! (`settings[3].value[1]`).
+//! (`settings[3].value[1]`). The walk runs on the first lookup, not when the spec
+//! is read: a valid spec whose notes are only counted has nothing to locate, and
+//! walking it anyway was about a twentieth of the NHS build's instructions (callgrind).
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
 #[derive(Debug, Default, Clone)]
 pub struct Positions {
-    /// path -> (line, column), both 1-based.
-    nodes: HashMap<String, (usize, usize)>,
+    /// The spec text the index is built from (BOM already removed).
+    text: Arc<str>,
+    /// path -> (line, column), both 1-based; built on the first lookup.
+    nodes: OnceLock<HashMap<String, (usize, usize)>>,
 }
 
 impl Positions {
+    /// The position of the node at `path`: (line, column), both 1-based.
     pub fn get(&self, path: &str) -> Option<(usize, usize)> {
-        self.nodes.get(path).copied()
+        self.nodes
+            .get_or_init(|| index(&self.text))
+            .get(path)
+            .copied()
     }
 
     /// The position of `path`, or of its nearest recorded ancestor.
@@ -30,13 +39,28 @@ impl Positions {
         }
     }
 
+    /// The index of `text`, a spec without its BOM; the text is walked on the first
+    /// lookup.
     pub fn build(text: &str) -> Positions {
-        let mut b = Builder::default();
-        let mut parser = Parser::new_from_str(text);
-        // Syntax errors are reported by serde_yaml; a partial index is fine here.
-        let _ = parser.load(&mut b, false);
-        Positions { nodes: b.nodes }
+        Positions {
+            text: text.into(),
+            nodes: OnceLock::new(),
+        }
     }
+
+    /// Whether the text has been walked (a lookup was made).
+    pub fn is_built(&self) -> bool {
+        self.nodes.get().is_some()
+    }
+}
+
+/// Walks `text`'s marked events: path -> where that node starts.
+fn index(text: &str) -> HashMap<String, (usize, usize)> {
+    let mut b = Builder::default();
+    let mut parser = Parser::new_from_str(text);
+    // Syntax errors are reported by serde_yaml; a partial index is fine here.
+    let _ = parser.load(&mut b, false);
+    b.nodes
 }
 
 enum Frame {
@@ -126,7 +150,9 @@ mod tests {
     fn records_nested_positions() {
         let text = "a: 1\nsettings:\n  - id: x\n    value:\n      - one\n      - two\n";
         let p = Positions::build(text);
+        assert!(!p.is_built(), "the text is walked on the first lookup only");
         assert_eq!(p.get("a"), Some((1, 4)));
+        assert!(p.is_built());
         assert_eq!(p.get("settings[0].id"), Some((3, 9)));
         assert_eq!(p.get("settings[0].value[1]"), Some((6, 9)));
         assert_eq!(p.get("settings[0].value#key"), Some((4, 5)));
