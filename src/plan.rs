@@ -154,17 +154,29 @@ fn name_cmp(a: &str, b: &str) -> Ordering {
         (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.cmp(b)),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
-        (None, None) => a
-            .to_lowercase()
-            .cmp(&b.to_lowercase())
-            .then_with(|| a.cmp(b)),
+        (None, None) => lower_cmp(a, b).then_with(|| a.cmp(b)),
+    }
+}
+
+/// `a.to_lowercase().cmp(&b.to_lowercase())` without the two allocations when both are
+/// ASCII (every registry key and value name so far): ASCII lowercases byte for byte,
+/// and `String`'s order is its bytes' order. Other text keeps `to_lowercase`, whose
+/// final-sigma rule a per-character mapping would not follow. The sort compares each
+/// pair of operations, so these allocations were a few hundred per build.
+fn lower_cmp(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.to_lowercase().cmp(&b.to_lowercase())
     }
 }
 
 fn op_cmp(a: &Op, b: &Op) -> Ordering {
     a.hive
         .cmp(&b.hive)
-        .then_with(|| a.key.to_lowercase().cmp(&b.key.to_lowercase()))
+        .then_with(|| lower_cmp(&a.key, &b.key))
         .then_with(|| a.key.cmp(&b.key))
         .then_with(|| match (&a.action, &b.action) {
             (Action::ResetKey, Action::ResetKey) => Ordering::Equal,
@@ -449,4 +461,45 @@ fn conflicts(spec: &Spec, ops: &[Op]) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `lower_cmp` orders every pair as comparing the `to_lowercase` copies does.
+    #[test]
+    fn lower_cmp_is_to_lowercase_order() {
+        let words = [
+            "",
+            "a",
+            "A",
+            "Software\\Policies",
+            "SOFTWARE\\policies",
+            "Software\\Policies\\Google",
+            "software_policies",
+            "Software[Policies",
+            "Zone",
+            "zone1",
+            "Zone10",
+            "Z",
+            "@",
+            "`",
+            "ÉCOLE",
+            "école",
+            "ΟΔΟΣ",
+            "οδος",
+            "İstanbul",
+            "KELVIN \u{212A}",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    lower_cmp(a, b),
+                    a.to_lowercase().cmp(&b.to_lowercase()),
+                    "{a:?} vs {b:?}"
+                );
+            }
+        }
+    }
 }
