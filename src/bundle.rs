@@ -170,63 +170,162 @@ pub fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
 /// Writes `files` as the bundle at `out`, atomically replacing any previous bundle.
 pub fn write(out: &Path, files: &Files, durability: Durability) -> Result<(), Diagnostic> {
     check_out_dir(out)?;
-    let io = |what: &str, e: std::io::Error| {
+    let mut staging = Staging::new(out, durability);
+    for (rel, bytes) in files {
+        staging.put(rel, bytes)?;
+    }
+    staging.commit()
+}
+
+/// A bundle being written one file at a time: the files go to a temporary folder beside
+/// `out` ([`Staging::put`]), which [`Staging::commit`] moves into place, atomically
+/// replacing any previous bundle. Dropped before `commit`, it removes the temporary
+/// folder and any folders it created above it, so a failed build writes nothing.
+///
+/// `build` puts each file as soon as it is emitted and hashed ([`crate::bundle_into`]),
+/// so its bytes are freed before the next file is rendered rather than all kept until the
+/// end: for the NHS example that kept about 290 KB of outputs beside the 250 KB the docs
+/// use while they are rendered (dhat, at the heap's peak). Callers check `out` first
+/// ([`check_out_dir`]).
+pub struct Staging {
+    out: PathBuf,
+    durability: Durability,
+    /// The temporary folder, created with the first file.
+    tmp: Option<tempfile::TempDir>,
+    /// Folders above `out` that did not exist and were created for it, deepest first.
+    made: Vec<PathBuf>,
+    /// Folders created inside the temporary folder.
+    folders: std::collections::BTreeSet<PathBuf>,
+    /// Each file written, open for the fsyncs.
+    written: Vec<(String, fs::File)>,
+}
+
+impl Staging {
+    /// A bundle for `out`; nothing is created until the first [`Staging::put`].
+    pub fn new(out: &Path, durability: Durability) -> Staging {
+        Staging {
+            out: out.to_path_buf(),
+            durability,
+            tmp: None,
+            made: Vec::new(),
+            folders: std::collections::BTreeSet::new(),
+            written: Vec::new(),
+        }
+    }
+
+    fn io(&self, what: &str, e: std::io::Error) -> Diagnostic {
         fail(
-            out,
+            &self.out,
             diag::IO_ERROR,
             format!("{what}: {e}"),
             "check free space and permissions; the previous bundle is unchanged",
         )
-    };
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| io("cannot create the parent folder", e))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".policyc-new-")
-        .tempdir_in(&parent)
-        .map_err(|e| io("cannot create a temporary folder", e))?;
-    let mut written = Vec::with_capacity(files.len());
-    // Each folder is created once, before its files (a create_dir_all per file asked
-    // the kernel again for every folder on the path).
-    let mut folders = std::collections::BTreeSet::new();
-    for (rel, bytes) in files {
+    }
+
+    /// `out`'s parent folder (`.` for a bare name).
+    fn parent(&self) -> PathBuf {
+        match self.out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+
+    /// The temporary folder, created (with `out`'s missing parent folders) on first use.
+    fn tmp(&mut self) -> Result<PathBuf, Diagnostic> {
+        if let Some(t) = &self.tmp {
+            return Ok(t.path().to_path_buf());
+        }
+        let parent = self.parent();
+        // Remember which folders above `out` this creates, to remove them again if the
+        // bundle is not committed.
+        let mut missing: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        fs::create_dir_all(&parent).map_err(|e| self.io("cannot create the parent folder", e))?;
+        self.made.append(&mut missing);
+        let t = tempfile::Builder::new()
+            .prefix(".policyc-new-")
+            .tempdir_in(&parent)
+            .map_err(|e| self.io("cannot create a temporary folder", e))?;
+        let path = t.path().to_path_buf();
+        self.tmp = Some(t);
+        Ok(path)
+    }
+
+    /// Writes one file of the bundle, `rel` relative to its root (`/`-separated).
+    pub fn put(&mut self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         if !safe_relative(rel) {
             return Err(fail(
-                out,
+                &self.out,
                 diag::OUTPUT_PATH,
                 format!("refusing to write `{rel}` outside the bundle"),
                 "this is a policyc bug; please report it",
             ));
         }
-        let dest = tmp.path().join(rel);
+        let tmp = self.tmp()?;
+        let dest = tmp.join(rel);
+        // Each folder is created once, before its files (a create_dir_all per file asked
+        // the kernel again for every folder on the path).
         if let Some(d) = Path::new(rel)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
         {
-            if !folders.contains(d) {
-                fs::create_dir_all(tmp.path().join(d))
-                    .map_err(|e| io("cannot create a folder", e))?;
-                folders.extend(d.ancestors().filter(|a| !a.as_os_str().is_empty()));
+            if !self.folders.contains(d) {
+                fs::create_dir_all(tmp.join(d))
+                    .map_err(|e| self.io("cannot create a folder", e))?;
+                self.folders.extend(
+                    d.ancestors()
+                        .filter(|a| !a.as_os_str().is_empty())
+                        .map(Path::to_path_buf),
+                );
             }
         }
-        let mut f = fs::File::create(&dest).map_err(|e| io(&format!("cannot create {rel}"), e))?;
+        let mut f =
+            fs::File::create(&dest).map_err(|e| self.io(&format!("cannot create {rel}"), e))?;
         f.write_all(bytes)
-            .map_err(|e| io(&format!("cannot write {rel}"), e))?;
-        written.push((rel.as_str(), f));
+            .map_err(|e| self.io(&format!("cannot write {rel}"), e))?;
+        self.written.push((rel.to_string(), f));
+        Ok(())
     }
-    // Every file reaches the disk before the rename makes the bundle visible, so a crash
-    // cannot leave a bundle of empty files.
-    if durability == Durability::Synced {
-        flush(&written).map_err(|(rel, e)| io(&format!("cannot flush {rel}"), e))?;
+
+    /// Makes the bundle visible at `out`: every file reaches the disk first (unless
+    /// [`Durability::Unsynced`]), then the temporary folder replaces any previous bundle.
+    pub fn commit(mut self) -> Result<(), Diagnostic> {
+        let tmp = self.tmp()?;
+        // Every file reaches the disk before the rename makes the bundle visible, so a
+        // crash cannot leave a bundle of empty files.
+        if self.durability == Durability::Synced {
+            let written: Vec<(&str, &fs::File)> =
+                self.written.iter().map(|(r, f)| (r.as_str(), f)).collect();
+            flush(&written).map_err(|(rel, e)| self.io(&format!("cannot flush {rel}"), e))?;
+        }
+        // Closed before the rename: Windows refuses to move a folder with open files.
+        self.written.clear();
+        let staged = self.tmp.take().map(tempfile::TempDir::keep).unwrap_or(tmp);
+        let result = swap_in(&staged, &self.out, &self.parent());
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&staged);
+            return result.map_err(|e| self.io("cannot move the new bundle into place", e));
+        }
+        // Committed: the folders above `out` stay.
+        self.made.clear();
+        Ok(())
     }
-    let staged = tmp.keep();
-    let result = swap_in(&staged, out, &parent);
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staged);
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // Not committed (committed leaves nothing to do): close the files, remove the
+        // temporary folder (TempDir's drop), then the folders made above it, deepest
+        // first; a folder something else has filled meanwhile stays.
+        self.written.clear();
+        drop(self.tmp.take());
+        for d in &self.made {
+            let _ = fs::remove_dir(d);
+        }
     }
-    result.map_err(|e| io("cannot move the new bundle into place", e))
 }
 
 /// How many threads wait for the fsyncs on Linux (the calling thread is one of them).
@@ -252,7 +351,7 @@ const FSYNC_THREADS: usize = 1;
 /// for it. Without that, fsyncing one file after another took most of a build's wall
 /// time. Elsewhere (Windows: `FlushFileBuffers`, which has no such first step) each file
 /// has its own thread.
-fn flush<'a>(written: &[(&'a str, fs::File)]) -> Result<(), (&'a str, std::io::Error)> {
+fn flush<'a>(written: &[(&'a str, &fs::File)]) -> Result<(), (&'a str, std::io::Error)> {
     #[cfg(target_os = "linux")]
     for (_, f) in written {
         use std::os::fd::AsRawFd;
@@ -267,7 +366,7 @@ fn flush<'a>(written: &[(&'a str, fs::File)]) -> Result<(), (&'a str, std::io::E
     } else {
         written.len()
     };
-    let sync = |files: &[(&'a str, fs::File)]| {
+    let sync = |files: &[(&'a str, &fs::File)]| {
         files
             .iter()
             .try_for_each(|(rel, f)| f.sync_all().map_err(|e| (*rel, e)))
@@ -378,5 +477,61 @@ mod tests {
         let file = root.path().join("file");
         fs::write(&file, b"x").unwrap();
         assert_eq!(synced(&file, &vec![]).unwrap_err().code, diag::OUTPUT_PATH);
+    }
+
+    /// A bundle put file by file and then dropped (the build failed after emitting)
+    /// leaves nothing: no temporary folder, no `out`, and none of the folders created
+    /// above it; an existing bundle there is untouched. Committed, it is in place.
+    #[test]
+    fn staging_dropped_leaves_nothing_and_committed_is_in_place() {
+        let root = tempfile::tempdir().unwrap();
+        let entries = |d: &Path| -> Vec<String> {
+            let mut v: Vec<String> = fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        let out = root.path().join("new/deeper/bundle");
+        let mut s = Staging::new(&out, Durability::Synced);
+        s.put("a/b/c.reg", b"1").unwrap();
+        s.put("manifest.json", b"{}").unwrap();
+        let tmp = s.tmp.as_ref().unwrap().path().to_path_buf();
+        assert!(tmp.join("a/b/c.reg").is_file());
+        assert_eq!(s.made.len(), 2, "{:?}", s.made);
+        drop(s);
+        assert!(!tmp.exists());
+        assert!(
+            entries(root.path()).is_empty(),
+            "{:?}",
+            entries(root.path())
+        );
+
+        // Nothing put, nothing created.
+        drop(Staging::new(&out, Durability::Synced));
+        assert!(entries(root.path()).is_empty());
+
+        let mut s = Staging::new(&out, Durability::Synced);
+        s.put("a/b/c.reg", b"1").unwrap();
+        s.put("a/d.reg", b"2").unwrap();
+        s.commit().unwrap();
+        assert_eq!(fs::read(out.join("a/b/c.reg")).unwrap(), b"1");
+        assert_eq!(fs::read(out.join("a/d.reg")).unwrap(), b"2");
+        assert_eq!(entries(out.parent().unwrap()), vec!["bundle"]);
+
+        // Over an existing bundle, dropped: the old one stays as it was.
+        let mut s = Staging::new(&out, Durability::Unsynced);
+        s.put("x.reg", b"3").unwrap();
+        drop(s);
+        assert_eq!(entries(out.parent().unwrap()), vec!["bundle"]);
+        assert_eq!(entries(&out), vec!["a"]);
+
+        // A path outside the bundle is refused before anything is created.
+        let elsewhere = root.path().join("other/bundle");
+        let mut s = Staging::new(&elsewhere, Durability::Synced);
+        assert_eq!(s.put("../x", b"").unwrap_err().code, diag::OUTPUT_PATH);
+        drop(s);
+        assert!(!root.path().join("other").exists());
     }
 }

@@ -775,41 +775,47 @@ fn build(
         Ok(w) => w,
         Err(code) => return code,
     };
-    // The bundle is emitted while the delivery checks run; it is written only if they
-    // find no error.
-    let (plan, mut diags, files) =
-        match compile_then(spec, format, catalog, true, crate::bundle_files_from) {
-            Ok(x) => x,
-            Err(code) => return code,
-        };
+    // The bundle is emitted while the delivery checks run, each file written to a
+    // temporary folder as it comes; the folder replaces `out` only if the checks find no
+    // error, and is removed otherwise (`staging` dropped).
+    let mut staging = crate::bundle::Staging::new(out, durability);
+    let (plan, mut diags, written) = match compile_then(spec, format, catalog, true, |p| {
+        crate::bundle_into(p, &mut |rel, bytes| staging.put(rel, &bytes))
+    }) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
     diags.extend(read);
     diags.extend(list_losses(&plan, spec));
-    let files = match files {
-        Ok(f) => f,
-        Err(e) => {
+    let names = match written {
+        Ok(n) => n,
+        Err(crate::BundleError::Emit(e)) => {
             eprintln!("error[emit]: {e}; nothing was written");
+            return EXIT_USAGE;
+        }
+        Err(crate::BundleError::Put(d)) => {
+            report(&[d], format);
             return EXIT_USAGE;
         }
     };
     let previous = crate::bundle::previous_bundle(out).unwrap_or_default();
-    if let Err(d) = crate::bundle::write(out, &files, durability) {
+    if let Err(d) = staging.commit() {
         report(&[d], format);
         return EXIT_USAGE;
     }
     report(&diags, format);
     if format == DiagFormat::Human {
-        let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         outln!(
             "wrote {} ({} files): {}",
             out.display(),
-            files.len(),
+            names.len(),
             names.join(", ")
         );
         // Files of the previous bundle the spec no longer compiles to are gone: say so.
         let removed: Vec<&str> = previous
             .iter()
             .map(String::as_str)
-            .filter(|p| !names.contains(p))
+            .filter(|p| !names.iter().any(|n| n == p))
             .collect();
         if !removed.is_empty() {
             outln!(

@@ -392,34 +392,89 @@ pub fn bundle_files(plan: &Plan) -> Result<bundle::Files, emit::EmitError> {
 /// [`bundle_files`] of an [`emit::Input`] (`build` shares its Intune routes with the
 /// checks).
 pub fn bundle_files_from(plan: &emit::Input) -> Result<bundle::Files, emit::EmitError> {
+    let mut files = bundle::Files::new();
+    bundle_into(plan, &mut |rel, bytes| {
+        files.push((rel.to_string(), bytes));
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .map_err(|e| match e {
+        BundleError::Emit(e) => e,
+        BundleError::Put(never) => match never {},
+    })?;
+    // In bundle order: sorted by path, `manifest.json` (put last) last.
+    let manifest = files.pop();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.extend(manifest);
+    Ok(files)
+}
+
+/// Where [`bundle_into`] hands each file: its bundle-relative path and its bytes.
+pub type Put<'a, E> = dyn FnMut(&str, Vec<u8>) -> Result<(), E> + 'a;
+
+/// Why [`bundle_into`] stopped: an emitter failed, or `put` did.
+#[derive(Debug)]
+pub enum BundleError<E> {
+    Emit(emit::EmitError),
+    Put(E),
+}
+
+/// Emits the bundle's files for a plan and hands each to `put` (its bundle-relative path
+/// and bytes) as soon as it is hashed: every emitter's output, then the docs (which list
+/// the others' sha256), then `manifest.json`. Returns the bundle's paths in bundle order
+/// (sorted, `manifest.json` last). `build` writes each file as it comes
+/// ([`bundle::Staging`]), so no output is kept once written.
+pub fn bundle_into<E>(
+    plan: &emit::Input,
+    put: &mut Put<'_, E>,
+) -> Result<Vec<String>, BundleError<E>> {
     // The change-approval report lists the sha256 of every other file, so the docs are
     // rendered once, after the other emitters, and each file is hashed once.
     let others: Vec<_> = emit::all()
         .into_iter()
         .filter(|e| e.name() != "docs")
         .collect();
-    let hash = |a: emit::Artifact| {
+    // Each artifact's path and kind, with its hash, for the docs and the manifest; its
+    // bytes go to `put`.
+    type Hashed = Vec<(emit::Artifact, String)>;
+    fn hand_on<E>(
+        mut a: emit::Artifact,
+        hashed: &mut Hashed,
+        put: &mut Put<'_, E>,
+    ) -> Result<(), BundleError<E>> {
         let h = emit::manifest::sha256_hex(&a.bytes);
-        (a, h)
-    };
-    let mut hashed: Vec<(emit::Artifact, String)> = emit::emit_input(plan, &others)?
-        .into_iter()
-        .map(hash)
-        .collect();
+        put(&a.path, std::mem::take(&mut a.bytes)).map_err(BundleError::Put)?;
+        hashed.push((a, h));
+        Ok(())
+    }
+    let mut hashed = Hashed::new();
+    if emit::parallel(plan) {
+        for a in emit::emit_input(plan, &others).map_err(BundleError::Emit)? {
+            hand_on(a, &mut hashed, put)?;
+        }
+    } else {
+        // One emitter after another (as `emit_input` runs them on one thread), each one's
+        // files handed on before the next renders, so at most one emitter's output is
+        // held at a time. The first failing emitter's error is returned, as there.
+        for e in &others {
+            for a in e.emit(plan).map_err(BundleError::Emit)? {
+                hand_on(a, &mut hashed, put)?;
+            }
+        }
+    }
+    // The docs list the files in bundle order.
+    hashed.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let listed: Vec<(String, String)> = hashed
         .iter()
         .map(|(a, h)| (a.path.clone(), h.clone()))
         .collect();
-    hashed.extend(
-        emit::docs::render_docs(plan, &listed)?
-            .into_iter()
-            .map(hash),
-    );
-    // Sorted by path, as emit_all returns them.
+    for a in emit::docs::render_docs(plan, &listed).map_err(BundleError::Emit)? {
+        hand_on(a, &mut hashed, put)?;
+    }
     hashed.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let (artifacts, hashes): (Vec<emit::Artifact>, Vec<String>) = hashed.into_iter().unzip();
     let manifest = emit::manifest::render_hashed(&plan.bundle.name, &artifacts, &hashes);
-    let mut files: bundle::Files = artifacts.into_iter().map(|a| (a.path, a.bytes)).collect();
-    files.push((emit::manifest::FILE_NAME.to_string(), manifest));
-    Ok(files)
+    put(emit::manifest::FILE_NAME, manifest).map_err(BundleError::Put)?;
+    let mut paths: Vec<String> = artifacts.into_iter().map(|a| a.path).collect();
+    paths.push(emit::manifest::FILE_NAME.to_string());
+    Ok(paths)
 }

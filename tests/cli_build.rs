@@ -252,3 +252,43 @@ fn refuses_unusable_output_paths() {
     );
     assert_eq!(common::read_tree(&foreign).len(), 1);
 }
+
+/// `build` writes each file to a temporary folder as soon as it is emitted, before the
+/// delivery checks' verdict is in (the ADMX pre-flight refuses this spec's version after
+/// the plan is built, while the emitters have already written files). The failed build
+/// must still write nothing: the previous bundle is unchanged, no temporary folder is
+/// left, and folders created above a new `--out` are removed again.
+#[test]
+fn bundle_failing_the_delivery_checks_is_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("late.yaml");
+    fs::write(
+        &spec,
+        "policyc: 1\nbundle: {name: t, display_name: T, version: '10000.1', publisher: P}\nproducts: [edge]\nsettings:\n  - id: auth-server-allowlist\n    value: [http://localhost]\n    acknowledge: [auth-allowlist-loopback-only]\n",
+    )
+    .unwrap();
+    let spec = spec.to_str().unwrap();
+    let entries = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let out = dir.path().join("bundle");
+    assert!(build(EXAMPLE, &out).status.success());
+    let before = common::read_tree(&out);
+    let o = build(spec, &out);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[admx-unrepresentable]"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert_eq!(common::read_tree(&out), before);
+    assert_eq!(entries(dir.path()), ["bundle", "late.yaml"]);
+
+    let nested = dir.path().join("new/deeper/bundle");
+    let o = build(spec, &nested);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(entries(dir.path()), ["bundle", "late.yaml"]);
+}
