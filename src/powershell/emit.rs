@@ -473,7 +473,15 @@ impl Renderer {
         let skeleton = script.skeleton();
         let mut out = String::with_capacity(skeleton.len() + section.len() + 1024);
         // Fixed text and variable names alternate: the marker opens and closes a name.
-        for (i, part) in skeleton.split('\u{1}').enumerate() {
+        // The markers are found with memchr's SIMD search: `split('\u{1}')` scanned the
+        // 170 KB of skeletons a word at a time (about 1% of the NHS build's instructions).
+        let bytes = skeleton.as_bytes();
+        let mut start = 0;
+        let ends = memchr::memchr_iter(1, bytes).chain(std::iter::once(bytes.len()));
+        for (i, end) in ends.enumerate() {
+            // The marker is ASCII, so both ends are character boundaries.
+            let part = &skeleton[start..end];
+            start = end + 1;
             out.push_str(match (i % 2, part) {
                 (0, text) => text,
                 (_, "data_section") => section,

@@ -435,35 +435,36 @@ fn md_escape(s: &str) -> String {
     out
 }
 
+/// The bytes [`md_escape_into`] escapes anywhere in the text (all ASCII).
+const MD_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let special = b"\\`*_[]<>|~&!#";
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// [`md_escape`], appended to `out`.
 fn md_escape_into(out: &mut String, s: &str) {
     let start = out.len();
-    // Every character escaped is ASCII, so the text is scanned as bytes and copied in
-    // runs between them (byte 0 is the first character).
+    // Every character escaped is ASCII, so the text is scanned as bytes (through a table:
+    // the `matches!` of 13 bytes was 2.5% of the NHS build's CPU samples) and copied in
+    // runs between them.
+    let bytes = s.as_bytes();
+    // `-`, `+` or `=` first would start a list item or a heading underline.
     let mut run = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let inline = matches!(
-            b,
-            b'\\'
-                | b'`'
-                | b'*'
-                | b'_'
-                | b'['
-                | b']'
-                | b'<'
-                | b'>'
-                | b'|'
-                | b'~'
-                | b'&'
-                | b'!'
-                | b'#'
-        );
-        let block_start = i == 0 && matches!(b, b'-' | b'+' | b'=');
-        if inline || block_start {
-            out.push_str(&s[run..i]);
-            out.push('\\');
-            run = i;
-        }
+    if matches!(bytes.first(), Some(b'-' | b'+' | b'=')) {
+        out.push('\\');
+    }
+    while let Some(k) = bytes[run..].iter().position(|&b| MD_SPECIAL[b as usize]) {
+        let i = run + k;
+        out.push_str(&s[run..i]);
+        out.push('\\');
+        out.push(bytes[i] as char);
+        run = i + 1;
     }
     out.push_str(&s[run..]);
     // `1. ` or `1) ` at the start would begin an ordered list.
@@ -787,6 +788,52 @@ impl Emitter for DocsEmitter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `md_escape` as first written, a character at a time: the table-driven one must
+    /// give the same text for every string.
+    fn md_escape_reference(s: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if "\\`*_[]<>|~&!#".contains(c) || (i == 0 && "-+=".contains(c)) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        let digits = out.bytes().take_while(u8::is_ascii_digit).count();
+        let mut rest = out[digits..].chars();
+        if digits > 0
+            && matches!(rest.next(), Some('.' | ')'))
+            && matches!(rest.next(), None | Some(' '))
+        {
+            out.insert(digits, '\\');
+        }
+        out
+    }
+
+    #[test]
+    fn md_escape_equals_its_reference() {
+        // Every string of up to three characters over an alphabet of the escaped bytes,
+        // their neighbours, digits, list markers and non-ASCII text.
+        let alphabet: Vec<char> = "\\`*_[]<>|~&!#-+=.) 1a\u{e9}\u{1F600}Z^{".chars().collect();
+        let mut words = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        words.sort();
+        words.dedup();
+        assert!(words.len() > 10_000);
+        for w in &words {
+            assert_eq!(md_escape(w), md_escape_reference(w), "{w:?}");
+            // Behind other text, as `Out` appends it.
+            let mut out = String::from("x");
+            md_escape_into(&mut out, w);
+            assert_eq!(out, format!("x{}", md_escape_reference(w)), "{w:?}");
+        }
+    }
 
     #[test]
     fn escaping() {
