@@ -748,28 +748,29 @@ fn build_doc(plan: &super::Input, catalog: &Catalog, hashes: &[(String, String)]
 }
 
 /// The docs for a plan, with the sha256 of every other bundle file (`hashes`, sorted by
-/// path; empty while the other files are not built yet).
+/// path; empty while the other files are not built yet): `docs/README.md`, then
+/// `docs/report.html`. Each is rendered when the iterator reaches it, so a caller that
+/// writes the first before asking for the second (`build`) never holds both.
 pub fn render_docs(
     plan: &super::Input,
     hashes: &[(String, String)],
-) -> Result<Vec<Artifact>, EmitError> {
+) -> Result<impl Iterator<Item = Artifact>, EmitError> {
     let fail = |message: String| EmitError {
         emitter: "docs",
         message,
     };
     let catalog = Catalog::builtin().map_err(fail)?;
     let doc = build_doc(plan, catalog, hashes);
-    Ok([
-        ("README.md", readme::render(&doc)),
-        ("report.html", report::render(&doc)),
-    ]
-    .into_iter()
-    .map(|(name, text)| Artifact {
+    type Render = fn(&Doc) -> String;
+    let renders: [(&str, Render); 2] = [
+        ("README.md", readme::render),
+        ("report.html", report::render),
+    ];
+    Ok(renders.into_iter().map(move |(name, render)| Artifact {
         path: format!("docs/{name}"),
         kind: FileKind::Docs,
-        bytes: encoding::encode_owned(text, encoding::for_kind(FileKind::Docs)),
-    })
-    .collect())
+        bytes: encoding::encode_owned(render(&doc), encoding::for_kind(FileKind::Docs)),
+    }))
 }
 
 impl Emitter for DocsEmitter {
@@ -781,7 +782,7 @@ impl Emitter for DocsEmitter {
     /// Without the file hashes: `bundle_files` leaves this emitter out and calls
     /// [`render_docs`] itself once the other files exist.
     fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
-        render_docs(plan, &[])
+        Ok(render_docs(plan, &[])?.collect())
     }
 }
 
