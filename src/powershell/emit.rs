@@ -156,9 +156,16 @@ fn needs_char_code(c: char) -> bool {
 /// Plane becomes its surrogate pair, two codes in a row, which .NET strings join back
 /// into the character.
 pub fn ps_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    ps_literal_into(&mut out, s);
+    out
+}
+
+/// [`ps_literal`], appended to `out` (the data sections write about 20 literals an
+/// operation; each was its own string).
+pub fn ps_literal_into(out: &mut String, s: &str) {
     // Printable ASCII (nearly every spec string): one literal, built without the parts.
     if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
-        let mut out = String::with_capacity(s.len() + 2);
         out.push('\'');
         for part in s.split_inclusive('\'') {
             out.push_str(part);
@@ -167,13 +174,21 @@ pub fn ps_literal(s: &str) -> String {
             }
         }
         out.push('\'');
-        return out;
+        return;
     }
     let parts = ps_literal_parts(s);
     if parts.len() == 1 {
-        return parts.into_iter().next().unwrap_or_default();
+        out.push_str(&parts[0]);
+        return;
     }
-    format!("({})", parts.join(" + "))
+    out.push('(');
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" + ");
+        }
+        out.push_str(part);
+    }
+    out.push(')');
 }
 
 /// The operands of [`ps_literal`]: one verbatim literal when `s` is printable ASCII,
@@ -241,70 +256,94 @@ fn hive_code(h: Hive) -> &'static str {
     }
 }
 
-/// The `[Microsoft.Win32.RegistryValueKind]` name and a PowerShell expression for the data.
-fn data_expr(d: &RegData) -> (&'static str, String) {
+/// The `[Microsoft.Win32.RegistryValueKind]` name of the data.
+fn data_kind(d: &RegData) -> &'static str {
     match d {
-        RegData::Sz(s) => ("String", ps_literal(s)),
-        RegData::ExpandSz(s) => ("ExpandString", ps_literal(s)),
-        // Decimal; the engine converts to the signed Int32 that RegistryKey.SetValue needs.
-        RegData::Dword(n) => ("DWord", n.to_string()),
-        // A string cast, because a bare literal above Int64.MaxValue is parsed as [decimal].
-        RegData::Qword(n) => ("QWord", format!("[uint64]'{n}'")),
-        RegData::Binary(b) => {
-            let bytes: Vec<String> = b.iter().map(|x| format!("0x{x:02X}")).collect();
-            ("Binary", format!("[byte[]]@({})", bytes.join(", ")))
-        }
-        RegData::MultiSz(items) => {
-            let items: Vec<String> = items.iter().map(|s| ps_literal(s)).collect();
-            ("MultiString", format!("[string[]]@({})", items.join(", ")))
-        }
+        RegData::Sz(_) => "String",
+        RegData::ExpandSz(_) => "ExpandString",
+        RegData::Dword(_) => "DWord",
+        RegData::Qword(_) => "QWord",
+        RegData::Binary(_) => "Binary",
+        RegData::MultiSz(_) => "MultiString",
         // Read from an export only; a plan never holds one. `None` is REG_NONE's
         // RegistryValueKind; every other unmodelled code is `Unknown`.
-        RegData::Raw { code, bytes } => {
-            let bytes: Vec<String> = bytes.iter().map(|x| format!("0x{x:02X}")).collect();
-            let kind = if *code == 0 { "None" } else { "Unknown" };
-            (kind, format!("[byte[]]@({})", bytes.join(", ")))
-        }
+        RegData::Raw { code: 0, .. } => "None",
+        RegData::Raw { .. } => "Unknown",
     }
 }
 
-/// One hashtable per plan operation, in plan order. Every key is present on every entry
-/// (`$null` where it does not apply) so the engine can read them under strict mode.
+/// A PowerShell expression for the data, appended to `out`.
+fn data_expr_into(out: &mut String, d: &RegData) {
+    use std::fmt::Write;
+    let bytes = |out: &mut String, b: &[u8]| {
+        out.push_str("[byte[]]@(");
+        for (i, x) in b.iter().enumerate() {
+            let _ = write!(out, "{}0x{x:02X}", if i > 0 { ", " } else { "" });
+        }
+        out.push(')');
+    };
+    match d {
+        RegData::Sz(s) | RegData::ExpandSz(s) => ps_literal_into(out, s),
+        // Decimal; the engine converts to the signed Int32 that RegistryKey.SetValue needs.
+        RegData::Dword(n) => {
+            let _ = write!(out, "{n}");
+        }
+        // A string cast, because a bare literal above Int64.MaxValue is parsed as [decimal].
+        RegData::Qword(n) => {
+            let _ = write!(out, "[uint64]'{n}'");
+        }
+        RegData::Binary(b) => bytes(out, b),
+        RegData::MultiSz(items) => {
+            out.push_str("[string[]]@(");
+            for (i, s) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                ps_literal_into(out, s);
+            }
+            out.push(')');
+        }
+        RegData::Raw { bytes: b, .. } => bytes(out, b),
+    }
+}
+
+/// One hashtable per plan operation, in plan order, written in place with its line
+/// ending. Every key is present on every entry (`$null` where it does not apply) so the
+/// engine can read them under strict mode.
 fn op_entry(op: &Op, out: &mut String) {
     let (kind, name, data) = match &op.action {
-        Action::ResetKey => ("ResetKey", "$null".to_string(), ("$null", "$null".into())),
-        Action::Delete { name } => ("DeleteValue", ps_literal(name), ("$null", "$null".into())),
-        Action::Set { name, data } => {
-            let (k, d) = data_expr(data);
-            ("Set", ps_literal(name), (k, d))
-        }
-    };
-    let (value_kind, data) = data;
-    let value_kind = if value_kind == "$null" {
-        "$null".to_string()
-    } else {
-        ps_literal(value_kind)
+        Action::ResetKey => ("ResetKey", None, None),
+        Action::Delete { name } => ("DeleteValue", Some(name), None),
+        Action::Set { name, data } => ("Set", Some(name), Some(data)),
     };
     let p = &op.provenance;
-    // Only shared switches carry `Shared`: remove.ps1 leaves them in place.
-    let shared = if p.shared { "; Shared = $true" } else { "" };
-    // Written in place, one line per operation (with its line ending).
-    for (field, value) in [
-        ("    @{ Op = ", ps_literal(kind)),
-        ("; Hive = ", ps_literal(hive_code(op.hive))),
-        ("; Key = ", ps_literal(&op.key)),
-        ("; Name = ", name),
-        ("; Kind = ", value_kind),
-        ("; Data = ", data),
-        ("; Setting = ", ps_literal(&p.setting)),
-        ("; Product = ", ps_literal(&p.product)),
-        ("; Policy = ", ps_literal(&p.location)),
-        ("; Source = ", ps_literal(&p.spec_path)),
-    ] {
-        out.push_str(field);
-        out.push_str(&value);
+    let field = |out: &mut String, head: &str, value: &str| {
+        out.push_str(head);
+        ps_literal_into(out, value);
+    };
+    field(out, "    @{ Op = ", kind);
+    field(out, "; Hive = ", hive_code(op.hive));
+    field(out, "; Key = ", &op.key);
+    match name {
+        Some(n) => field(out, "; Name = ", n),
+        None => out.push_str("; Name = $null"),
     }
-    out.push_str(shared);
+    match data {
+        Some(d) => {
+            field(out, "; Kind = ", data_kind(d));
+            out.push_str("; Data = ");
+            data_expr_into(out, d);
+        }
+        None => out.push_str("; Kind = $null; Data = $null"),
+    }
+    field(out, "; Setting = ", &p.setting);
+    field(out, "; Product = ", &p.product);
+    field(out, "; Policy = ", &p.location);
+    field(out, "; Source = ", &p.spec_path);
+    // Only shared switches carry `Shared`: remove.ps1 leaves them in place.
+    if p.shared {
+        out.push_str("; Shared = $true");
+    }
     out.push_str(" }\n");
 }
 
@@ -539,6 +578,59 @@ impl Emitter for PowerShellEmitter {
 
 #[cfg(test)]
 mod tests {
+    /// `data_expr` as first written (a string per part, joined): the in-place writer
+    /// must give the same kind and expression for every kind of data.
+    #[test]
+    fn data_written_in_place_equals_the_joined_form() {
+        let reference = |d: &RegData| -> (&'static str, String) {
+            match d {
+                RegData::Sz(s) => ("String", ps_literal(s)),
+                RegData::ExpandSz(s) => ("ExpandString", ps_literal(s)),
+                RegData::Dword(n) => ("DWord", n.to_string()),
+                RegData::Qword(n) => ("QWord", format!("[uint64]'{n}'")),
+                RegData::Binary(b) => {
+                    let bytes: Vec<String> = b.iter().map(|x| format!("0x{x:02X}")).collect();
+                    ("Binary", format!("[byte[]]@({})", bytes.join(", ")))
+                }
+                RegData::MultiSz(items) => {
+                    let items: Vec<String> = items.iter().map(|s| ps_literal(s)).collect();
+                    ("MultiString", format!("[string[]]@({})", items.join(", ")))
+                }
+                RegData::Raw { code, bytes } => {
+                    let bytes: Vec<String> = bytes.iter().map(|x| format!("0x{x:02X}")).collect();
+                    let kind = if *code == 0 { "None" } else { "Unknown" };
+                    (kind, format!("[byte[]]@({})", bytes.join(", ")))
+                }
+            }
+        };
+        let data = [
+            RegData::Sz("it's caf\u{e9}".into()),
+            RegData::Sz(String::new()),
+            RegData::ExpandSz("%SystemRoot%\\x".into()),
+            RegData::Dword(0),
+            RegData::Dword(u32::MAX),
+            RegData::Qword(u64::MAX),
+            RegData::Binary(vec![]),
+            RegData::Binary(vec![0, 0xAB, 0xff]),
+            RegData::MultiSz(vec![]),
+            RegData::MultiSz(vec!["a".into(), "b'c".into(), "\u{2018}".into()]),
+            RegData::Raw {
+                code: 0,
+                bytes: vec![1],
+            },
+            RegData::Raw {
+                code: 0x100,
+                bytes: vec![],
+            },
+        ];
+        for d in &data {
+            let mut out = String::from("x");
+            data_expr_into(&mut out, d);
+            let (kind, expr) = reference(d);
+            assert_eq!((data_kind(d), &out[1..]), (kind, expr.as_str()), "{d:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

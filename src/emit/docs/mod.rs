@@ -482,20 +482,26 @@ fn md_escape_into(out: &mut String, s: &str) {
 /// backticks inside, and `|` is escaped because GFM splits table cells on it even in
 /// code spans.
 fn md_code(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    md_code_into(&mut out, s);
+    out
+}
+
+/// [`md_code`], appended to `out` (no allocation: the docs write a few hundred spans).
+fn md_code_into(out: &mut String, s: &str) {
     // The longest run of backticks, counted over bytes (a backtick is ASCII).
     let (mut longest, mut current) = (0, 0);
     for b in s.bytes() {
         current = if b == b'`' { current + 1 } else { 0 };
         longest = longest.max(current);
     }
-    let fence = "`".repeat(longest + 1);
+    let fence = |out: &mut String| out.extend(std::iter::repeat_n('`', longest + 1));
     let pad = if s.starts_with('`') || s.ends_with('`') || s.is_empty() {
         " "
     } else {
         ""
     };
-    let mut out = String::with_capacity(s.len() + 2 * (fence.len() + pad.len()) + 4);
-    out.push_str(&fence);
+    fence(out);
     out.push_str(pad);
     let mut run = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -507,8 +513,7 @@ fn md_code(s: &str) -> String {
     }
     out.push_str(&s[run..]);
     out.push_str(pad);
-    out.push_str(&fence);
-    out
+    fence(out);
 }
 
 /// The script route of one write; `intune` when the bundle's Intune profile delivers it

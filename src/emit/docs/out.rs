@@ -84,7 +84,7 @@ impl Out {
                 self.text.push_str(&crate::emit::xml_escape(s));
                 self.text.push_str("</code>");
             }
-            Format::Markdown => self.text.push_str(&super::md_code(s)),
+            Format::Markdown => super::md_code_into(&mut self.text, s),
         }
         self
     }
