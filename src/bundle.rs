@@ -243,7 +243,10 @@ impl Staging {
             .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
             .map(Path::to_path_buf)
             .collect();
-        fs::create_dir_all(&parent).map_err(|e| self.io("cannot create the parent folder", e))?;
+        if !missing.is_empty() {
+            fs::create_dir_all(&parent)
+                .map_err(|e| self.io("cannot create the parent folder", e))?;
+        }
         self.made.append(&mut missing);
         let t = tempfile::Builder::new()
             .prefix(".policyc-new-")
@@ -266,20 +269,25 @@ impl Staging {
         }
         let tmp = self.tmp()?;
         let dest = tmp.join(rel);
-        // Each folder is created once, before its files (a create_dir_all per file asked
-        // the kernel again for every folder on the path).
+        // Each folder is created once, before its files, from the top down (a
+        // create_dir_all per file asked the kernel again for every folder on the path,
+        // and one per new folder first tried the deepest and failed).
         if let Some(d) = Path::new(rel)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
         {
             if !self.folders.contains(d) {
-                fs::create_dir_all(tmp.join(d))
-                    .map_err(|e| self.io("cannot create a folder", e))?;
-                self.folders.extend(
-                    d.ancestors()
-                        .filter(|a| !a.as_os_str().is_empty())
-                        .map(Path::to_path_buf),
-                );
+                let mut missing: Vec<PathBuf> = d
+                    .ancestors()
+                    .filter(|a| !a.as_os_str().is_empty() && !self.folders.contains(*a))
+                    .map(Path::to_path_buf)
+                    .collect();
+                missing.reverse();
+                for a in missing {
+                    fs::create_dir(tmp.join(&a))
+                        .map_err(|e| self.io("cannot create a folder", e))?;
+                    self.folders.insert(a);
+                }
             }
         }
         let mut f =
