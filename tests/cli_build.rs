@@ -268,14 +268,7 @@ fn bundle_failing_the_delivery_checks_is_not_written() {
     )
     .unwrap();
     let spec = spec.to_str().unwrap();
-    let entries = |d: &Path| -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(d)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    };
+    let entries = common::entries;
     let out = dir.path().join("bundle");
     assert!(build(EXAMPLE, &out).status.success());
     let before = common::read_tree(&out);

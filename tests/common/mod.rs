@@ -175,6 +175,16 @@ pub fn yaml_stems(dir: &str) -> Vec<String> {
     v
 }
 
+/// The names in a folder, sorted.
+pub fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
 /// Every file below `dir`, keyed by its `/`-separated path relative to `dir`.
 pub fn read_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     fn walk(
