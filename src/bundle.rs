@@ -9,7 +9,8 @@ use std::path::{Component, Path, PathBuf};
 /// Files to write, relative to the bundle root.
 pub type Files = Vec<(String, Vec<u8>)>;
 
-/// Whether [`write`] waits for the files to reach the disk before the bundle appears.
+/// Whether [`write`] and [`Staging::commit`] wait for the files to reach the disk before
+/// the bundle appears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
     /// fsync every file before the rename (the default): after a crash or power cut the

@@ -389,8 +389,9 @@ pub fn bundle_files(plan: &Plan) -> Result<bundle::Files, emit::EmitError> {
     bundle_files_from(&emit::Input::new(plan))
 }
 
-/// [`bundle_files`] of an [`emit::Input`] (`build` shares its Intune routes with the
-/// checks).
+/// [`bundle_files`] of an [`emit::Input`] whose views may already be built: every file
+/// held in memory, in bundle order. `build` does not hold them: it writes each as it comes
+/// ([`bundle_into`]).
 pub fn bundle_files_from(plan: &emit::Input) -> Result<bundle::Files, emit::EmitError> {
     let mut files = bundle::Files::new();
     bundle_into(plan, &mut |rel, bytes| {

@@ -268,7 +268,7 @@ pub fn emit_all(plan: &Plan) -> Result<Vec<Artifact>, EmitError> {
     emit_with(plan, &all())
 }
 
-/// [`emit_all`] with these emitters only (`bundle_files` renders the docs last, once the
+/// [`emit_all`] with these emitters only (`bundle_into` renders the docs last, once the
 /// hashes of the other files are known).
 pub fn emit_with(plan: &Plan, emitters: &[Box<dyn Emitter>]) -> Result<Vec<Artifact>, EmitError> {
     emit_input(&Input::new(plan), emitters)

@@ -803,7 +803,7 @@ impl Emitter for DocsEmitter {
     }
 
     /// Reads the plan, and the built-in catalog for titles, descriptions, routes and sources.
-    /// Without the file hashes: `bundle_files` leaves this emitter out and calls
+    /// Without the file hashes: `bundle_into` leaves this emitter out and calls
     /// [`render_docs`] itself once the other files exist.
     fn emit(&self, plan: &super::Input) -> Result<Vec<Artifact>, EmitError> {
         Ok(render_docs(plan, &[])?.collect())
