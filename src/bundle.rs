@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 /// Files to write, relative to the bundle root.
 pub type Files = Vec<(String, Vec<u8>)>;
 
-/// Whether [`write`] and [`Staging::commit`] wait for the files to reach the disk before
+/// Whether [`write()`] and [`Staging::commit`] wait for the files to reach the disk before
 /// the bundle appears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
