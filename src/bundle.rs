@@ -43,6 +43,26 @@ fn safe_relative(p: &str) -> bool {
 /// Checks that `out` may receive a bundle: absent, an empty folder, or a folder
 /// holding a previous bundle (it has `manifest.json`).
 pub fn check_out_dir(out: &Path) -> Result<(), Diagnostic> {
+    // `.`, `..` (or a path ending in them): the new bundle replaces the folder by a
+    // rename, which no system allows for the current folder or its parent (Linux says
+    // EBUSY). A trailing separator is fine (`bundle/`).
+    let raw = out.as_os_str().to_string_lossy();
+    let last = raw
+        .trim_end_matches(['/', '\\'])
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("");
+    if matches!(last, "." | "..") || out.file_name().is_none() {
+        return Err(fail(
+            out,
+            diag::OUTPUT_PATH,
+            format!(
+                "output path {} is not a folder name a build can replace (`.`, `..` or a root)",
+                out.display()
+            ),
+            "name the bundle folder itself, e.g. --out bundle, or ../NAME for the current folder",
+        ));
+    }
     match fs::metadata(out) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(fail(
@@ -169,7 +189,12 @@ pub fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
 }
 
 /// Writes `files` as the bundle at `out`, atomically replacing any previous bundle.
-pub fn write(out: &Path, files: &Files, durability: Durability) -> Result<(), Diagnostic> {
+/// `Ok(Some(warning))`: see [`Staging::commit`].
+pub fn write(
+    out: &Path,
+    files: &Files,
+    durability: Durability,
+) -> Result<Option<Diagnostic>, Diagnostic> {
     check_out_dir(out)?;
     let mut staging = Staging::new(out, durability);
     for (rel, bytes) in files {
@@ -301,7 +326,9 @@ impl Staging {
 
     /// Makes the bundle visible at `out`: every file reaches the disk first (unless
     /// [`Durability::Unsynced`]), then the temporary folder replaces any previous bundle.
-    pub fn commit(mut self) -> Result<(), Diagnostic> {
+    /// `Ok(Some(warning))` ([`diag::OLD_BUNDLE_LEFT`]): the new bundle is in place, but the
+    /// previous one, moved aside beside it, could not be deleted.
+    pub fn commit(mut self) -> Result<Option<Diagnostic>, Diagnostic> {
         let tmp = self.tmp()?;
         // Every file reaches the disk before the rename makes the bundle visible, so a
         // crash cannot leave a bundle of empty files.
@@ -313,14 +340,26 @@ impl Staging {
         // Closed before the rename: Windows refuses to move a folder with open files.
         self.written.clear();
         let staged = self.tmp.take().map(tempfile::TempDir::keep).unwrap_or(tmp);
-        let result = swap_in(&staged, &self.out, &self.parent());
-        if result.is_err() {
-            let _ = fs::remove_dir_all(&staged);
-            return result.map_err(|e| self.io("cannot move the new bundle into place", e));
-        }
+        let left = match swap_in(&staged, &self.out, &self.parent()) {
+            Ok(left) => left,
+            Err(e) => {
+                let _ = fs::remove_dir_all(&staged);
+                return Err(self.io("cannot move the new bundle into place", e));
+            }
+        };
         // Committed: the folders above `out` stay.
         self.made.clear();
-        Ok(())
+        Ok(left.map(|(aside, e)| {
+            Diagnostic::new(
+                diag::OLD_BUNDLE_LEFT,
+                format!(
+                    "the new bundle is in place, but the previous one, moved aside to {}, could not be deleted: {e}",
+                    aside.display()
+                ),
+            )
+            .file(self.out.display().to_string())
+            .hint("delete that folder by hand (check who owns the files that could not be removed)")
+        }))
     }
 }
 
@@ -396,10 +435,16 @@ fn flush<'a>(written: &[(&'a str, &fs::File)]) -> Result<(), (&'a str, std::io::
 }
 
 /// Renames `staged` to `out`. An existing `out` is first moved aside and removed
-/// only once the new bundle is in place; on failure it is moved back.
-fn swap_in(staged: &Path, out: &Path, parent: &Path) -> std::io::Result<()> {
+/// only once the new bundle is in place; on failure it is moved back. `Ok(Some(..))`: the
+/// new bundle is in place, but the old one, moved aside to that folder, could not be
+/// (wholly) removed.
+fn swap_in(
+    staged: &Path,
+    out: &Path,
+    parent: &Path,
+) -> std::io::Result<Option<(PathBuf, std::io::Error)>> {
     if !out.exists() {
-        return fs::rename(staged, out);
+        return fs::rename(staged, out).map(|()| None);
     }
     let aside = tempfile::Builder::new()
         .prefix(".policyc-old-")
@@ -413,14 +458,14 @@ fn swap_in(staged: &Path, out: &Path, parent: &Path) -> std::io::Result<()> {
         let _ = fs::rename(&aside, out);
         return Err(e);
     }
-    fs::remove_dir_all(&aside)
+    Ok(fs::remove_dir_all(&aside).err().map(|e| (aside, e)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn synced(out: &Path, files: &Files) -> Result<(), Diagnostic> {
+    fn synced(out: &Path, files: &Files) -> Result<Option<Diagnostic>, Diagnostic> {
         write(out, files, Durability::Synced)
     }
 
@@ -486,6 +531,15 @@ mod tests {
         let file = root.path().join("file");
         fs::write(&file, b"x").unwrap();
         assert_eq!(synced(&file, &vec![]).unwrap_err().code, diag::OUTPUT_PATH);
+
+        // The current folder, its parent or a root cannot be swapped by a rename.
+        for p in [".", "..", "a/..", "a/.", "a/./", "/"] {
+            let e = check_out_dir(Path::new(p)).unwrap_err();
+            assert_eq!(e.code, diag::OUTPUT_PATH, "{p}");
+            assert!(e.message.contains("folder name"), "{p}: {}", e.message);
+        }
+        // A trailing separator still names the folder.
+        check_out_dir(&root.path().join("fresh/")).unwrap();
     }
 
     /// A bundle put file by file and then dropped (the build failed after emitting)

@@ -799,9 +799,12 @@ fn build(
         }
     };
     let previous = crate::bundle::previous_bundle(out).unwrap_or_default();
-    if let Err(d) = staging.commit() {
-        report(&[d], format);
-        return EXIT_USAGE;
+    match staging.commit() {
+        Ok(left) => diags.extend(left),
+        Err(d) => {
+            report(&[d], format);
+            return EXIT_USAGE;
+        }
     }
     report(&diags, format);
     if format == DiagFormat::Human {
@@ -884,13 +887,26 @@ fn verify(spec: &Path, against: &[PathBuf], format: Format, catalog: &Catalog) -
 
 /// Compiles `spec` in memory and compares the result with the bundle in `out`:
 /// every file must exist with the bytes the spec compiles to, and no other file may be there.
+/// Human output lists the differences as lines (`stale:   machine.reg`); json, sarif and
+/// github output carry each as a `bundle-out-of-date` diagnostic in the one document, so
+/// stdout stays one JSON (or SARIF) document.
 fn build_check(spec: &Path, out: &Path, format: DiagFormat, notes: bool, catalog: &Catalog) -> i32 {
     SHOW_NOTES.store(notes, std::sync::atomic::Ordering::Relaxed);
-    let (plan, diags) = match compile(spec, format, catalog) {
+    // A regular file where the bundle should be: the error `build` would give.
+    if out.exists() && !out.is_dir() {
+        if let Err(d) = crate::bundle::check_out_dir(out) {
+            report(&[d], format);
+            return EXIT_USAGE;
+        }
+    }
+    let (plan, mut diags) = match compile(spec, format, catalog) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    report(&diags, format);
+    let structured = format != DiagFormat::Human;
+    if !structured {
+        report(&diags, format);
+    }
     let files = match crate::bundle_files(&plan) {
         Ok(f) => f,
         Err(e) => {
@@ -898,15 +914,16 @@ fn build_check(spec: &Path, out: &Path, format: DiagFormat, notes: bool, catalog
             return EXIT_USAGE;
         }
     };
-    let mut problems = Vec::new();
+    // (kind, path) of each difference, in bundle order, then the unexpected files.
+    let mut problems: Vec<(&str, String)> = Vec::new();
     for (rel, bytes) in &files {
         match std::fs::read(out.join(rel)) {
-            Err(_) => problems.push(format!("missing: {rel}")),
+            Err(_) => problems.push(("missing", rel.clone())),
             Ok(have)
                 if crate::emit::manifest::sha256_hex(&have)
                     != crate::emit::manifest::sha256_hex(bytes) =>
             {
-                problems.push(format!("stale:   {rel}"))
+                problems.push(("stale", rel.clone()))
             }
             Ok(_) => {}
         }
@@ -915,8 +932,53 @@ fn build_check(spec: &Path, out: &Path, format: DiagFormat, notes: bool, catalog
         files.iter().map(|(p, _)| p.as_str()).collect();
     let mut on_disk = Vec::new();
     crate::bundle::list_files(out, out, &mut on_disk);
-    for rel in on_disk.iter().filter(|p| !expected.contains(p.as_str())) {
-        problems.push(format!("unexpected: {rel}"));
+    let listed = crate::bundle::previous_bundle(out).unwrap_or_default();
+    // Unexpected files no manifest there lists: `build` refuses to delete them.
+    let mut foreign = Vec::new();
+    for rel in on_disk
+        .into_iter()
+        .filter(|p| !expected.contains(p.as_str()))
+    {
+        if rel != crate::emit::manifest::FILE_NAME && !listed.contains(&rel) {
+            foreign.push(rel.clone());
+        }
+        problems.push(("unexpected", rel));
+    }
+    // The same command without --check, so --against, --templates and the Intune
+    // definitions stay as given (without them the bundle would differ again).
+    let again: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--check")
+        .map(|a| {
+            if a.is_empty() || a.contains([' ', '"', '\'']) {
+                format!("\"{a}\"")
+            } else {
+                a
+            }
+        })
+        .collect();
+    let todo = if foreign.is_empty() {
+        format!("run `policyc {}`", again.join(" "))
+    } else {
+        format!(
+            "move {} out of {} first (a build refuses to replace files no policyc manifest there lists), then run `policyc {}`",
+            foreign.join(", "),
+            out.display(),
+            again.join(" ")
+        )
+    };
+    if structured {
+        diags.extend(problems.iter().map(|(kind, rel)| {
+            Diagnostic::new(diag::BUNDLE_OUT_OF_DATE, format!("{kind}: {rel}"))
+                .file(out.join(rel).display().to_string())
+                .hint(todo.clone())
+        }));
+        report(&diags, format);
+        return if problems.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_SPEC
+        };
     }
     if problems.is_empty() {
         outln!(
@@ -927,28 +989,16 @@ fn build_check(spec: &Path, out: &Path, format: DiagFormat, notes: bool, catalog
         );
         EXIT_OK
     } else {
-        for p in &problems {
-            outln!("{p}");
+        for (kind, rel) in &problems {
+            // `stale:` padded to line up with `missing:`.
+            let pad = if *kind == "stale" { "  " } else { "" };
+            outln!("{kind}:{pad} {rel}");
         }
-        // The same command without --check, so --against, --templates and the Intune
-        // definitions stay as given (without them the bundle would differ again).
-        let again: Vec<String> = std::env::args()
-            .skip(1)
-            .filter(|a| a != "--check")
-            .map(|a| {
-                if a.is_empty() || a.contains([' ', '"', '\'']) {
-                    format!("\"{a}\"")
-                } else {
-                    a
-                }
-            })
-            .collect();
         eprintln!(
-            "{}: {} file{} out of date; run `policyc {}`",
+            "{}: {} file{} out of date; {todo}",
             out.display(),
             problems.len(),
             if problems.len() == 1 { "" } else { "s" },
-            again.join(" ")
         );
         EXIT_SPEC
     }

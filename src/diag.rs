@@ -97,6 +97,8 @@ codes! {
     INTUNE_CUSTOM_PROFILE = "intune-custom-profile", Note, "a value is delivered by the custom OMA-URI profile (intune/<scope>.json): its policy has no Settings Catalog definition, or the spec chose `intune_profile: custom`";
     INTUNE_DEFINITION_MISMATCH = "intune-definition-mismatch", Error, "a value does not fit Intune's Settings Catalog definition of its policy (option, value type, length or number of entries)";
     OUTPUT_PATH = "output-path", Error, "the output path is unusable (a file, or a folder policyc did not write)";
+    BUNDLE_OUT_OF_DATE = "bundle-out-of-date", Error, "build --check: a bundle file is missing, differs from what the spec compiles to, or is one the spec does not write";
+    OLD_BUNDLE_LEFT = "old-bundle-left", Warning, "the new bundle is in place, but the previous one, moved aside beside it, could not be deleted";
     REG_LINE_SKIPPED = "reg-line-skipped", Warning, "a .reg line Windows' import skips (malformed, or no open key); the rest of the file is read";
     REG_OTHER_ROOT = "reg-other-root", Warning, "a .reg export holds keys under HKEY_USERS (or another root) that verify and import do not read as HKEY_LOCAL_MACHINE or HKEY_CURRENT_USER";
     POL_RECORD_MISFIT = "pol-record-misfit", Warning, "a Registry.pol record whose data does not fit its type (or a type policyc does not model); kept as the bytes Windows stores";
@@ -175,6 +177,8 @@ const FIXES: &[(&str, &str)] = &[
     ("intune-custom-profile", "import intune/<scope>.json as a custom configuration profile (with any vendor ADMX it names ingested first)"),
     ("intune-definition-mismatch", "change the value to fit the definition the message names, or set `intune_profile: custom` to deliver it by the custom OMA-URI profile"),
     ("output-path", "give --out a new folder, an empty folder, or a folder policyc built before"),
+    ("bundle-out-of-date", "run the same `policyc build` without --check to rebuild the bundle (move out first any file the folder's manifest.json does not list: a build refuses to replace those)"),
+    ("old-bundle-left", "delete the `.policyc-old-*` folder the message names (check who owns the files policyc could not remove); the new bundle needs nothing more"),
     ("product-not-listed", "add the browser to the spec's `products:`, or remove the `policy:` setting if the endpoints do not run that browser"),
     ("reg-other-root", "export the user's keys as HKEY_CURRENT_USER: run `reg export HKCU\\<key> file.reg` as that user (HKEY_USERS\\<SID> is another user's hive, so policyc does not guess whose it is)"),
     ("reg-line-skipped", "fix or remove the line named; Windows imports the file without it, so policyc reads it the same way"),

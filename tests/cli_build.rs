@@ -285,3 +285,79 @@ fn bundle_failing_the_delivery_checks_is_not_written() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(entries(dir.path()), ["bundle", "late.yaml"]);
 }
+
+/// When the previous bundle cannot be wholly deleted after the new one is in place (here:
+/// `build` runs as `nobody` and the old bundle holds a root-owned folder), the build
+/// succeeds with an `old-bundle-left` warning naming the folder moved aside, rather than
+/// an error claiming the previous bundle is unchanged. Needs root (to make the folder
+/// nobody cannot delete) and util-linux's setpriv; elsewhere it says so and returns.
+#[cfg(target_os = "linux")]
+#[test]
+fn old_bundle_that_cannot_be_deleted_is_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    // SAFETY: geteuid has no preconditions and touches no memory of ours.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root || !common::on_path("setpriv") {
+        eprintln!(
+            "old_bundle_that_cannot_be_deleted_is_a_warning: needs root and setpriv; not run"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let open =
+        |p: &Path, mode: u32| fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
+    open(dir.path(), 0o777);
+    // The binary and the spec where `nobody` can reach them.
+    let exe = dir.path().join("policyc");
+    fs::copy(assert_cmd::cargo::cargo_bin("policyc"), &exe).unwrap();
+    open(&exe, 0o755);
+    let spec = dir.path().join("spec.yaml");
+    fs::copy(EXAMPLE, &spec).unwrap();
+    open(&spec, 0o644);
+    let as_nobody = |out: &Path| {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe)
+            .arg("build")
+            .arg(&spec)
+            .arg("--out")
+            .arg(out)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let out = dir.path().join("bundle");
+    let o = as_nobody(&out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A folder of the old bundle that only root may empty.
+    std::os::unix::fs::chown(out.join("docs"), Some(0), Some(0)).unwrap();
+    open(&out.join("docs"), 0o755);
+    // A second spec version, so the new bundle differs from the old.
+    let text = fs::read_to_string(&spec).unwrap();
+    let bumped = text.replacen("  version: 1.0.0", "  version: 1.0.1", 1);
+    assert_ne!(
+        bumped, text,
+        "the example's bundle version is no longer 1.0.0"
+    );
+    fs::write(&spec, bumped).unwrap();
+    let o = as_nobody(&out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning[old-bundle-left]"), "{err}");
+    assert!(err.contains(".policyc-old-"), "{err}");
+    assert!(!err.contains("error["), "{err}");
+    // The new bundle is in place, and the folder moved aside still holds the old docs.
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        fs::read_to_string(out.join("docs/README.md"))
+            .unwrap()
+            .contains("1.0.1"),
+        "{manifest}"
+    );
+    let aside: Vec<String> = common::entries(dir.path())
+        .into_iter()
+        .filter(|n| n.starts_with(".policyc-old-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert!(err.contains(&aside[0]), "{err}");
+}
