@@ -244,7 +244,11 @@ impl Staging {
             &self.out,
             diag::IO_ERROR,
             format!("{what}: {e}"),
-            "check free space and permissions; the previous bundle is unchanged",
+            if self.out.exists() {
+                "check free space and permissions; the previous bundle is unchanged"
+            } else {
+                "check free space and permissions; nothing was written"
+            },
         )
     }
 
@@ -270,8 +274,12 @@ impl Staging {
             .map(Path::to_path_buf)
             .collect();
         if !missing.is_empty() {
-            fs::create_dir_all(&parent)
-                .map_err(|e| self.io("cannot create the parent folder", e))?;
+            fs::create_dir_all(&parent).map_err(|e| {
+                self.io(
+                    &format!("cannot create the parent folder {}", parent.display()),
+                    e,
+                )
+            })?;
         }
         self.made.append(&mut missing);
         let t = tempfile::Builder::new()
