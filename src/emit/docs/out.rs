@@ -32,6 +32,8 @@ pub enum Cell<'a> {
     Code(&'a str),
     /// Code, or nothing when empty (a list reset has no value name).
     CodeOrEmpty(&'a str),
+    /// A sha256 as code; in HTML its cell has class `hash` (set in a smaller font).
+    Hash(&'a str),
 }
 
 /// A document being written.
@@ -91,20 +93,28 @@ impl Out {
 
     /// One table row without a line ending: `| a | b |` or `<tr><td>a</td><td>b</td></tr>`.
     pub fn row(&mut self, cells: &[Cell]) -> &mut Out {
-        let (open, between, close) = match self.format {
-            Format::Markdown => ("| ", " | ", " |"),
-            Format::Html => ("<tr><td>", "</td><td>", "</td></tr>"),
-        };
+        let html = self.format == Format::Html;
+        if html {
+            self.fixed("<tr>");
+        }
         for (i, cell) in cells.iter().enumerate() {
-            self.fixed(if i == 0 { open } else { between });
+            self.fixed(match (html, cell) {
+                (true, Cell::Hash(_)) => "<td class=\"hash\">",
+                (true, _) => "<td>",
+                (false, _) if i == 0 => "| ",
+                (false, _) => " | ",
+            });
             match *cell {
                 Cell::Text(s) => self.text(s),
-                Cell::Code(s) => self.code(s),
+                Cell::Code(s) | Cell::Hash(s) => self.code(s),
                 Cell::CodeOrEmpty("") => self,
                 Cell::CodeOrEmpty(s) => self.code(s),
             };
+            if html {
+                self.fixed("</td>");
+            }
         }
-        self.fixed(close)
+        self.fixed(if html { "</tr>" } else { " |" })
     }
 
     /// A catalog source URL: an HTML anchor or a Markdown autolink. Autolinks take no

@@ -2,7 +2,7 @@
 //! The text is the one `report.html` holds ([`super::report`]); every value goes through
 //! [`Out`]'s escaping.
 
-use super::out::{Format, Out};
+use super::out::{Cell, Format, Out};
 use super::Doc;
 
 /// README.md of a bundle.
@@ -131,11 +131,8 @@ sha256 of every bundle file except `docs/` and `manifest.json`:
 |---|---|
 "#);
     for h in &doc.hashes {
-        out.fixed("| ")
-            .code(&h.path)
-            .fixed(" | ")
-            .code(&h.sha256)
-            .fixed(" |\n");
+        out.row(&[Cell::Code(&h.path), Cell::Hash(&h.sha256)])
+            .fixed("\n");
     }
     out.fixed(
         r#"

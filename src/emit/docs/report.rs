@@ -2,7 +2,7 @@
 //! board (no script, no external resource). The text is the one `README.md` holds
 //! ([`super::readme`]); every value goes through [`Out`]'s escaping.
 
-use super::out::{Format, Out};
+use super::out::{Cell, Format, Out};
 use super::Doc;
 
 /// report.html of a bundle.
@@ -156,11 +156,8 @@ td, code, li, p { word-break: normal; overflow-wrap: normal; hyphens: none; }
 <tbody>
 "#);
     for h in &doc.hashes {
-        out.fixed("<tr><td>")
-            .code(&h.path)
-            .fixed("</td><td class=\"hash\">")
-            .code(&h.sha256)
-            .fixed("</td></tr>\n");
+        out.row(&[Cell::Code(&h.path), Cell::Hash(&h.sha256)])
+            .fixed("\n");
     }
     out.fixed(
         r#"</tbody>
