@@ -47,9 +47,10 @@ pub fn check_out_dir(out: &Path) -> Result<(), Diagnostic> {
     // rename, which no system allows for the current folder or its parent (Linux says
     // EBUSY). A trailing separator is fine (`bundle/`).
     let raw = out.as_os_str().to_string_lossy();
+    // The platform's separators: `\` is one on Windows, a file name character elsewhere.
     let last = raw
-        .trim_end_matches(['/', '\\'])
-        .rsplit(['/', '\\'])
+        .trim_end_matches(std::path::is_separator)
+        .rsplit(std::path::is_separator)
         .next()
         .unwrap_or("");
     if matches!(last, "." | "..") || out.file_name().is_none() {
@@ -548,6 +549,9 @@ mod tests {
         }
         // A trailing separator still names the folder.
         check_out_dir(&root.path().join("fresh/")).unwrap();
+        // On Unix `a\.` is one name, not `a` then `.`.
+        #[cfg(unix)]
+        check_out_dir(&root.path().join("a\\.")).unwrap();
     }
 
     /// A bundle put file by file and then dropped (the build failed after emitting)

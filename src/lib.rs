@@ -384,17 +384,12 @@ fn locate(loaded: &spec::Loaded, mut d: Diagnostic) -> Diagnostic {
     d
 }
 
-/// The bundle's files (emitter outputs plus `manifest.json`) for a plan.
+/// The bundle's files (emitter outputs plus `manifest.json`) for a plan, every file held
+/// in memory, in bundle order (sorted by path, `manifest.json` last). `build` does not
+/// hold them: it writes each as it comes ([`bundle_into`]).
 pub fn bundle_files(plan: &Plan) -> Result<bundle::Files, emit::EmitError> {
-    bundle_files_from(&emit::Input::new(plan))
-}
-
-/// [`bundle_files`] of an [`emit::Input`] whose views may already be built: every file
-/// held in memory, in bundle order. `build` does not hold them: it writes each as it comes
-/// ([`bundle_into`]).
-pub fn bundle_files_from(plan: &emit::Input) -> Result<bundle::Files, emit::EmitError> {
     let mut files = bundle::Files::new();
-    bundle_into(plan, &mut |rel, bytes| {
+    bundle_into(&emit::Input::new(plan), &mut |rel, bytes| {
         files.push((rel.to_string(), bytes));
         Ok::<(), std::convert::Infallible>(())
     })
@@ -402,7 +397,7 @@ pub fn bundle_files_from(plan: &emit::Input) -> Result<bundle::Files, emit::Emit
         BundleError::Emit(e) => e,
         BundleError::Put(never) => match never {},
     })?;
-    // In bundle order: sorted by path, `manifest.json` (put last) last.
+    // `bundle_into` puts the docs and then the manifest last.
     let manifest = files.pop();
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files.extend(manifest);
